@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly module (Emscripten preset) and the web front end into dist/.
+# Incremental: CMake and the bundler skip what has not changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Debian's Emscripten runs its JS optimizer with the system's Node modules.
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+jobs=$(nproc)
+
+if [ ! -f build/wasm/CMakeCache.txt ]; then
+  emcmake cmake --preset wasm >/dev/null
+fi
+cmake --build build/wasm -j"$jobs"
+
+if [ -f web/build.mjs ]; then
+  node web/build.mjs
+fi
