@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 # Debian's Emscripten runs its JS optimizer with the system's Node modules.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 jobs=$(nproc)
+# One build at a time in this tree (several developers or scripts may call it at once).
+mkdir -p build
+exec 9>build/.build.lock
+flock 9
 
 if [ ! -f build/wasm/CMakeCache.txt ]; then
   emcmake cmake --preset wasm >/dev/null

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test tier, in order of speed: the native doctest suite (release, then under ASan and
+# UBSan), the lesson lint, the API on the WebAssembly build in Node, and the browser tests in
+# headless Chromium. Expects scripts/setup.sh and scripts/build.sh to have run (npm test does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+mkdir -p build
+exec 9>build/.native.lock
+flock 9
+
+for preset in native-release native-debug; do
+  echo "== native tests ($preset)"
+  [ -f "build/$preset/CMakeCache.txt" ] || cmake --preset "$preset" >/dev/null
+  cmake --build "build/$preset" -j"$jobs"
+  ctest --preset "$preset" -j"$jobs"
+done
+
+if [ -f web/lint.mjs ]; then
+  echo "== lesson lint"
+  node web/lint.mjs
+fi
+
+echo "== node and browser tests"
+node --test --test-concurrency=1 tests/node/ tests/browser/
