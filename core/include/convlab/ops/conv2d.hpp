@@ -59,4 +59,19 @@ void conv2d_backward_ref(const conv2d_geometry& g, const float* x, const float* 
 // What 'automatic' picks for this geometry (never returns automatic).
 conv2d_method conv2d_auto_method(const conv2d_geometry& g);
 
+// The methods one by one (what conv2d_forward / conv2d_backward dispatch to), same buffers
+// and contracts as above; for tests, benchmarks and lessons.
+void conv2d_direct_forward(const conv2d_geometry& g, const float* x, const float* w,
+                           const float* bias, float* y);
+void conv2d_direct_backward(const conv2d_geometry& g, const float* x, const float* w,
+                            const float* dy, float* dx, float* dw, float* db);
+void conv2d_im2col_forward(const conv2d_geometry& g, const float* x, const float* w,
+                           const float* bias, float* y);
+void conv2d_im2col_backward(const conv2d_geometry& g, const float* x, const float* w,
+                            const float* dy, float* dx, float* dw, float* db);
+void conv2d_fft_forward(const conv2d_geometry& g, const float* x, const float* w,
+                        const float* bias, float* y);
+void conv2d_fft_backward(const conv2d_geometry& g, const float* x, const float* w,
+                         const float* dy, float* dx, float* dw, float* db);
+
 }  // namespace convlab
