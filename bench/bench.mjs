@@ -1,0 +1,134 @@
+// bench/bench.mjs (`npm run bench`): convlab against TensorFlow.js (WASM backend with
+// XNNPACK, and CPU backend) and ConvNetJS, in one Node process, single thread, interleaved
+// round by round so that machine noise hits every implementation alike. Before timing, each
+// implementation's result is checked against convlab's. Prints a table of medians, spreads
+// and ratios and writes the same as JSON (bench/results.json, or the path in --out).
+//
+// Options: --quick (fewer rounds), --only <substring of a group or case name>, --out <file>.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { load } from 'convlab';
+import { tf, useBackend } from './peer-tfjs.mjs';
+import { relativeError } from './layouts.mjs';
+import { conv2dForwardCases, conv2dBackwardCases, maxPoolCases } from './cases-conv2d.mjs';
+import { denseCases, lenetCase } from './cases-nn.mjs';
+import { conv1dCases } from './cases-1d.mjs';
+import { measureSimdPeak } from './peak.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const outFile = args.includes('--out') ? args[args.indexOf('--out') + 1] : new URL('./results.json', import.meta.url);
+const BUDGET_MS = quick ? 400 : 1500;   // timed work per implementation and case
+const MAX_ROUNDS = quick ? 7 : 21;
+const SLOW_MS = 8000;                   // one call slower than this is timed once
+
+const cl = await load();
+const peak = await measureSimdPeak();
+
+const TFJS = { 'tfjs-wasm': 'wasm', 'tfjs-cpu': 'cpu' };
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
+
+async function activate(name) {
+  if (!TFJS[name]) return false;
+  return useBackend(TFJS[name]);
+}
+
+function timeOnce(impl) {
+  const t0 = performance.now();
+  const raw = impl.run();
+  return { ms: performance.now() - t0, raw };
+}
+
+async function runCase(c) {
+  const rows = {};
+  const refName = c.reference;
+  let refResult = null;
+  // Set up, warm up and check every implementation.
+  for (const [name, make] of Object.entries(c.impls)) {
+    try {
+      await activate(name);
+      const impl = make();
+      const first = timeOnce(impl);
+      const row = { impl, times: [], status: 'ok', firstMs: first.ms };
+      const result = impl.result ? impl.result(first.raw) : first.raw;
+      row.check = result instanceof Float32Array || result instanceof Float64Array ? result : null;
+      row.weightCheck = impl.weightResult ? impl.weightResult(first.raw) : null;
+      if (name === refName) refResult = { out: row.check, w: row.weightCheck };
+      rows[name] = row;
+    } catch (e) {
+      rows[name] = { status: `unsupported: ${e.message.split('\n')[0]}`, times: [] };
+    }
+  }
+  for (const [name, row] of Object.entries(rows)) {
+    if (row.status !== 'ok' || !refResult || name === refName) continue;
+    const err = Math.max(row.check ? relativeError(row.check, refResult.out) : 0,
+      row.weightCheck && refResult.w ? relativeError(row.weightCheck, refResult.w) : 0);
+    row.maxRelError = err;
+    if (!(err <= 1e-3)) row.status = `MISMATCH (max relative error ${err.toExponential(2)})`;
+  }
+  // Timed rounds, interleaved.
+  const live = Object.entries(rows).filter(([, r]) => r.status === 'ok');
+  for (const [, r] of live) {
+    r.rounds = r.firstMs > SLOW_MS ? 1 : Math.max(3, Math.min(MAX_ROUNDS, Math.round(BUDGET_MS / Math.max(r.firstMs, 1e-3))));
+  }
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    for (const [name, r] of live) {
+      if (round >= r.rounds) continue;
+      if (await activate(name)) r.impl.run();   // tensors moved to this backend: untimed once
+      r.times.push(timeOnce(r.impl).ms);
+    }
+  }
+  for (const [name, r] of Object.entries(rows)) {
+    if (r.impl?.dispose) { await activate(name); r.impl.dispose(); }
+    delete r.impl; delete r.check; delete r.weightCheck;
+    if (r.times.length) {
+      r.medianMs = median(r.times);
+      r.minMs = Math.min(...r.times);
+      r.maxMs = Math.max(...r.times);
+      if (c.flops) r.gflops = c.flops / r.medianMs / 1e6;
+      if (c.flops && peak) r.peakFraction = r.gflops / peak.gflops;
+    }
+  }
+  return rows;
+}
+
+function fmt(x, d = 2) { return x === undefined ? '' : x.toFixed(d); }
+
+const cases = [
+  ...conv2dForwardCases(cl), ...conv2dBackwardCases(cl), ...maxPoolCases(cl),
+  ...denseCases(cl), lenetCase(cl), ...conv1dCases(cl),
+].filter((c) => !only || `${c.group} ${c.name}`.includes(only));
+
+const results = [];
+for (const c of cases) {
+  process.stderr.write(`${c.group}: ${c.name} ...\n`);
+  const rows = await runCase(c);
+  const convlabNames = Object.keys(rows).filter((n) => n.startsWith('convlab'));
+  const main = rows['convlab auto'] ? 'convlab auto' : convlabNames.find((n) => rows[n].medianMs) ?? 'convlab';
+  const best = convlabNames.filter((n) => n !== 'convlab auto' && rows[n].medianMs)
+    .sort((a, b) => rows[a].medianMs - rows[b].medianMs)[0];
+  for (const [name, r] of Object.entries(rows)) {
+    if (!name.startsWith('convlab') && r.medianMs && rows[main]?.medianMs) r.ratio = rows[main].medianMs / r.medianMs;
+  }
+  const autoVsBest = rows['convlab auto']?.medianMs && best ? rows['convlab auto'].medianMs / rows[best].medianMs : undefined;
+  results.push({ group: c.group, name: c.name, note: c.note, flops: c.flops, convlab: main, fastestMethod: best, autoVsBest, rows });
+}
+
+const lines = [];
+lines.push(`| case | implementation | median ms | min–max ms | GFLOP/s | of SIMD peak | convlab / peer |`);
+lines.push(`|---|---|---:|---:|---:|---:|---:|`);
+for (const r of results) {
+  for (const [name, row] of Object.entries(r.rows)) {
+    if (row.status !== 'ok') { lines.push(`| ${r.group}: ${r.name} | ${name} | ${row.status} | | | | |`); continue; }
+    const frac = name.startsWith('convlab') && row.peakFraction ? `${(100 * row.peakFraction).toFixed(0)}%` : '';
+    lines.push(`| ${r.group}: ${r.name} | ${name} | ${fmt(row.medianMs)} | ${fmt(row.minMs)}–${fmt(row.maxMs)} | ${fmt(row.gflops, 1)} | ${frac} | ${row.ratio ? fmt(row.ratio, 3) : ''} |`);
+  }
+  if (r.autoVsBest) lines.push(`| ${r.group}: ${r.name} | auto vs fastest (${r.fastestMethod}) | | | | | ${fmt(r.autoVsBest, 3)} |`);
+}
+const header = `convlab ${cl.version} (simd: ${cl.simd}) vs @tensorflow/tfjs 4.22 (wasm: XNNPACK, 1 thread; cpu) and convnetjs 0.3; Node ${process.version}; ${os.cpus()[0].model}; ${new Date().toISOString()}`;
+console.log(header);
+console.log(`WebAssembly SIMD128 peak (independent f32x4 multiply-add chains): ${peak ? peak.gflops.toFixed(1) : '?'} GFLOP/s`);
+console.log(lines.join('\n'));
+writeFileSync(outFile, JSON.stringify({ header, date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0].model, peak, results }, null, 1));
+tf.disposeVariables();
