@@ -1,0 +1,125 @@
+// conv1d_fft.cpp: the FFT method, eq. (2.16) f * h = F^-1(F f . F h), with power-of-two
+// transforms from fft.cpp zero-padded so the circular product equals the linear one. Short
+// results use one transform of the whole result; long signals with short kernels use
+// overlap-add: blocks of P - m + 1 samples, each convolved by one size-P product and added at
+// its offset, so the cost is O(n log m) instead of O(n log n). Real data use both halves of the
+// complex transform: two blocks ride in re and im of one transform (the kernel's spectrum acts
+// on each linearly), and a single product packs f and h together. No real-FFT, no cached
+// kernel spectra across calls.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "conv1d_internal.hpp"
+#include "convlab/common.hpp"
+#include "convlab/ops/fft.hpp"
+
+namespace convlab {
+
+namespace {
+
+std::size_t next_pow2(std::size_t n) {
+    std::size_t p = 1;
+    while (p < n) p *= 2;
+    return p;
+}
+
+double transform_work(std::size_t p) { return p < 2 ? 1.0 : double(p) * std::log2(double(p)); }
+
+// The whole result in one product: z = a + i k, Z = F z gives both spectra (A[j] =
+// (Z[j] + conj Z[-j]) / 2, K[j] = (Z[j] - conj Z[-j]) / 2i), so
+// A K = (Z[j]^2 - conj(Z[-j])^2) / 4i and the result is F^-1 of that: two transforms in all.
+// out is (len): full-result indices [start, start + len).
+void single_product(const float* a, std::size_t na, const float* k, std::size_t nk,
+                    std::size_t p, std::size_t start, std::size_t len, float* out) {
+    std::vector<float> re(p, 0.f), im(p, 0.f), yr(p), yi(p);
+    std::copy(a, a + na, re.begin());
+    std::copy(k, k + nk, im.begin());
+    fft_forward(re.data(), im.data(), p);
+    const float scale = 1.f / float(p);  // the inverse transform's 1/p, folded in here
+    for (std::size_t j = 0; j < p; ++j) {
+        const std::size_t mirror = (p - j) & (p - 1);
+        const float x = re[j], y = im[j], u = re[mirror], v = im[mirror];
+        yr[j] = 0.5f * scale * (x * y + u * v);
+        yi[j] = -0.25f * scale * ((x - y) * (x + y) - (u - v) * (u + v));
+    }
+    // The forward transform of (im, re) is the unscaled inverse of (re, im).
+    fft_forward(yi.data(), yr.data(), p);
+    std::copy(yr.begin() + start, yr.begin() + start + len, out);
+}
+
+// Overlap-add with transforms of size p: block b is a[b L, b L + L), L = p - nk + 1, and
+// contributes its product to full-result indices [b L, b L + p).
+void overlap_add(const float* a, std::size_t na, const float* k, std::size_t nk, std::size_t p,
+                 std::size_t start, std::size_t len, float* out) {
+    const std::size_t L = p - nk + 1, end = start + len;
+    // The kernel's spectrum (p), with the inverse's 1/p folded in.
+    std::vector<float> kr(p, 0.f), ki(p, 0.f);
+    std::copy(k, k + nk, kr.begin());
+    fft_forward(kr.data(), ki.data(), p);
+    const float scale = 1.f / float(p);
+    for (std::size_t j = 0; j < p; ++j) kr[j] *= scale, ki[j] *= scale;
+
+    // Only blocks whose contribution meets the window.
+    std::vector<std::size_t> blocks;
+    for (std::size_t b = 0; b * L < na; ++b) {
+        const std::size_t reach = b * L + std::min(L, na - b * L) + nk - 1;
+        if (reach > start && b * L < end) blocks.push_back(b);
+    }
+    std::fill(out, out + len, 0.f);
+    std::vector<float> re(p), im(p);
+    for (std::size_t i = 0; i < blocks.size(); i += 2) {
+        // Block blocks[i] in re, blocks[i + 1] (if any) in im: F^-1(F(x + i y) K) = x*k + i y*k
+        // because both products are real.
+        std::fill(re.begin(), re.end(), 0.f);
+        std::fill(im.begin(), im.end(), 0.f);
+        const std::size_t pair = std::min<std::size_t>(2, blocks.size() - i);
+        for (std::size_t q = 0; q < pair; ++q) {
+            const std::size_t b0 = blocks[i + q] * L;
+            const std::size_t count = std::min(L, na - b0);
+            std::copy(a + b0, a + b0 + count, (q == 0 ? re : im).begin());
+        }
+        fft_forward(re.data(), im.data(), p);
+        for (std::size_t j = 0; j < p; ++j) {
+            const float x = re[j], y = im[j];
+            re[j] = x * kr[j] - y * ki[j];
+            im[j] = x * ki[j] + y * kr[j];
+        }
+        fft_forward(im.data(), re.data(), p);  // unscaled inverse, see single_product
+        for (std::size_t q = 0; q < pair; ++q) {
+            const std::vector<float>& y = q == 0 ? re : im;
+            const std::size_t b0 = blocks[i + q] * L;
+            const std::size_t u0 = std::max(b0, start), u1 = std::min(b0 + p, end);
+            for (std::size_t u = u0; u < u1; ++u) out[u - start] += y[u - b0];
+        }
+    }
+}
+
+}  // namespace
+
+conv1d_fft_plan conv1d_fft_make_plan(std::size_t n, std::size_t m) {
+    // One product of the whole result: two transforms, a pointwise pass.
+    const std::size_t whole = next_pow2(n + m - 1);
+    conv1d_fft_plan best{whole, 1, 2 * transform_work(whole) + 2.0 * double(whole)};
+    // Overlap-add: the kernel's transform, then one transform pair per two blocks and a
+    // pointwise pass per block. Blocks of at least 2m keep the overlap's waste below half.
+    for (std::size_t p = next_pow2(2 * m); p < whole; p *= 2) {
+        const std::size_t blocks = ceil_div(n, p - m + 1);
+        const double work = transform_work(p) + double(ceil_div(blocks, 2)) * 2 * transform_work(p) +
+                            double(blocks) * 2.0 * double(p);
+        if (work < best.work) best = {p, blocks, work};
+    }
+    return best;
+}
+
+void conv1d_fft_window(const float* a, std::size_t na, const float* k, std::size_t nk,
+                       std::size_t start, std::size_t len, float* out) {
+    if (na < nk) std::swap(a, k), std::swap(na, nk);
+    const conv1d_fft_plan plan = conv1d_fft_make_plan(na, nk);
+    if (plan.blocks == 1)
+        single_product(a, na, k, nk, plan.p, start, len, out);
+    else
+        overlap_add(a, na, k, nk, plan.p, start, len, out);
+}
+
+}  // namespace convlab
