@@ -1,17 +1,126 @@
-// conv2d_im2col.cpp: the im2col method of 2-D convolution. Placeholder until the fast version
-// lands: it forwards to the plain-loop reference so callers can link and get exact results.
+// conv2d_im2col.cpp: 2-D convolution as a matrix product (the 2-D form of eq. 2.12's Toeplitz
+// product). Per image, im2col lays the windows out as cols (C R S, Ho Wo) and
+//   forward   y  (K, Ho Wo)    = w (K, C R S) cols
+//   backward  dw (K, C R S)   += dy (K, Ho Wo) cols^T
+//             dx              = col2im(w^T (C R S, K) dy)
+//             db              = row sums of dy.
+// A 1x1 stride-1 unpadded convolution skips im2col: the image itself is its column matrix.
+// Output rows are processed in chunks so the column matrix stays around L2 size (it is
+// re-read by the GEMM's packing right after being written). Workspace is one thread-local
+// buffer that only grows. Batching several images into one GEMM is left out (it needs an
+// NCHW <-> CNHW transpose; per-image products are already large enough on our shapes).
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
 #include "convlab/ops/conv2d.hpp"
+#include "convlab/ops/gemm.hpp"
+#include "convlab/ops/im2col.hpp"
 
 namespace convlab {
 
-void conv2d_im2col_forward(const conv2d_geometry& g, const float* x, const float* w,
-                         const float* bias, float* y) {
-    conv2d_forward_ref(g, x, w, bias, y);
+namespace {
+
+float* workspace(std::size_t n) {
+    thread_local std::vector<float> buffer;
+    if (buffer.size() < n) buffer.resize(n);
+    return buffer.data();
 }
 
+bool is_pointwise(const conv2d_geometry& g) {
+    return g.R == 1 && g.S == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
+           g.pad_left == 0 && g.pad_bottom == 0 && g.pad_right == 0;
+}
+
+// Output rows per chunk: the column matrix (C R S, rows Wo) kept near 256 KiB, at least one row.
+int chunk_rows(const conv2d_geometry& g) {
+    const std::size_t row_bytes = std::size_t(g.C) * g.R * g.S * g.Wo * sizeof(float);
+    const std::size_t budget = 256 * 1024;
+    return int(std::clamp<std::size_t>(budget / std::max<std::size_t>(row_bytes, 1), 1, g.Ho));
+}
+
+}  // namespace
+
+// x is (N, C, H, W), w is (K, C, R, S), bias is (K) or nullptr, y is (N, K, Ho, Wo).
+void conv2d_im2col_forward(const conv2d_geometry& g, const float* x, const float* w,
+                           const float* bias, float* y) {
+    const window_geometry wg = window_geometry_of(g);
+    const std::size_t crs = wg.rows(), hw_out = wg.cols();
+    const std::size_t x_image = std::size_t(g.C) * g.H * g.W;
+    const bool pointwise = is_pointwise(g);
+    const int rows = chunk_rows(g);
+    float* cols = pointwise ? nullptr : workspace(crs * std::size_t(rows) * g.Wo);
+    for (int n = 0; n < g.N; ++n) {
+        const float* xn = x + n * x_image;
+        float* yn = y + std::size_t(n) * g.K * hw_out;
+        if (pointwise) {
+            sgemm(false, false, g.K, hw_out, crs, 1.f, w, crs, xn, hw_out, 0.f, yn, hw_out);
+        } else {
+            for (int i0 = 0; i0 < g.Ho; i0 += rows) {
+                const int i1 = std::min(g.Ho, i0 + rows);
+                const std::size_t n_cols = std::size_t(i1 - i0) * g.Wo;
+                im2col_rows(wg, xn, i0, i1, cols);
+                sgemm(false, false, g.K, n_cols, crs, 1.f, w, crs, cols, n_cols, 0.f,
+                      yn + std::size_t(i0) * g.Wo, hw_out);
+            }
+        }
+        if (bias)
+            for (int k = 0; k < g.K; ++k) {
+                float* yk = yn + k * hw_out;
+                const float b = bias[k];
+                for (std::size_t p = 0; p < hw_out; ++p) yk[p] += b;
+            }
+    }
+}
+
+// dy is (N, K, Ho, Wo); dx (N, C, H, W), dw (K, C, R, S), db (K), each optional, overwritten.
 void conv2d_im2col_backward(const conv2d_geometry& g, const float* x, const float* w,
-                          const float* dy, float* dx, float* dw, float* db) {
-    conv2d_backward_ref(g, x, w, dy, dx, dw, db);
+                            const float* dy, float* dx, float* dw, float* db) {
+    const window_geometry wg = window_geometry_of(g);
+    const std::size_t crs = wg.rows(), hw_out = wg.cols();
+    const std::size_t x_image = std::size_t(g.C) * g.H * g.W;
+    const bool pointwise = is_pointwise(g);
+    const int rows = chunk_rows(g);
+    float* cols = pointwise ? nullptr : workspace(crs * std::size_t(rows) * g.Wo);
+    if (db)
+        for (int k = 0; k < g.K; ++k) {
+            double acc = 0;  // one image's row at a time in float, the total in double
+            for (int n = 0; n < g.N; ++n) {
+                const float* d = dy + (std::size_t(n) * g.K + k) * hw_out;
+                float part = 0;
+                for (std::size_t p = 0; p < hw_out; ++p) part += d[p];
+                acc += part;
+            }
+            db[k] = float(acc);
+        }
+    if (dw) std::fill(dw, dw + std::size_t(g.K) * crs, 0.f);
+    for (int n = 0; n < g.N; ++n) {
+        const float* xn = x + n * x_image;
+        const float* dyn = dy + std::size_t(n) * g.K * hw_out;
+        float* dxn = dx ? dx + n * x_image : nullptr;
+        if (pointwise) {
+            // dw (K, C) += dy (K, HW) x^T (HW, C); dx (C, HW) = w^T (C, K) dy (K, HW)
+            if (dw) sgemm(false, true, g.K, crs, hw_out, 1.f, dyn, hw_out, xn, hw_out, 1.f, dw, crs);
+            if (dxn) sgemm(true, false, crs, hw_out, g.K, 1.f, w, crs, dyn, hw_out, 0.f, dxn, hw_out);
+            continue;
+        }
+        if (dxn) std::fill(dxn, dxn + x_image, 0.f);
+        for (int i0 = 0; i0 < g.Ho; i0 += rows) {
+            const int i1 = std::min(g.Ho, i0 + rows);
+            const std::size_t n_cols = std::size_t(i1 - i0) * g.Wo;
+            const float* dy_chunk = dyn + std::size_t(i0) * g.Wo;
+            if (dw) {
+                im2col_rows(wg, xn, i0, i1, cols);
+                sgemm(false, true, g.K, crs, n_cols, 1.f, dy_chunk, hw_out, cols, n_cols, 1.f, dw,
+                      crs);
+            }
+            if (dxn) {
+                sgemm(true, false, crs, n_cols, g.K, 1.f, w, crs, dy_chunk, hw_out, 0.f, cols,
+                      n_cols);
+                col2im_rows_add(wg, cols, i0, i1, dxn);
+            }
+        }
+    }
 }
 
 }  // namespace convlab

@@ -1,0 +1,128 @@
+// im2col.cpp: window extraction (im2col) and its adjoint (col2im) for one image. The fast
+// versions work a whole output row at a time: the range of columns j whose input falls inside
+// the image is computed once per (c, r, s, i), so the inner loop is a plain strided copy
+// (a memcpy at stride 1) with no bounds test; the padding around it is zero-filled.
+#include "convlab/ops/im2col.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "convlab/ops/conv2d.hpp"
+#include "convlab/ops/pool2d.hpp"
+
+namespace convlab {
+
+window_geometry window_geometry_of(const conv2d_geometry& g) {
+    return {g.C, g.H, g.W, g.R, g.S, g.stride_h, g.stride_w, g.pad_top, g.pad_left, g.Ho, g.Wo};
+}
+
+window_geometry window_geometry_of(const pool2d_geometry& g) {
+    return {1, g.H, g.W, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, 0, 0, g.Ho, g.Wo};
+}
+
+namespace {
+
+// Columns j in [lo, hi) read input column j stride + offset inside [0, W).
+struct span {
+    int lo, hi;
+};
+
+span valid_columns(int offset, int stride, int W, int Wo) {
+    // smallest j with j stride + offset >= 0; largest j with j stride + offset <= W - 1
+    int lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    int hi = W - 1 - offset < 0 ? 0 : (W - 1 - offset) / stride + 1;
+    lo = std::min(lo, Wo);
+    hi = std::max(lo, std::min(hi, Wo));
+    return {lo, hi};
+}
+
+}  // namespace
+
+void im2col(const window_geometry& g, const float* x, float* cols) {
+    im2col_rows(g, x, 0, g.Ho, cols);
+}
+
+void col2im(const window_geometry& g, const float* cols, float* x) {
+    std::fill(x, x + std::size_t(g.C) * g.H * g.W, 0.f);
+    col2im_rows_add(g, cols, 0, g.Ho, x);
+}
+
+void im2col_rows(const window_geometry& g, const float* x, int i0, int i1, float* cols) {
+    const std::size_t plane = std::size_t(g.H) * g.W;
+    const std::size_t n_cols = std::size_t(i1 - i0) * g.Wo;
+    for (int c = 0; c < g.C; ++c)
+        for (int r = 0; r < g.R; ++r)
+            for (int s = 0; s < g.S; ++s) {
+                float* row = cols + ((std::size_t(c) * g.R + r) * g.S + s) * n_cols;
+                const span cs = valid_columns(s - g.pad_left, g.stride_w, g.W, g.Wo);
+                for (int i = i0; i < i1; ++i) {
+                    float* out = row + std::size_t(i - i0) * g.Wo;
+                    const int h = i * g.stride_h + r - g.pad_top;
+                    if (h < 0 || h >= g.H) {
+                        std::fill(out, out + g.Wo, 0.f);
+                        continue;
+                    }
+                    const float* in = x + c * plane + std::size_t(h) * g.W;
+                    const int offset = s - g.pad_left;
+                    std::fill(out, out + cs.lo, 0.f);
+                    if (g.stride_w == 1) {
+                        if (cs.hi > cs.lo)
+                            std::memcpy(out + cs.lo, in + cs.lo + offset,
+                                        sizeof(float) * (cs.hi - cs.lo));
+                    } else {
+                        for (int j = cs.lo; j < cs.hi; ++j) out[j] = in[j * g.stride_w + offset];
+                    }
+                    std::fill(out + cs.hi, out + g.Wo, 0.f);
+                }
+            }
+}
+
+void col2im_rows_add(const window_geometry& g, const float* cols, int i0, int i1, float* x) {
+    const std::size_t plane = std::size_t(g.H) * g.W;
+    const std::size_t n_cols = std::size_t(i1 - i0) * g.Wo;
+    for (int c = 0; c < g.C; ++c)
+        for (int r = 0; r < g.R; ++r)
+            for (int s = 0; s < g.S; ++s) {
+                const float* row = cols + ((std::size_t(c) * g.R + r) * g.S + s) * n_cols;
+                const span cs = valid_columns(s - g.pad_left, g.stride_w, g.W, g.Wo);
+                for (int i = i0; i < i1; ++i) {
+                    const int h = i * g.stride_h + r - g.pad_top;
+                    if (h < 0 || h >= g.H) continue;
+                    const float* in = row + std::size_t(i - i0) * g.Wo;
+                    float* out = x + c * plane + std::size_t(h) * g.W;
+                    const int offset = s - g.pad_left;
+                    for (int j = cs.lo; j < cs.hi; ++j) out[j * g.stride_w + offset] += in[j];
+                }
+            }
+}
+
+void im2col_ref(const window_geometry& g, const float* x, float* cols) {
+    for (int c = 0; c < g.C; ++c)
+        for (int r = 0; r < g.R; ++r)
+            for (int s = 0; s < g.S; ++s)
+                for (int i = 0; i < g.Ho; ++i)
+                    for (int j = 0; j < g.Wo; ++j) {
+                        const int h = i * g.stride_h + r - g.pad_top;
+                        const int v = j * g.stride_w + s - g.pad_left;
+                        const bool inside = h >= 0 && h < g.H && v >= 0 && v < g.W;
+                        cols[((std::size_t(c) * g.R + r) * g.S + s) * g.cols() + i * g.Wo + j] =
+                            inside ? x[(std::size_t(c) * g.H + h) * g.W + v] : 0.f;
+                    }
+}
+
+void col2im_ref(const window_geometry& g, const float* cols, float* x) {
+    std::fill(x, x + std::size_t(g.C) * g.H * g.W, 0.f);
+    for (int c = 0; c < g.C; ++c)
+        for (int r = 0; r < g.R; ++r)
+            for (int s = 0; s < g.S; ++s)
+                for (int i = 0; i < g.Ho; ++i)
+                    for (int j = 0; j < g.Wo; ++j) {
+                        const int h = i * g.stride_h + r - g.pad_top;
+                        const int v = j * g.stride_w + s - g.pad_left;
+                        if (h >= 0 && h < g.H && v >= 0 && v < g.W)
+                            x[(std::size_t(c) * g.H + h) * g.W + v] +=
+                                cols[((std::size_t(c) * g.R + r) * g.S + s) * g.cols() + i * g.Wo + j];
+                    }
+}
+
+}  // namespace convlab
