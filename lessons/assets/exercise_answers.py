@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""Computes the numeric answers of the lesson exercises (lessons/NN-*.md, ```exercise blocks).
+
+Run with /usr/bin/python3 (numpy, torch). Each line prints the exercise id and its value; the
+lessons' "answer" fields were copied from this output, never guessed. It leaves out the
+non-numeric exercises, whose solutions are worked in the lesson text.
+"""
+import math
+import numpy as np
+import torch
+
+def out(name, v):
+    print(f"{name:28s} {float(v):.6f}")
+
+# 01 gradient descent: R(theta) = (theta1 - 1)^2 + 2 theta2^2 from (3, 1), eta = 0.1
+th = torch.tensor([3.0, 1.0], requires_grad=True)
+R = (th[0] - 1) ** 2 + 2 * th[1] ** 2
+R.backward()
+new = th.detach() - 0.1 * th.grad
+out("01 gd-step-theta1", new[0]); out("01 gd-step-theta2", new[1])
+# largest stable step: Hessian diag(2, 4); GD converges iff eta < 2 / lambda_max
+out("01 gd-eta-max", 2 / 4)
+out("01 updates-per-epoch", 60000 / 100)
+
+# 02 chain rule: G(x) = (x1 x2, x1 + x2), H(z) = (z1^2 + z2, sin z1), x0 = (1, 2)
+def F(x):
+    g = torch.stack([x[0] * x[1], x[0] + x[1]])
+    return torch.stack([g[0] ** 2 + g[1], torch.sin(g[0])])
+J = torch.autograd.functional.jacobian(F, torch.tensor([1.0, 2.0], dtype=torch.float64))
+out("02 jac-12", J[0, 1]); out("02 jac-21", J[1, 0])
+# backprop: y = w2 relu(w1 x), R = (y - t)^2 / 2, x = 2, w1 = 0.5, w2 = -3, t = 1
+w1 = torch.tensor(0.5, requires_grad=True); w2 = torch.tensor(-3.0, requires_grad=True)
+y = w2 * torch.relu(w1 * 2.0); R = (y - 1.0) ** 2 / 2; R.backward()
+out("02 backprop-w1", w1.grad); out("02 backprop-w2", w2.grad)
+
+# 03 Fourier: F of exp(-pi t^2) at u = 1; box on [-1/2, 1/2] at u = 1/2; Riemann sum step 1
+out("03 gauss-ft-1", math.exp(-math.pi))
+t = np.linspace(-0.5, 0.5, 2000001)
+box = np.trapz(np.cos(2 * np.pi * t * 0.5), t)
+out("03 box-ft-half", box)
+out("03 riemann-step1", sum(math.exp(-math.pi * k * k) for k in range(-50, 51)))
+
+# 04 box * box at u = 1.5 (numerical integral)
+dt = 1e-5
+tt = np.arange(-2, 4, dt)
+f = ((tt >= 0) & (tt <= 1)).astype(float)
+u = 1.5
+hshift = (((u - tt) >= 0) & ((u - tt) <= 1)).astype(float)
+out("04 box-box-1.5", np.sum(f * hshift) * dt)
+
+# 05 Gaussian kernel (2.8)
+h = np.array([1, 4, 6, 4, 1]) / 16
+ts = np.arange(-10, 11)
+fq = ts.astype(float) ** 2
+c = np.convolve(fq, h, mode="same")  # centred: same-length output aligned with ts
+out("05 gauss-t2-at3", c[list(ts).index(3)])
+imp = np.zeros(9); imp[4] = 16
+out("05 impulse-at-u+1", np.convolve(imp, h, mode="same")[5])
+out("05 kernel-variance", np.sum(h * np.arange(-2, 3) ** 2))
+
+# 06 correlation vs convolution, f[0..3] = 1,2,3,4 and h[0..2] = 1,0,-1
+f6 = np.array([1.0, 2, 3, 4]); h6 = np.array([1.0, 0, -1])
+corr = np.correlate(f6, h6, mode="full")  # index k = lag u + (len(h)-1)
+out("06 corr-u1", corr[1 + len(h6) - 1])
+out("06 conv-u3", np.convolve(f6, h6, mode="full")[3])
+
+# 07 Toeplitz counts
+n, m = 6, 3
+H = np.zeros((n + m - 1, n))
+for j in range(n):
+    H[j:j + m, j] = [1, 2, 3]
+out("07 nonzeros-6-3", np.count_nonzero(H)); out("07 fraction-6-3", np.count_nonzero(H) / H.size)
+out("07 dense-weights-100-5", (100 + 5 - 1) * 100)
+
+# 08 2-D output sizes with torch
+x = torch.zeros(1, 1, 28, 28)
+out("08 valid-5x5", torch.nn.functional.conv2d(x, torch.zeros(1, 1, 5, 5)).shape[-1])
+out("08 stride2-pad1-3x3", torch.nn.functional.conv2d(x, torch.zeros(1, 1, 3, 3), stride=2, padding=1).shape[-1])
+# receptive field of 3 stacked 3x3 convs: backprop a one-hot through ones-kernels
+xi = torch.zeros(1, 1, 15, 15, requires_grad=True)
+yv = xi
+for _ in range(3):
+    yv = torch.nn.functional.conv2d(yv, torch.ones(1, 1, 3, 3))
+g = torch.zeros_like(yv); g[0, 0, 4, 4] = 1; yv.backward(g)
+nz = (xi.grad[0, 0] != 0).nonzero()
+out("08 rf-three-3x3", nz[:, 0].max() - nz[:, 0].min() + 1)
+out("08 rf-center-paths", xi.grad.max())
+
+# 09 weight sharing: 1-D valid conv, n = 8, m = 3; R = sum of outputs, f = 1..8
+fw = torch.arange(1.0, 9.0).view(1, 1, 8); hw = torch.zeros(1, 1, 3, requires_grad=True)
+torch.nn.functional.conv1d(fw, hw).sum().backward()
+out("09 grad-h0-sum", hw.grad[0, 0, 0])
+out("09 uses-per-weight", 8 - 3 + 1)
+
+# 10 FFT sizes
+out("10 fft-size-1000-100", 2 ** math.ceil(math.log2(1000 + 100 - 1)))
+out("10 direct-mults-1000-100", 1000 * 100)
+
+# 11 pooling
+X = torch.tensor([[1., 3, 2, 0], [4, 2, 1, 5], [0, 1, 3, 2], [2, 6, 1, 1]]).view(1, 1, 4, 4)
+mp = torch.nn.functional.max_pool2d(X, 2)
+out("11 maxpool-sum", mp.sum())
+out("11 avgpool-br", torch.nn.functional.avg_pool2d(X, 2)[0, 0, 1, 1])
+out("11 pool-out-28-k3-s2", torch.nn.functional.max_pool2d(torch.zeros(1, 1, 28, 28), 3, 2).shape[-1])
+
+# 12 parameter counts (torch modules, weights + biases)
+count = lambda mod: sum(p.numel() for p in mod.parameters())
+out("12 conv-3-64-3x3", count(torch.nn.Conv2d(3, 64, 3)))
+out("12 alexnet-384-384", 3 * 3 * 384 * 384)
+out("12 alexnet-fc", 13 * 13 * 384 * 4096)
+out("12 alexnet-real-fc6", count(torch.nn.Linear(6 * 6 * 256, 4096)))
+out("12 vgg-ratio", 27 / 49)
+out("12 macs-conv-3-64-3x3-same-32", 3 * 3 * 3 * 64 * 32 * 32)
+
+# 13 LeNet-5 (32x32 input, 5x5 kernels, full C3 connectivity)
+net = torch.nn.Sequential(torch.nn.Conv2d(1, 6, 5), torch.nn.Tanh(), torch.nn.AvgPool2d(2),
+                          torch.nn.Conv2d(6, 16, 5), torch.nn.Tanh(), torch.nn.AvgPool2d(2),
+                          torch.nn.Conv2d(16, 120, 5), torch.nn.Tanh(), torch.nn.Flatten(),
+                          torch.nn.Linear(120, 84), torch.nn.Tanh(), torch.nn.Linear(84, 10))
+a = torch.zeros(1, 1, 32, 32)
+for i, layer in enumerate(net):
+    a = layer(a)
+    print("   lenet layer", i, type(layer).__name__, tuple(a.shape[1:]), a[0].numel())
+out("13 lenet-c1-params", count(net[0])); out("13 lenet-c3-params-full", count(net[3]))
+out("13 lenet-c3-params-table", 60 * 25 + 16)  # LeCun et al. 1998: 60 connections in table 1
+out("13 lenet-c5-params", count(net[6])); out("13 lenet-total-full", count(net))
+c3_6 = torch.nn.functional.conv2d(torch.zeros(1, 6, 14, 14), torch.zeros(16, 6, 6, 6))
+out("13 c3-6x6-units", c3_6[0].numel())
+
+# 14 1x1 reduction: 28x28x256 input, 5x5 conv to 32 channels, with/without 1x1 to 16 first
+direct = 5 * 5 * 256 * 32
+reduced = 1 * 1 * 256 * 16 + 5 * 5 * 16 * 32
+out("14 weights-direct", direct); out("14 weights-reduced", reduced)
+out("14 macs-direct", direct * 28 * 28); out("14 macs-reduced", reduced * 28 * 28)
+out("14 ratio", direct / reduced)
