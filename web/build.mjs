@@ -1,0 +1,123 @@
+// build.mjs: writes the static site into dist/ (run by scripts/build.sh after the wasm build).
+//   dist/index.html, dist/lessons/NN-slug.html   lessons rendered at build time (lessons.mjs)
+//   dist/embed.html, dist/train.html             one widget for iframes; the training page
+//   dist/assets/                                 esbuild bundles (ES modules, split), app.css,
+//                                                KaTeX's CSS and fonts (no CDN)
+//   dist/wasm/convlab_wasm.wasm                  the core, copied from build/wasm
+// Lesson problems are printed as warnings here (pages still render, with error boxes);
+// web/lint.mjs is what fails on them.
+
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { readLessons, renderAll } from './lessons.mjs';
+import { embedPage, indexPage, lessonPage, trainPage } from './pages.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = process.env.CONVLAB_DIST ?? join(root, 'dist');
+const src = join(root, 'web', 'src');
+const wasmDir = join(root, 'build', 'wasm');
+
+async function buildPages(lessonsDir, { train }) {
+  const { widgets } = await import(pathToFileURL(join(src, 'widgets', 'registry.js')).href);
+  const lessons = await readLessons(lessonsDir);
+  const { pages } = renderAll(lessons, { widgetNames: new Set(Object.keys(widgets)) });
+  await mkdir(join(dist, 'lessons'), { recursive: true });
+  for (const [i, page] of pages.entries()) {
+    for (const e of page.errors) console.warn(`build: warning: lessons/${e.file}:${e.line}: ${e.message}`);
+    await writeFile(join(dist, 'lessons', `${page.lesson.slug}.html`), lessonPage(page, pages[i - 1], pages[i + 1]));
+  }
+  // Lesson assets (images, small data); scripts beside them (answer checkers) stay out of dist/.
+  const assets = join(lessonsDir, 'assets');
+  if (existsSync(assets)) {
+    await cp(assets, join(dist, 'lessons', 'assets'), { recursive: true, filter: (f) => !/\.(py|mjs|js|sh)$/i.test(f) });
+  }
+  await writeFile(join(dist, 'index.html'), indexPage(pages, { train }));
+  await writeFile(join(dist, 'embed.html'), embedPage());
+  return pages.length;
+}
+
+// The wasm glue is imported by web/bindings/convlab.js and bundled; only the .wasm is copied.
+async function bundle(train) {
+  const entryPoints = { lesson: join(src, 'lesson.js'), embed: join(src, 'embed.js') };
+  if (train) {
+    entryPoints.train = join(src, 'train', 'main.js');
+    if (existsSync(join(src, 'train', 'worker.js'))) entryPoints['train-worker'] = join(src, 'train', 'worker.js');
+  }
+  await esbuild.build({
+    entryPoints,
+    outdir: join(dist, 'assets'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+    minify: true,
+    sourcemap: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    // The bindings reach node:fs only when running under Node; browsers never take that path.
+    external: ['node:*'],
+    logLevel: 'warning',
+  });
+  const styles = [join(src, 'theme', 'main.css')];
+  for (const name of (await readdir(join(src, 'widgets'))).sort()) {
+    const file = join(src, 'widgets', name, 'style.css');
+    if (existsSync(file)) styles.push(file);
+  }
+  if (train && existsSync(join(src, 'train', 'style.css'))) styles.push(join(src, 'train', 'style.css'));
+  await esbuild.build({
+    stdin: { contents: styles.map((f) => `@import ${JSON.stringify(f)};`).join('\n'), resolveDir: root, loader: 'css' },
+    outfile: join(dist, 'assets', 'app.css'),
+    bundle: true,
+    minify: true,
+    logLevel: 'warning',
+  });
+}
+
+async function copyStatic() {
+  const katex = join(root, 'node_modules', 'katex', 'dist');
+  await mkdir(join(dist, 'assets', 'katex'), { recursive: true });
+  await cp(join(katex, 'katex.min.css'), join(dist, 'assets', 'katex', 'katex.min.css'));
+  // woff2 is enough for every browser that runs WebAssembly SIMD.
+  await mkdir(join(dist, 'assets', 'katex', 'fonts'), { recursive: true });
+  for (const f of await readdir(join(katex, 'fonts'))) {
+    if (f.endsWith('.woff2')) await cp(join(katex, 'fonts', f), join(dist, 'assets', 'katex', 'fonts', f));
+  }
+  const wasm = join(wasmDir, 'convlab_wasm.wasm');
+  if (existsSync(wasm)) {
+    await mkdir(join(dist, 'wasm'), { recursive: true });
+    await cp(wasm, join(dist, 'wasm', 'convlab_wasm.wasm'));
+  } else {
+    console.warn('build: warning: build/wasm/convlab_wasm.wasm is missing; widgets will show an error box');
+  }
+}
+
+// The training page (another module, web/src/train/) plugs in through two optional files:
+// page.html (the fragment inside <main>) and build-hook.mjs (export default async ({ dist,
+// root }) => {...}, e.g. to pack its data set into dist/).
+async function buildTrain() {
+  const page = join(src, 'train', 'page.html');
+  const fragment = existsSync(page) ? await readFile(page, 'utf8') : '<div id="train"></div>';
+  await writeFile(join(dist, 'train.html'), trainPage(fragment));
+  const hook = join(src, 'train', 'build-hook.mjs');
+  if (existsSync(hook)) await (await import(pathToFileURL(hook).href)).default({ dist, root });
+}
+
+export async function build({ lessonsDir = join(root, 'lessons') } = {}) {
+  const t0 = Date.now();
+  await rm(dist, { recursive: true, force: true });
+  await mkdir(dist, { recursive: true });
+  const train = existsSync(join(src, 'train', 'main.js'));
+  const n = await buildPages(lessonsDir, { train });
+  await bundle(train);
+  await copyStatic();
+  if (train) await buildTrain();
+  const size = (await stat(join(dist, 'assets', 'lesson.js'))).size;
+  console.log(`build: ${n} lesson(s) into ${relative(process.cwd(), dist) || '.'}/ in ${Date.now() - t0} ms (lesson.js ${Math.round(size / 1024)} kB)`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await build({ lessonsDir: process.argv[2] });
+}

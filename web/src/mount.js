@@ -1,0 +1,49 @@
+// mount.js: turns one placeholder into a live widget. Loads the widget's module from the
+// registry, merges the lesson's settings with the URL's state through the widget's static
+// validate(), builds it inside an error boundary, and wires the state to the URL (and to
+// whoever listens: the embed page forwards it to its parent). Used by lesson and embed pages.
+
+import { widgets } from './widgets/registry.js';
+import { initialSettings, writeParam, flush } from './state.js';
+import { copyLink, notice, showError } from './ui.js';
+import { el } from './widgets/_lib/dom.js';
+
+// host: the element to fill; name: widget name; base: settings from the lesson (or {});
+// key: its query parameter; makeLink(state): URL reopening a state; onState(state): listener.
+// Resolves to { Widget, instance } or null when the widget failed (an error box shows).
+export async function mountWidget(host, { name, base, key, cl, makeLink, onState = () => {} }) {
+  const title = `The "${name}" widget could not be shown.`;
+  try {
+    const loader = Object.prototype.hasOwnProperty.call(widgets, name) ? widgets[name] : null;
+    if (!loader) throw new Error(`There is no widget named "${name}". Known: ${Object.keys(widgets).join(', ')}.`);
+    const Widget = (await loader()).default;
+    const { settings, notice: rejected } = initialSettings(Widget, base, location.search, key);
+    const body = el('div', { class: 'widget-body' });
+    const parts = [];
+    if (rejected) parts.push(notice(`the link's settings for this widget were ignored (${rejected}); showing the defaults.`));
+    parts.push(body);
+    let instance = null;
+    const publish = (state) => {
+      writeParam(key, state);
+      onState(state);
+    };
+    parts.push(copyLink(() => {
+      flush();
+      return makeLink(instance.getState());
+    }));
+    host.replaceChildren(...parts);
+    host.classList.add('widget-ready');
+    const ctx = {
+      cl,
+      id: key,
+      state: { get: () => settings, set: (s) => writeParam(key, s) },
+      onChange: (s) => publish(s ?? instance.getState()),
+    };
+    instance = new Widget(body, settings, ctx);
+    if (rejected) writeParam(key, instance.getState());
+    return { Widget, instance, publish };
+  } catch (err) {
+    showError(host, title, err);
+    return null;
+  }
+}
