@@ -7,25 +7,35 @@
 #include <xsimd/xsimd.hpp>
 
 #include "conv1d_internal.hpp"
+#include "convlab/common.hpp"
 
 namespace convlab {
 
 namespace {
 
 // out[u] = sum_j kr[j] src[u + j] for u < len: a correlation with the reversed kernel kr.
-// src is (len + k - 1), kr is (k), out is (len). Written once for any xsimd architecture:
-// four batches of outputs per step (independent accumulators hide the FMA latency), then one
-// batch at a time, then a scalar tail.
+// src is (len + k - 1), kr is (k), out is (len). src may be zero outside [z0, z1): taps that
+// would only read those zeros are skipped, so the edges of a zero-padded signal cost what
+// their non-zero products cost. Written once for any xsimd architecture: four batches of
+// outputs per step (independent accumulators hide the FMA latency), then one batch at a time,
+// then a scalar tail.
 template <class Arch>
 void sliding_sum(Arch, const float* src, const float* kr, std::size_t k, float* out,
-                 std::size_t len) {
+                 std::size_t len, std::size_t z0 = 0, std::size_t z1 = ~std::size_t(0)) {
     using batch = xsimd::batch<float, Arch>;
     constexpr std::size_t width = batch::size;
-    std::size_t u = 0;
+    // Taps j such that outputs [u, u + count) read some src[x], x in [z0, z1).
+    auto taps = [&](std::size_t u, std::size_t count, std::size_t& j0, std::size_t& j1) {
+        j0 = z0 > u + count - 1 ? std::min(k, z0 - (u + count - 1)) : 0;
+        j1 = z1 > u ? std::min(k, z1 - u) : 0;
+        if (j1 < j0) j1 = j0;
+    };
+    std::size_t u = 0, j0, j1;
     for (; u + 4 * width <= len; u += 4 * width) {
         batch acc0(0.f), acc1(0.f), acc2(0.f), acc3(0.f);
         const float* s = src + u;
-        for (std::size_t j = 0; j < k; ++j) {
+        taps(u, 4 * width, j0, j1);
+        for (std::size_t j = j0; j < j1; ++j) {
             const batch w(kr[j]);
             acc0 = xsimd::fma(w, batch::load_unaligned(s + j), acc0);
             acc1 = xsimd::fma(w, batch::load_unaligned(s + j + width), acc1);
@@ -39,34 +49,36 @@ void sliding_sum(Arch, const float* src, const float* kr, std::size_t k, float* 
     }
     for (; u + width <= len; u += width) {
         batch acc(0.f);
-        for (std::size_t j = 0; j < k; ++j)
+        taps(u, width, j0, j1);
+        for (std::size_t j = j0; j < j1; ++j)
             acc = xsimd::fma(batch(kr[j]), batch::load_unaligned(src + u + j), acc);
         acc.store_unaligned(out + u);
     }
     for (; u < len; ++u) {
         float acc = 0.f;
-        for (std::size_t j = 0; j < k; ++j) acc += kr[j] * src[u + j];
+        taps(u, 1, j0, j1);
+        for (std::size_t j = j0; j < j1; ++j) acc += kr[j] * src[u + j];
         out[u] = acc;
     }
 }
 
-// Full-result indices [u0, u1) of a (n) * kernel (k), written to out (u1 - u0). Output u reads
-// a[u - (k - 1)] ... a[u], so the run reads a directly where that stays inside a, and a
-// zero-padded copy of the few samples it needs at the two edges.
-void run(const float* a, std::size_t n, const float* kr, std::size_t k, std::size_t u0,
-         std::size_t u1, float* out) {
+constexpr std::size_t width = xsimd::batch<float, xsimd::default_arch>::size;
+
+// Full-result indices [u0, u1) of a (n) * kernel (k), written to out (u1 - u0), through a
+// zero-padded copy of the samples they read (a[u0 - (k - 1)] ... a[u1 - 1]), rounded up to
+// whole batches so the short edge runs never fall into the scalar tail.
+void padded_run(const float* a, std::size_t n, const float* kr, std::size_t k, std::size_t u0,
+                std::size_t u1, float* out) {
     if (u0 >= u1) return;
-    if (u0 >= k - 1 && u1 <= n) {
-        sliding_sum(xsimd::default_arch{}, a + (u0 - (k - 1)), kr, k, out, u1 - u0);
-        return;
-    }
-    // padded[x] = a[u0 - (k - 1) + x], zero outside a; padded is (u1 - u0 + k - 1).
-    std::vector<float> padded(u1 - u0 + k - 1, 0.f);
-    for (std::size_t x = 0; x < padded.size(); ++x) {
-        const std::size_t t = u0 + x;  // index into a, shifted by k - 1
-        if (t >= k - 1 && t - (k - 1) < n) padded[x] = a[t - (k - 1)];
-    }
-    sliding_sum(xsimd::default_arch{}, padded.data(), kr, k, out, u1 - u0);
+    const std::size_t len = ceil_div(u1 - u0, width) * width;
+    // padded[x] = a[u0 + x - (k - 1)], zero outside a; padded is (len + k - 1).
+    std::vector<float> padded(len + k - 1, 0.f), result(len);
+    // a occupies padded[z0, z1).
+    const std::size_t z0 = u0 < k - 1 ? k - 1 - u0 : 0;
+    const std::size_t z1 = std::min(padded.size(), n + k - 1 - u0);
+    std::copy(a + (u0 + z0 - (k - 1)), a + (u0 + z1 - (k - 1)), padded.begin() + long(z0));
+    sliding_sum(xsimd::default_arch{}, padded.data(), kr, k, result.data(), len, z0, z1);
+    std::copy(result.begin(), result.begin() + (u1 - u0), out);
 }
 
 }  // namespace
@@ -76,13 +88,16 @@ void conv1d_direct_window(const float* a, std::size_t na, const float* k, std::s
     if (na < nk) std::swap(a, k), std::swap(na, nk);
     std::vector<float> kr(k, k + nk);
     std::reverse(kr.begin(), kr.end());
-    // Three runs: the left edge (u < nk - 1), the interior, the right edge (u >= na).
+    // Output u reads a[u - (nk - 1)] ... a[u]: the interior (whole batches of outputs that
+    // read only inside a) reads a in place; the two edges go through padded copies.
     const std::size_t end = start + len;
-    const std::size_t interior_lo = std::clamp(nk - 1, start, end);
-    const std::size_t interior_hi = std::clamp(na, interior_lo, end);
-    run(a, na, kr.data(), nk, start, interior_lo, out);
-    run(a, na, kr.data(), nk, interior_lo, interior_hi, out + (interior_lo - start));
-    run(a, na, kr.data(), nk, interior_hi, end, out + (interior_hi - start));
+    const std::size_t lo = std::clamp(nk - 1, start, end);
+    const std::size_t hi = lo + (std::clamp(na, lo, end) - lo) / width * width;
+    padded_run(a, na, kr.data(), nk, start, lo, out);
+    if (lo < hi)
+        sliding_sum(xsimd::default_arch{}, a + (lo - (nk - 1)), kr.data(), nk, out + (lo - start),
+                    hi - lo);
+    padded_run(a, na, kr.data(), nk, hi, end, out + (hi - start));
 }
 
 }  // namespace convlab
