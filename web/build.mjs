@@ -56,7 +56,8 @@ async function bundle(train) {
     target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
     minify: true,
     sourcemap: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    // Chunks sit beside the entries, so every module's import.meta.url finds ../wasm/ alike.
+    chunkNames: '[name]-[hash]',
     // The bindings reach node:fs only when running under Node; browsers never take that path.
     external: ['node:*'],
     logLevel: 'warning',

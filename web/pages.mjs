@@ -16,6 +16,7 @@ export function shell({ title, base, body, script = null, bodyClass = '', status
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <meta http-equiv="Content-Security-Policy" content="${CSP_META}">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${base}assets/katex/katex.min.css">
@@ -34,9 +35,12 @@ export function lessonPage(page, prev, next) {
   const { lesson } = page;
   const range = lesson.meta.notes ? `<p class="notes-range">Follows the notes, ${escapeHtml(lesson.meta.notes)}.</p>\n` : '';
   const link = (p, rel, text) => (p ? `<a rel="${rel}" href="${p.lesson.slug}.html">${text}: ${escapeHtml(p.title)}</a>` : '<span></span>');
+  // A lesson that opens with its own "# Title" keeps it; otherwise the front matter's title.
+  const own = /^\s*<h1[^>]*>[\s\S]*?<\/h1>\n?/.exec(page.html);
+  const heading = own ? own[0] : `<h1>${escapeHtml(page.title)}</h1>\n`;
+  const content = own ? page.html.slice(own[0].length) : page.html;
   const body = `<article class="lesson">
-<h1>${escapeHtml(page.title)}</h1>
-${range}${page.html}</article>
+${heading}${range}${content}</article>
 <nav class="pager" aria-label="Lessons">${link(prev, 'prev', '← Previous')}<a href="../index.html">All lessons</a>${link(next, 'next', 'Next →')}</nav>`;
   return shell({ title: `${page.title} · convlab`, base: '../', body, script: 'lesson.js', status: true });
 }

@@ -1,7 +1,7 @@
 // math.mjs: markdown-it rules for `$...$` (inline) and `$$...$$` (display) math, rendered by
 // KaTeX at build time with throwOnError, so a TeX mistake becomes a lint error with a line
 // number instead of a blank page. A display equation may carry a label after its closing
-// `$$`, e.g. `$$ ... $$ {#eq:2.9}`: it renders with \tag{2.9} and the anchor id "eq-2.9".
+// `$$`, e.g. `$$ ... $$ {#eq:2.9}`: it renders numbered "(2.9)" with the anchor id "eq-2.9".
 // Errors never throw out of rendering: the source shows in a red box and env.errors grows.
 
 import katex from 'katex';
@@ -138,8 +138,11 @@ export function mathPlugin(md) {
     const t = tokens[i];
     if (t.meta.problem) env.errors?.push({ line: lineOf(env, t), message: t.meta.problem });
     const label = t.meta.label;
-    const html = renderSafely(env, t, { displayMode: true, tag: label ? label.name : null });
-    const id = label ? ` id="${escapeHtml(label.anchor)}"` : '';
-    return `<div class="equation"${id}>${html}</div>\n`;
+    const html = renderSafely(env, t, { displayMode: true });
+    if (!label) return `<div class="equation"><div class="equation-math">${html}</div></div>\n`;
+    // The number sits beside the math rather than in KaTeX's \tag, whose absolutely placed
+    // number overlaps a wide equation on a narrow screen; this way the math scrolls alone.
+    return `<div class="equation" id="${escapeHtml(label.anchor)}"><div class="equation-math">${html}</div>` +
+      `<span class="equation-number">(${escapeHtml(label.name)})</span></div>\n`;
   };
 }

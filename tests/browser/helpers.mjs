@@ -1,0 +1,68 @@
+// helpers.mjs: shared set-up of the browser tests: the static server on a random port over
+// the already-built dist/ (tests build nothing), Debian's Chromium through playwright-core,
+// and a page that records console errors, page errors and failed requests, so a test can
+// assert that a page ran cleanly. Screenshots go to test-results/screenshots/ (gitignored).
+
+import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer, DIST } from '../../scripts/serve.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCREENSHOTS = join(root, 'test-results', 'screenshots');
+
+export async function setup() {
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `npm run build` first');
+  const server = await startServer({ port: 0 });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return {
+    url: server.url,
+    browser,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+// A new page that records problems: console errors, uncaught errors, failed or outside
+// requests (the site must never leave its own origin).
+export async function openPage(env, { width = 1000, height = 800, allowOrigins = [] } = {}) {
+  const context = await env.browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const problems = [];
+  const origin = new URL(env.url).origin;
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol.startsWith('http') && u.origin !== origin && !allowOrigins.includes(u.origin)) problems.push(`outside request: ${r.url()}`);
+  });
+  return { page, context, problems };
+}
+
+export async function ready(page) {
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 20000 });
+}
+
+// The raw numbers a widget shows beside a label (data-result of .result elements).
+export async function results(locator) {
+  return locator.locator('.result').evaluateAll((els) => els.map((e) => (e.dataset.result ? JSON.parse(e.dataset.result) : null)));
+}
+
+export function close(actual, expected, tol = 1e-4) {
+  const a = Array.isArray(actual) ? actual : [actual];
+  const e = Array.isArray(expected) ? expected : Array.from(expected ?? [expected]);
+  if (a.length !== e.length) return false;
+  const scale = Math.max(1, ...e.map((v) => Math.abs(v)));
+  return a.every((v, i) => Math.abs(v - e[i]) <= tol * scale);
+}
