@@ -1,0 +1,67 @@
+// load.test.mjs: loading through the package name, the instance's fields, and the loading
+// options (wasmUrl, wasmBinary, a failed load that can be retried), the latter in child
+// processes since one process keeps one instance.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { load } from 'convlab';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+
+function node(code) {
+  return execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' }).trim();
+}
+
+test("import { load } from 'convlab' resolves an instance with version and simd", async () => {
+  const cl = await load();
+  assert.equal(cl.version, pkg.version);
+  assert.equal(cl.simd, true);
+  assert.equal(typeof cl.convolve, 'function');
+});
+
+test('load() twice gives the same instance', async () => {
+  const [a, b] = await Promise.all([load(), load()]);
+  assert.equal(a, b);
+  assert.equal(await load(), a);
+});
+
+test('the README command works from the repository root', () => {
+  const out = node("import {load} from 'convlab'; const cl = await load(); console.log(cl.version, cl.simd)");
+  assert.equal(out, `${pkg.version} true`);
+});
+
+test('load({ wasmUrl }) and load({ wasmBinary }); a failed load can be retried', () => {
+  const out = node(`
+    import { load } from 'convlab';
+    import { readFileSync } from 'node:fs';
+    let message = '';
+    try { await load({ wasmUrl: 'build/wasm/no-such-file.wasm' }); } catch (e) { message = e.message; }
+    const a = await load({ wasmUrl: 'build/wasm/convlab_wasm.wasm' });
+    console.log(message.includes('no-such-file') ? 'failed-clearly' : 'bad:' + message);
+    console.log(Array.from(a.convolve(new Float32Array([1, 2]), new Float32Array([1, 1]))).join(','));
+  `);
+  assert.deepEqual(out.split('\n'), ['failed-clearly', '1,3,2']);
+  const out2 = node(`
+    import { load } from 'convlab';
+    import { readFileSync } from 'node:fs';
+    const cl = await load({ wasmBinary: readFileSync('build/wasm/convlab_wasm.wasm') });
+    console.log(cl.version);
+  `);
+  assert.equal(out2, pkg.version);
+});
+
+test('the exports map and the type declarations are where package.json says', () => {
+  assert.equal(pkg.name, 'convlab');
+  assert.equal(pkg.exports['.'].default, './web/bindings/convlab.js');
+  const dts = readFileSync(new URL(`../../${pkg.exports['.'].types}`, import.meta.url), 'utf8');
+  for (const name of ['load', 'convolve', 'correlate', 'toeplitz', 'fft', 'ifft', 'conv2d', 'conv2dBackward',
+    'maxPool2d', 'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'sequential', 'trainStep',
+    'setParameters', 'gradients', 'dispose', 'vjp', 'layerOutput', 'resetOptimizer', 'autoMethod1d',
+    'autoMethod2d', 'activation', 'methods']) {
+    assert.match(dts, new RegExp(`\\b${name}\\b`), `convlab.d.ts declares ${name}`);
+  }
+});

@@ -1,0 +1,223 @@
+// convlab.d.ts: types of the public JavaScript API (/work/shared/API.md) and of the agreed
+// additions (methods, autoMethod1d/2d, activation, net.layers, net.layerOutput, net.vjp,
+// net.resetOptimizer), plus a few conveniences marked "addition". Every function throws a
+// TypeError or RangeError whose message starts with the argument's name on invalid input.
+
+/** How to find the .wasm file. Only the first load() call's options count. */
+export interface LoadOptions {
+  /**
+   * URL or path of convlab_wasm.wasm. Default: ../../build/wasm/convlab_wasm.wasm relative
+   * to convlab.js (read with fs in Node, fetched in browsers and workers). A bundle that
+   * moves convlab.js must pass this (e.g. new URL('./convlab_wasm.wasm', import.meta.url)).
+   * Relative strings resolve against location.href (browser) or the working directory (Node).
+   */
+  wasmUrl?: string | URL;
+  /** The module's bytes, when the caller has them already. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+/** Resolves once the WebAssembly module is ready; later calls return the same instance. */
+export function load(options?: LoadOptions): Promise<Convlab>;
+export default load;
+
+export type Mode = 'full' | 'same' | 'valid';
+export type Method1d = 'direct' | 'toeplitz' | 'fft' | 'auto';
+export type Method2d = 'direct' | 'im2col' | 'fft' | 'auto';
+/** A number, or [h, w]. */
+export type Pair = number | [number, number];
+export type Padding = Pair | 'valid' | 'same';
+export type ActivationName = 'relu' | 'sigmoid' | 'tanh';
+export type Loss = 'softmax-cross-entropy' | 'mse';
+
+export interface Tensor {
+  data: Float32Array;
+  /** [N, C, H, W] (or [N, K, Ho, Wo]). */
+  shape: number[];
+}
+
+export interface Conv1dOptions {
+  /** Default 'full'. numpy.convolve / numpy.correlate lengths and alignment. */
+  mode?: Mode;
+  /** Default 'auto'. */
+  method?: Method1d;
+}
+
+export interface Conv2dOptions {
+  /** Length K; none by default. */
+  bias?: Float32Array | null;
+  /** Default 1. */
+  stride?: Pair;
+  /** Default 0. 'same' needs stride 1 (PyTorch's split: the odd pad goes bottom / right). */
+  padding?: Padding;
+  /** Default 'auto'. */
+  method?: Method2d;
+}
+
+export interface Conv2dBackwardOptions {
+  stride?: Pair;
+  padding?: Padding;
+  method?: Method2d;
+}
+
+export interface Conv2dGradients {
+  /** (N, C, H, W) */
+  gradInput: Float32Array;
+  /** (K, C, R, S) */
+  gradWeight: Float32Array;
+  /** (K): gradOut summed over N, Ho, Wo. */
+  gradBias: Float32Array;
+}
+
+export interface PoolOptions {
+  /** Required. */
+  kernel: Pair;
+  /** Default: kernel. */
+  stride?: Pair;
+}
+
+export interface Complex {
+  re: Float32Array;
+  im: Float32Array;
+}
+
+export type LayerSpec =
+  | { type: 'conv2d'; out: number; kernel: Pair; stride?: Pair; padding?: Padding; bias?: boolean; method?: Method2d }
+  | { type: 'maxpool2d' | 'avgpool2d'; kernel: Pair; stride?: Pair }
+  | { type: 'dense'; out: number; bias?: boolean }
+  | { type: 'relu' | 'sigmoid' | 'tanh' | 'flatten' };
+
+export interface SequentialOptions {
+  /** One example's shape: [C, H, W] or [features]. */
+  inputShape: number[];
+  /** Non-negative integer; default 0. Same seed, same initial parameters. */
+  seed?: number;
+}
+
+export interface Parameter {
+  /** "<layer index>.weight" | "<layer index>.bias" (PyTorch nn.Sequential naming). */
+  name: string;
+  /** conv (K, C, R, S), dense (out, in), bias (out). */
+  shape: number[];
+  /** A fresh copy. */
+  data: Float32Array;
+}
+
+export interface ParameterInput {
+  name: string;
+  shape: number[];
+  /** Float32Array, or (addition) a plain array of numbers, e.g. from JSON. */
+  data: Float32Array | number[];
+}
+
+/** An Int32Array of class indices; (addition) any array-like of integers is copied into one. */
+export type Labels = Int32Array | ArrayLike<number>;
+
+export interface TrainOptions {
+  /** Default 'softmax-cross-entropy'. 'mse' targets the labels' one-hot encoding. */
+  loss?: Loss;
+  /** Default 'sgd' (the only one). */
+  optimizer?: 'sgd';
+  /** Default 0.01; finite, >= 0. */
+  lr?: number;
+  /** Default 0; finite, >= 0. torch.optim.SGD: v = momentum v + g (v = g first), p -= lr v. */
+  momentum?: number;
+}
+
+export interface StepResult {
+  /** Mean over the batch, before the update. */
+  loss: number;
+  /** Fraction of the batch whose largest output is the label (first maximum wins). */
+  accuracy: number;
+}
+
+export interface LayerInfo {
+  index: number;
+  type: LayerSpec['type'];
+  /** One example's shape after this layer. */
+  outputShape: number[];
+}
+
+export interface Network {
+  /** One example's output shape, e.g. [10]. */
+  readonly outputShape: number[];
+  /** (addition) One example's input shape as given. */
+  readonly inputShape: number[];
+  /** Every layer with the shape of its output. */
+  readonly layers: LayerInfo[];
+  /** (addition) True after dispose(). */
+  readonly disposed: boolean;
+  /** In layer order, weight before bias; fresh copies. */
+  parameters(): Parameter[];
+  /**
+   * Every parameter exactly once, matched by name, with the same shape. Checked completely
+   * before anything is written. Momentum buffers are kept (see resetOptimizer).
+   */
+  setParameters(list: ParameterInput[]): void;
+  /** x is (batch, inputShape...); batch may be left out when x's length implies it. */
+  forward(x: Float32Array, batch?: number): Float32Array;
+  /** After trainStep, backward or vjp: same form as parameters(). Throws before the first. */
+  gradients(): Parameter[];
+  /** Loss and gradients without updating. */
+  backward(x: Float32Array, labels: Labels, batch?: number, options?: { loss?: Loss }): StepResult;
+  /** backward, then one SGD step. */
+  trainStep(x: Float32Array, labels: Labels, batch?: number, options?: TrainOptions): StepResult;
+  /**
+   * Vector-Jacobian product of the whole network: gradInput = gradOutput^T dy/dx, shape
+   * (batch, inputShape...); also fills gradients() with gradOutput^T dy/dp.
+   */
+  vjp(x: Float32Array, batch: number | undefined, gradOutput: Float32Array): { gradInput: Float32Array };
+  /** Layer index's activations from the last forward / backward / trainStep / vjp, (batch, outputShape...). */
+  layerOutput(index: number): Float32Array;
+  /** Forgets the momentum buffers: the next step starts again from v = g. */
+  resetOptimizer(): void;
+  /** Frees the network's WebAssembly memory; later calls throw. Calling it twice is fine. */
+  dispose(): void;
+}
+
+export interface MemoryStats {
+  /** Size of the WebAssembly memory (grows, never shrinks). */
+  heapBytes: number;
+  /** Bytes malloc currently hands out. */
+  mallocBytes: number;
+}
+
+export interface Convlab {
+  /** package.json's version, e.g. "0.1.0". */
+  readonly version: string;
+  /** True when the SIMD128 build is running. */
+  readonly simd: boolean;
+  /** The registries of convolution methods ('auto' is not listed: it picks one of these). */
+  readonly methods: { readonly conv1d: readonly string[]; readonly conv2d: readonly string[] };
+
+  /** eq. (2.6): sum_t f[t] h[u - t], as numpy.convolve(f, h, mode). */
+  convolve(f: Float32Array, h: Float32Array, options?: Conv1dOptions): Float32Array;
+  /** eq. (2.10): sum_t h[t] f[u + t], as numpy.correlate(f, h, mode). */
+  correlate(f: Float32Array, h: Float32Array, options?: Conv1dOptions): Float32Array;
+  /** The (n + m - 1) x n matrix H_n^h of eq. (2.12), row-major. */
+  toeplitz(h: Float32Array, n: number): { rows: number; cols: number; data: Float32Array };
+  /** Forward DFT, any length >= 1. im defaults to zeros. */
+  fft(re: Float32Array, im?: Float32Array): Complex;
+  /** Inverse DFT scaled by 1/n. im defaults to zeros. */
+  ifft(re: Float32Array, im?: Float32Array): Complex;
+  /** The method 'auto' picks for signal length n and kernel length m. */
+  autoMethod1d(n: number, m: number): string;
+
+  /** PyTorch conv2d (a cross-correlation), NCHW / KCRS. */
+  conv2d(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], options?: Conv2dOptions): Tensor;
+  conv2dBackward(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], gradOut: Float32Array, options?: Conv2dBackwardOptions): Conv2dGradients;
+  /** The method 'auto' picks for this convolution. */
+  autoMethod2d(xShape: number[], wShape: number[], options?: { stride?: Pair; padding?: Padding }): string;
+  maxPool2d(x: Float32Array, xShape: number[], options: PoolOptions): Tensor;
+  /** Returns gradInput. Ties send the gradient to the first maximum in row-major order. */
+  maxPool2dBackward(x: Float32Array, xShape: number[], gradOut: Float32Array, options: PoolOptions): Float32Array;
+  avgPool2d(x: Float32Array, xShape: number[], options: PoolOptions): Tensor;
+  /** Returns gradInput. */
+  avgPool2dBackward(x: Float32Array, xShape: number[], gradOut: Float32Array, options: PoolOptions): Float32Array;
+  /** Element-wise relu | sigmoid | tanh. */
+  activation(name: ActivationName, x: Float32Array): Float32Array;
+
+  sequential(layers: LayerSpec[], options: SequentialOptions): Network;
+
+  /** (addition) Heap figures, for leak tests. */
+  memoryStats(): MemoryStats;
+}
