@@ -55,6 +55,9 @@ async function instantiate(options) {
         .catch((error) => failLoad(new Error(`convlab: could not instantiate the WebAssembly module: ${error.message}`)));
       return {};
     },
+    // Keeps the glue from computing its own URL from import.meta.url, which a classic
+    // (non-module) worker bundle does not have.
+    locateFile: (path) => path,
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
   });
