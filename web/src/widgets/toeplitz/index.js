@@ -3,7 +3,8 @@
 // kernel tap it repeats (a band of width m: m degrees of freedom). Its product with f is
 // computed in the core too (a one-layer dense network whose weight matrix is H), and shown
 // beside cl.convolve(f, h) with the largest difference between the two.
-// Settings: { h: number[] (1..8 taps), n: signal length 1..16, f: number[] of length n }.
+// Settings: { h: number[] (1..8 taps), n: signal length 1..16, f: number[] (cut or padded to n;
+// n defaults to f's length when only f is given) }.
 
 import { el, fmt, numberList, result, slider } from '../_lib/dom.js';
 import { drawMatrix } from '../_lib/matrix.js';
@@ -27,8 +28,8 @@ export default class Toeplitz {
     const hasN = Object.prototype.hasOwnProperty.call(settings ?? {}, 'n');
     if (hasF) s.f = numArray(settings.f, 'f', { minLength: 1, maxLength: N_MAX, min: -100, max: 100 });
     s.n = int(hasN || !hasF ? s.n : s.f.length, 'n', { min: 1, max: N_MAX });
-    if (!hasF) s.f = F_POOL.slice(0, s.n);
-    if (s.f.length !== s.n) throw new Error(`"f" must have n = ${s.n} entries (got ${s.f.length})`);
+    // A state that changes n alone (a link, a set-state message) keeps f's first entries.
+    s.f = resize(hasF ? s.f : [], s.n);
     return s;
   }
 
@@ -51,7 +52,7 @@ export default class Toeplitz {
 
   change(patch) {
     const next = { ...this.s, ...patch };
-    if (patch.n !== undefined) next.f = Array.from({ length: next.n }, (_, i) => (i < this.s.f.length ? this.s.f[i] : F_POOL[i]));
+    if (patch.n !== undefined) next.f = resize(this.s.f, next.n);
     if (patch.f !== undefined) next.n = patch.f.length;
     this.s = next;
     this.update();
@@ -120,6 +121,11 @@ export default class Toeplitz {
     this.freedom.textContent = `Band width m = ${m}: only the ${m} diagonals i − j = 0 … ${m - 1} can be non-zero, ` +
       `so the ${H.rows * H.cols} entries of H have only m = ${m} degrees of freedom (the taps of h).`;
   }
+}
+
+// f cut or padded (with the default signal's entries) to n values.
+function resize(f, n) {
+  return Array.from({ length: n }, (_, i) => (i < f.length ? f[i] : F_POOL[i]));
 }
 
 function list(a) {
