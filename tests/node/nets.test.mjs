@@ -201,7 +201,7 @@ describe('network set-up', () => {
       { name: '0.bias', shape: [2], data: f32([0.5, -0.5]) },
     ]);
     // y = W x + b, closed form.
-    assert.deepEqual(Array.from(net.forward(f32([1, 1, 1, 2, 0, -1]), 2)), [6.5, -0.5, 0.5, -3.5]);
+    assert.deepEqual(Array.from(net.forward(f32([1, 1, 1, 2, 0, -1]), 2)), [6.5, -0.5, -0.5, -3.5]);
     // batch may be left out when x's length says it.
     assert.deepEqual(Array.from(net.forward(f32([1, 1, 1]))), [6.5, -0.5]);
     // labels may be a plain array of integers too.
