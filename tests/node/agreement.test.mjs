@@ -1,6 +1,7 @@
 // agreement.test.mjs: on sizes too large for fixture files, every method agrees with a plain
 // double-precision loop written here from the definitions (eq. 2.6, 2.10, 2.20), to 1e-4 of
 // the result's largest magnitude, so 'auto' may pick any of them.
+import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { assertClose, cl } from './helpers.mjs';
@@ -78,4 +79,24 @@ describe('2-D methods agree on larger convolutions', () => {
       }
     });
   }
+});
+
+describe('results stay right when the wasm heap grows during a call', () => {
+  test('a 6M-sample convolve and a 2^21-point fft', () => {
+    const n = 6_000_000;
+    const f = signal(n, 9);
+    const y = cl.convolve(f, new Float32Array([1, -1]), { method: 'direct' }); // y[i] = f[i] - f[i - 1]
+    for (const i of [0, 1, 12345, n - 1, n]) {
+      const expected = (i < n ? f[i] : 0) - (i > 0 ? f[i - 1] : 0);
+      assertClose(y.subarray(i, i + 1), [expected], `y[${i}]`);
+    }
+    const re = new Float32Array(1 << 21);
+    re[0] = 1; // a unit impulse: its DFT is all ones
+    const X = cl.fft(re);
+    for (const k of [0, 1, 777, (1 << 21) - 1]) {
+      assertClose(X.re.subarray(k, k + 1), [1], `X.re[${k}]`);
+      assert.ok(Math.abs(X.im[k]) < 1e-4, `X.im[${k}] = ${X.im[k]}, expected 0 (scale 1)`);
+    }
+    assertClose(cl.convolve(new Float32Array([1, 2]), new Float32Array([3])), [3, 6], 'a small call afterwards');
+  });
 });
