@@ -37,13 +37,22 @@ using kernel_arch = xsimd::fma3<xsimd::avx2>;
 using kernel_arch = xsimd::default_arch;
 #endif
 
-// The tile: MR rows by NB registers of columns. 6 x (2 registers) keeps 12 accumulators, 2
-// B registers and 1 broadcast A live: 15 of the 16 vector registers both x86-64 (ymm) and
-// V8's WebAssembly code generator (xmm) have.
+// The tile: MR rows by NB registers of columns.
+// - SIMD128 (4 floats): 4 x 8. V8 keeps xmm15 as its scratch register, leaving 15; without
+//   FMA each step needs a product temporary besides the broadcast A and the NB B registers,
+//   so 6 x 8 (12 + 2 + 1 + 1 = 16) spills one accumulator to the stack every step (measured:
+//   ~2x slower), while 5 x 8 and 4 x 8 fit. 4 x 8 unrolled twice measured as fast as 5 x 8
+//   and steadier, and 4 divides the channel counts networks use.
+// - AVX2 + FMA natively (8 floats): 6 x 16, 12 accumulators + 2 B + 1 A of 16 ymm registers.
 template <class Arch>
 struct tile {
-    static constexpr std::size_t MR = 6;
+#ifdef CONVLAB_GEMM_MR  // for tile experiments from bench/wasm
+    static constexpr std::size_t MR = CONVLAB_GEMM_MR;
+    static constexpr std::size_t NB = CONVLAB_GEMM_NB;
+#else
+    static constexpr std::size_t MR = xsimd::batch<float, Arch>::size == 4 ? 4 : 6;
     static constexpr std::size_t NB = 2;
+#endif
     static constexpr std::size_t W = xsimd::batch<float, Arch>::size;
     static constexpr std::size_t NR = NB * W;
 };
@@ -51,7 +60,7 @@ struct tile {
 // Cache blocking. A KC x NR panel of B (8 KiB for wasm, 16 KiB for AVX2) stays in L1 while
 // it meets every A panel of the MC x KC block (~120 KiB, L2).
 constexpr std::size_t KC = 256;
-constexpr std::size_t MC = 120;  // a multiple of MR
+constexpr std::size_t MC = 120;  // a multiple of MR (4 and 6, and 5 for experiments)
 constexpr std::size_t NC = 2048;
 
 // Packs rows [i0, i0 + mc) and columns [k0, k0 + kc) of op(A) (M, K) into panels of MR rows:
@@ -111,21 +120,31 @@ void pack_b(bool trans_b, const float* B, std::size_t ldb, std::size_t k0, std::
     }
 }
 
-// c (MR, NR) with row stride ldc = alpha * a-panel * b-panel + beta * c, over kc steps.
-// a is kc groups of MR floats, b is kc groups of NR floats (both aligned). beta == 0 never
-// reads c. The accumulators are a fixed-size array the compiler keeps in registers.
-template <class Arch>
+// c (ROWS, NR) with row stride ldc = alpha * a-panel * b-panel + beta * c, over kc steps.
+// a is kc groups of MR floats (the first ROWS used), b is kc groups of NR floats (aligned).
+// beta == 0 never reads c. The accumulators are a fixed-size array the compiler keeps in
+// registers. ROWS < MR serves the last rows of C without computing padding rows.
+template <class Arch, std::size_t ROWS>
+#if defined(__GNUC__)
+__attribute__((noinline))  // compiled alone, V8 keeps every accumulator in a register
+#endif
 void micro_kernel(std::size_t kc, const float* a, const float* b, float alpha, float beta,
                   float* c, std::size_t ldc) {
     using batch = xsimd::batch<float, Arch>;
     constexpr std::size_t MR = tile<Arch>::MR, NB = tile<Arch>::NB, W = tile<Arch>::W;
-    batch acc[MR][NB];
-    for (std::size_t r = 0; r < MR; ++r)
+    batch acc[ROWS][NB];
+    for (std::size_t r = 0; r < ROWS; ++r)
         for (std::size_t j = 0; j < NB; ++j) acc[r][j] = batch(0.f);
+    // Unrolled twice: halves V8's loop overhead (counter, bounds and interrupt checks).
+#if defined(__clang__)
+#pragma clang loop unroll_count(2)
+#elif defined(__GNUC__)
+#pragma GCC unroll 2
+#endif
     for (std::size_t k = 0; k < kc; ++k) {
         batch bv[NB];
         for (std::size_t j = 0; j < NB; ++j) bv[j] = batch::load_aligned(b + j * W);
-        for (std::size_t r = 0; r < MR; ++r) {
+        for (std::size_t r = 0; r < ROWS; ++r) {
             const batch av(a[r]);
             for (std::size_t j = 0; j < NB; ++j) acc[r][j] = xsimd::fma(av, bv[j], acc[r][j]);
         }
@@ -134,16 +153,27 @@ void micro_kernel(std::size_t kc, const float* a, const float* b, float alpha, f
     }
     const batch va(alpha);
     if (beta == 0.f) {
-        for (std::size_t r = 0; r < MR; ++r)
-            for (std::size_t j = 0; j < NB; ++j) (va * acc[r][j]).store_unaligned(c + r * ldc + j * W);
+        for (std::size_t r = 0; r < ROWS; ++r)
+            for (std::size_t j = 0; j < NB; ++j)
+                (va * acc[r][j]).store_unaligned(c + r * ldc + j * W);
     } else {
         const batch vb(beta);
-        for (std::size_t r = 0; r < MR; ++r)
+        for (std::size_t r = 0; r < ROWS; ++r)
             for (std::size_t j = 0; j < NB; ++j) {
                 float* p = c + r * ldc + j * W;
                 xsimd::fma(va, acc[r][j], vb * batch::load_unaligned(p)).store_unaligned(p);
             }
     }
+}
+
+// micro_kernel<Arch, rows> for a run-time rows in [1, R].
+template <class Arch, std::size_t R>
+void micro_kernel_rows(std::size_t rows, std::size_t kc, const float* a, const float* b,
+                       float alpha, float beta, float* c, std::size_t ldc) {
+    if constexpr (R > 1) {
+        if (rows < R) return micro_kernel_rows<Arch, R - 1>(rows, kc, a, b, alpha, beta, c, ldc);
+    }
+    micro_kernel<Arch, R>(kc, a, b, alpha, beta, c, ldc);
 }
 
 template <class Arch>
@@ -178,12 +208,12 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std
                         const std::size_t rows = std::min(MR, mc - p);
                         const float* ap = packed_a.data() + p * kc;
                         float* c = C + (i0 + p) * ldc + j0 + q;
-                        if (rows == MR && cols == NR) {
-                            micro_kernel<Arch>(kc, ap, bp, alpha, beta_k, c, ldc);
+                        if (cols == NR) {
+                            micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, alpha, beta_k, c, ldc);
                         } else {
-                            // A partial tile: compute the full tile aside, then merge the
-                            // valid part, so the kernel never touches memory outside C.
-                            micro_kernel<Arch>(kc, ap, bp, 1.f, 0.f, edge, NR);
+                            // The last columns: compute the tile aside, then merge the valid
+                            // part, so the kernel never touches memory outside C.
+                            micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, 1.f, 0.f, edge, NR);
                             for (std::size_t r = 0; r < rows; ++r)
                                 for (std::size_t j = 0; j < cols; ++j) {
                                     float& dst = c[r * ldc + j];

@@ -1,0 +1,46 @@
+// peak.cpp: the SIMD128 (or native) single-precision peak of this machine, measured as many
+// independent mul + add chains on 4-float registers (WebAssembly has no FMA), so that
+// gemm_bench's GFLOP/s can be read as a fraction of what the hardware gives WebAssembly.
+// Not a test: prints numbers only.
+#include <xsimd/xsimd.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+using batch = xsimd::batch<float, xsimd::sse2>;
+
+// CHAINS independent accumulators each doing acc = acc * m + a per step: 2 flops per lane,
+// with no dependence between chains so the add and mul units stay busy.
+template <int CHAINS>
+__attribute__((noinline)) float run(long steps, float seed) {
+    batch acc[CHAINS];
+    for (int c = 0; c < CHAINS; ++c) acc[c] = batch(seed + 0.001f * c);
+    const batch m(0.999999f), a(1e-7f);
+    for (long s = 0; s < steps; ++s)
+        for (int c = 0; c < CHAINS; ++c) acc[c] = acc[c] * m + a;
+    batch total(0.f);
+    for (int c = 0; c < CHAINS; ++c) total += acc[c];
+    return xsimd::hadd(total);
+}
+
+template <int CHAINS>
+void measure() {
+    const long steps = 20000000;
+    double best = 0;
+    float sink = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+        auto t0 = std::chrono::steady_clock::now();
+        sink += run<CHAINS>(steps, 1.f + rep);
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        double gflops = 2.0 * batch::size * CHAINS * steps / s * 1e-9;
+        if (gflops > best) best = gflops;
+    }
+    std::printf("peak chains=%2d  best %.1f GFLOP/s  (sink %g)\n", CHAINS, best, sink);
+}
+
+int main() {
+    measure<4>();
+    measure<8>();
+    measure<12>();
+    measure<14>();
+}
