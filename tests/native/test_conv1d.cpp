@@ -157,6 +157,19 @@ TEST_CASE("every method matches the reference on long signals") {
     }
 }
 
+TEST_CASE("every method keeps its accuracy when f and h differ in scale by 1e8") {
+    // (100, 30) and (900, 1000) take the FFT method's single packed product, the others overlap-add.
+    for (auto [n, m] : {std::pair<std::size_t, std::size_t>{100, 30}, {900, 1000}, {1000, 300}, {50000, 63}}) {
+        auto f = harness::random_vector(n, 77), h = harness::random_vector(m, 78);
+        for (auto& x : f) x *= 1e4f;
+        for (auto& x : h) x *= 1e-4f;
+        const auto want = full_ref(f, h);
+        for (conv1d_method method : all_methods)
+            harness::check_close(convlab::convolve(f.data(), n, h.data(), m, conv_mode::full, method),
+                                 want, 1e-4, describe("convolve", n, m, "full", method));
+    }
+}
+
 TEST_CASE("auto returns a concrete method for every size") {
     for (std::size_t n : {1u, 2u, 5u, 100u, 1000u, 16384u, 262144u})
         for (std::size_t m : {1u, 5u, 15u, 63u, 255u, 1023u, 100000u}) {

@@ -38,10 +38,24 @@ double transform_work(std::size_t p) {
 void single_product(const float* a, std::size_t na, const float* k, std::size_t nk,
                     std::size_t p, std::size_t start, std::size_t len, float* out) {
     std::vector<float> re(p, 0.f), im(p, 0.f), yr(p), yi(p);
+    // Rounding in Z is relative to the larger of a and k, so a kernel 1e-6 the size of the signal
+    // would drown in the signal's rounding: scale k to a's magnitude by a power of two (exact)
+    // and undo it on the result.
+    float a_max = 0.f, k_max = 0.f;
+    for (std::size_t t = 0; t < na; ++t) a_max = std::max(a_max, std::fabs(a[t]));
+    for (std::size_t t = 0; t < nk; ++t) k_max = std::max(k_max, std::fabs(k[t]));
+    int shift = 0;
+    if (a_max > 0.f && k_max > 0.f && std::isfinite(a_max) && std::isfinite(k_max)) {
+        int ea = 0, ek = 0;
+        std::frexp(a_max, &ea);
+        std::frexp(k_max, &ek);
+        shift = ea - ek;
+    }
     std::copy(a, a + na, re.begin());
-    std::copy(k, k + nk, im.begin());
+    for (std::size_t t = 0; t < nk; ++t) im[t] = std::ldexp(k[t], shift);
     fft_forward(re.data(), im.data(), p);
-    const float scale = 1.f / float(p);  // the inverse transform's 1/p, folded in here
+    // The inverse transform's 1/p and the kernel's scaling, folded in here.
+    const float scale = std::ldexp(1.f / float(p), -shift);
     for (std::size_t j = 0; j < p; ++j) {
         const std::size_t mirror = (p - j) & (p - 1);
         const float x = re[j], y = im[j], u = re[mirror], v = im[mirror];
