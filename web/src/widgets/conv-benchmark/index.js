@@ -1,0 +1,130 @@
+// conv-benchmark: lesson 10. Times the core's cl.convolve with each 1-D method (cl.methods.conv1d:
+// direct, toeplitz, fft) in the reader's browser, over growing signal lengths n (kernel length
+// m fixed) or growing m (n fixed), with performance.now. One (size, method) measurement per
+// task, yielding to the page between tasks so it stays responsive. Marks the first size where
+// the FFT beats the direct method, and shows what 'auto' (cl.autoMethod1d) would choose.
+// Timings are shown, never asserted.
+
+import { el, fmt, button, select, result } from '../_lib/dom.js';
+import { int, oneOf, validateWith } from '../_lib/validate.js';
+import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
+import { rng, uniformArray } from '../_lessons/random.js';
+
+const BUDGET_MS = 25; // per measurement
+const pause = () => new Promise((r) => setTimeout(r, 0));
+
+export default class ConvBenchmark {
+  static defaults = { vary: 'n', m: 31, n: 4096, maxN: 16384 };
+
+  static validate(s) {
+    return validateWith(s, ConvBenchmark.defaults, {
+      vary: (v, k) => oneOf(v, k, ['n', 'm']),
+      m: (v, k) => int(v, k, { min: 1, max: 4096 }),
+      n: (v, k) => int(v, k, { min: 16, max: 65536 }),
+      maxN: (v, k) => int(v, k, { min: 64, max: 65536 }),
+    });
+  }
+
+  constructor(root, settings, ctx) {
+    this.cl = ctx.cl;
+    this.s = { ...settings };
+    this.methods = [...ctx.cl.methods.conv1d];
+    const set = (k, f = Number) => (v) => { this.s[k] = f(v); ctx.onChange(this.getState()); };
+    const opts = (list) => list.map((v) => [String(v), String(v)]);
+    this.ui = {
+      vary: select({ label: 'Vary', options: [['n', 'signal length n'], ['m', 'kernel length m']], value: this.s.vary, onChange: set('vary', String) }),
+      m: select({ label: 'Kernel m (when varying n)', options: opts([3, 7, 15, 31, 63, 127, 255]), value: String(this.s.m), onChange: set('m') }),
+      n: select({ label: 'Signal n (when varying m)', options: opts([1024, 4096, 16384]), value: String(this.s.n), onChange: set('n') }),
+      maxN: select({ label: 'Largest size', options: opts([1024, 4096, 16384, 65536]), value: String(this.s.maxN), onChange: set('maxN') }),
+    };
+    this.runBtn = button({ label: 'Run benchmark', onClick: () => this.run() });
+    this.stopBtn = button({ label: 'Stop', onClick: () => { this.stop = true; } });
+    this.stopBtn.disabled = true;
+    this.status = el('span', { role: 'status', 'aria-live': 'polite', text: 'Press Run: it takes a few seconds.' });
+    this.fig = canvas('Time per convolution against size, one line per method, logarithmic axes', 0.6);
+    this.cross = result('FFT faster than direct from:');
+    this.table = el('div', { style: 'overflow-x:auto' });
+    root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)),
+      el('div', { class: 'controls' }, this.runBtn, this.stopBtn, this.status),
+      this.fig, caption('Milliseconds per call of cl.convolve (log–log), measured here; red line: crossover'), this.cross.root, this.table);
+    onResize(root, () => this.draw());
+  }
+
+  sizes() {
+    const out = [];
+    if (this.s.vary === 'n') for (let n = 16; n <= this.s.maxN; n *= 2) out.push(n);
+    else for (let m = 1; m <= Math.min(this.s.n, this.s.maxN, 4096); m = m * 2 + 1) out.push(m);
+    return out;
+  }
+
+  // ms per call of one method at one size: repeat until the budget is used, at least 3 calls.
+  measure(f, h, method) {
+    this.cl.convolve(f, h, { method }); // warm-up
+    let reps = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (reps < 3 || t - t0 < BUDGET_MS) {
+      this.cl.convolve(f, h, { method });
+      reps += 1;
+      t = performance.now();
+      if (reps > 1e5) break;
+    }
+    return (t - t0) / reps;
+  }
+
+  async run() {
+    if (this.running) return;
+    this.running = true; this.stop = false;
+    this.runBtn.disabled = true; this.stopBtn.disabled = false;
+    const r = rng(5);
+    const sizes = this.sizes();
+    this.data = { sizes: [], times: Object.fromEntries(this.methods.map((m) => [m, []])), auto: [] };
+    try {
+      for (const size of sizes) {
+        const n = this.s.vary === 'n' ? size : this.s.n;
+        const m = this.s.vary === 'n' ? this.s.m : size;
+        const f = uniformArray(r, n); const h = uniformArray(r, m);
+        this.data.sizes.push(size);
+        this.data.auto.push(this.cl.autoMethod1d(n, m));
+        for (const method of this.methods) {
+          if (this.stop) throw new Error('stopped');
+          this.status.textContent = `measuring ${method} at n = ${n}, m = ${m} ...`;
+          await pause();
+          this.data.times[method].push(this.measure(f, h, method));
+        }
+        this.draw();
+      }
+      this.status.textContent = 'Done. Run again to see the noise between runs.';
+    } catch (err) {
+      this.status.textContent = err.message === 'stopped' ? 'Stopped.' : `Failed: ${err.message}`;
+    } finally {
+      this.running = false;
+      this.runBtn.disabled = false; this.stopBtn.disabled = true;
+      this.draw();
+    }
+  }
+
+  draw() {
+    const d = this.data;
+    if (!d || !d.sizes.length) return;
+    const full = d.sizes.filter((_, i) => this.methods.every((m) => d.times[m][i] !== undefined));
+    const series = this.methods.map((m, k) => ({ x: full, y: d.times[m].slice(0, full.length), label: m, color: COLORS[k], dots: true }));
+    const t = d.times;
+    const at = full.findIndex((_, i) => t.fft && t.direct && t.fft[i] < t.direct[i]);
+    const marks = at >= 0 ? [{ x: full[at], label: `${this.s.vary} = ${full[at]}` }] : [];
+    linePlot(this.fig, series, { logx: true, logy: true, xlabel: this.s.vary === 'n' ? `signal length n (m = ${this.s.m})` : `kernel length m (n = ${this.s.n})`, ylabel: 'ms per call', marks });
+    this.cross.set(at >= 0 ? `${this.s.vary} = ${full[at]}` : 'not within the measured sizes', { crossover: at >= 0 ? full[at] : null, sizes: full, times: t });
+    const head = el('tr', {}, el('th', { text: this.s.vary }), ...this.methods.map((m) => el('th', { text: `${m} (ms)` })), el('th', { text: "'auto' picks" }));
+    const rows = full.map((s, i) => el('tr', {}, el('td', { text: String(s) }), ...this.methods.map((m) => el('td', { text: fmt(t[m][i], 3) })), el('td', { text: d.auto[i] })));
+    this.table.replaceChildren(el('table', { style: 'font-size:.85rem;font-variant-numeric:tabular-nums' }, el('thead', {}, head), el('tbody', {}, rows)));
+  }
+
+  getState() {
+    return { ...this.s };
+  }
+
+  setState(s) {
+    this.s = ConvBenchmark.validate({ ...this.s, ...s });
+    for (const k of Object.keys(this.ui)) this.ui[k].set(String(this.s[k]));
+  }
+}

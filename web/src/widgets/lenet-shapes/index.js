@@ -1,0 +1,101 @@
+// lenet-shapes: lesson 13. Builds LeNet-5 (32x32 input; C1, S2, C3, S4, C5, F6, output) with
+// cl.sequential and lists each layer's output shape (net.layers), unit count and parameter
+// count (net.parameters()). C3's kernel can be set to the notes' 6x6 to see that it does not
+// give 1,600 units; C5's kernel is then read from S4's shape (a first network up to S4). A
+// digit is run through the untrained network to show C1's six feature maps (net.layerOutput).
+
+import { el, select } from '../_lib/dom.js';
+import { int, oneOf, validateWith } from '../_lib/validate.js';
+import { canvas, heatmap } from '../_lessons/plot.js';
+import { row } from '../_lessons/table.js';
+import { digit } from '../_lessons/digits.js';
+
+const NAMES = ['C1', '', 'S2', 'C3', '', 'S4', 'C5', '', '', 'F6', '', 'output'];
+
+export default class LenetShapes {
+  static defaults = { c3kernel: 5, pool: 'avgpool2d', activation: 'tanh', digit: 7 };
+
+  static validate(s) {
+    return validateWith(s, LenetShapes.defaults, {
+      c3kernel: (v, n) => int(v, n, { min: 3, max: 7 }),
+      pool: (v, n) => oneOf(v, n, ['avgpool2d', 'maxpool2d']),
+      activation: (v, n) => oneOf(v, n, ['tanh', 'relu', 'sigmoid']),
+      digit: (v, n) => int(v, n, { min: 0, max: 9 }),
+    });
+  }
+
+  constructor(root, settings, ctx) {
+    this.cl = ctx.cl;
+    this.s = { ...settings };
+    const changed = (k, f = String) => (v) => { this.s[k] = f(v); this.update(); ctx.onChange(this.getState()); };
+    this.ui = {
+      c3kernel: select({ label: 'C3 kernel', options: [['5', '5×5 (LeCun et al.)'], ['6', '6×6 (as in the notes)'], ['3', '3×3']], value: String(this.s.c3kernel), onChange: changed('c3kernel', Number) }),
+      pool: select({ label: 'Sub-sampling', options: [['avgpool2d', 'average 2×2'], ['maxpool2d', 'max 2×2']], value: this.s.pool, onChange: changed('pool') }),
+      activation: select({ label: 'Non-linearity', options: [['tanh', 'tanh'], ['relu', 'ReLU'], ['sigmoid', 'sigmoid']], value: this.s.activation, onChange: changed('activation') }),
+      digit: select({ label: 'Digit for C1 maps', options: Array.from({ length: 10 }, (_, d) => [String(d), String(d)]), value: String(this.s.digit), onChange: changed('digit', Number) }),
+    };
+    this.table = el('div', { style: 'overflow-x:auto' });
+    this.maps = el('div');
+    root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.table,
+      el('p', { class: 'result', text: 'C1 feature maps of the digit (untrained, seeded weights; train them on the training page):' }), this.maps);
+    this.update();
+  }
+
+  layers(c5kernel) {
+    const act = { type: this.s.activation };
+    const pool = { type: this.s.pool, kernel: 2 };
+    const front = [{ type: 'conv2d', out: 6, kernel: 5 }, act, pool, { type: 'conv2d', out: 16, kernel: this.s.c3kernel }, act, pool];
+    if (c5kernel === undefined) return front;
+    return [...front, { type: 'conv2d', out: 120, kernel: c5kernel }, act, { type: 'flatten' }, { type: 'dense', out: 84 }, act, { type: 'dense', out: 10 }];
+  }
+
+  update() {
+    const probe = this.cl.sequential(this.layers(), { inputShape: [1, 32, 32], seed: 1 });
+    const s4 = probe.outputShape; // [16, h, w] after S4
+    probe.dispose();
+    const net = this.cl.sequential(this.layers(s4[1]), { inputShape: [1, 32, 32], seed: 1 });
+    try {
+      const params = new Map();
+      for (const p of net.parameters()) {
+        const idx = Number(p.name.split('.')[0]);
+        params.set(idx, (params.get(idx) ?? 0) + p.data.length);
+      }
+      const info = net.layers.map((l) => ({ ...l, units: l.outputShape.reduce((a, b) => a * b, 1), params: params.get(l.index) ?? 0 }));
+      let total = 0;
+      for (const v of params.values()) total += v;
+      const head = el('tr', {}, ...['#', 'LeNet', 'layer', 'output shape', 'units', 'parameters'].map((t) => el('th', { text: t })));
+      const body = info.map((l) => el('tr', { style: l.index === 0 || l.index === 3 ? 'background:#fff3bf' : undefined },
+        el('td', { text: String(l.index) }), el('td', { text: NAMES[l.index] }), el('td', { text: l.type }),
+        el('td', { text: l.outputShape.join('×') }), el('td', { text: l.units.toLocaleString('en-US') }), el('td', { text: l.params ? l.params.toLocaleString('en-US') : '' })));
+      const foot = el('tr', {}, el('td', { colspan: 5, text: 'total parameters (full C3 connectivity)' }), el('td', { text: total.toLocaleString('en-US') }));
+      const t = el('table', { style: 'font-size:.85rem;font-variant-numeric:tabular-nums' }, el('thead', {}, head), el('tbody', {}, body, foot));
+      t.dataset.result = JSON.stringify({ layers: info.map((l) => ({ shape: l.outputShape, units: l.units, params: l.params })), total });
+      this.table.replaceChildren(t);
+      // A 28x28 digit centred in the 32x32 input (2 pixels of zeros around), as LeNet-5 read MNIST.
+      const d = digit(this.s.digit);
+      const x = new Float32Array(32 * 32);
+      for (let i = 0; i < 28; i++) x.set(d.subarray(i * 28, i * 28 + 28), (i + 2) * 32 + 2);
+      net.forward(x, 1);
+      const c1 = net.layerOutput(0);
+      const [, h, w] = info[0].outputShape;
+      this.maps.replaceChildren(row(...Array.from({ length: 6 }, (_, c) => {
+        const cv = canvas(`C1 feature map ${c}`, 1);
+        cv.style.maxWidth = '90px';
+        heatmap(cv, c1.subarray(c * h * w, (c + 1) * h * w), h, w, { maxWidth: 90, grid: false });
+        return cv;
+      })));
+    } finally {
+      net.dispose();
+    }
+  }
+
+  getState() {
+    return { ...this.s };
+  }
+
+  setState(s) {
+    this.s = LenetShapes.validate({ ...this.s, ...s });
+    for (const k of Object.keys(this.ui)) this.ui[k].set(String(this.s[k]));
+    this.update();
+  }
+}
