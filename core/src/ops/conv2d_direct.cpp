@@ -163,23 +163,18 @@ void engine_run(const engine& e) {
     }
 }
 
-// The tile shape for a number of output channels: few channels get wider column tiles.
-// KB x VB accumulators stay within 12 of the 16 vector registers.
-int tile_channels(int Cout) {
-    if (Cout == 1) return 1;
-    if (Cout == 2) return 2;
-    if (Cout == 3) return 3;
-    if (Cout % 4 == 0) return 4;
-    if (Cout % 6 == 0 || Cout == 5) return 6;
-    return 4;
-}
+// The tile shape for a number of output channels. KB x VB accumulators + VB inputs + 1
+// broadcast must fit V8's 15 usable xmm registers (it keeps xmm15 as scratch): 6 x 2 = 12
+// accumulators spilled in measurements, so six channels run as 4 + 2 padded (measured in
+// WebAssembly, LeNet's C3 input gradient: 17.8 GFLOP/s with KB = 4, 11.9 with KB = 6, 10.9
+// with 3 x 3 tiles). Few channels get wider column tiles instead.
+int tile_channels(int Cout) { return Cout < 4 ? Cout : 4; }
 
 void engine_dispatch(const engine& e, int KB) {
     switch (KB) {
         case 1: engine_run<1, 4>(e); break;
         case 2: engine_run<2, 4>(e); break;
         case 3: engine_run<3, 3>(e); break;
-        case 6: engine_run<6, 2>(e); break;
         default: engine_run<4, 2>(e); break;
     }
 }
@@ -238,12 +233,14 @@ void weight_grad_tile(const conv2d_geometry& g, const packed_layout& lay, const 
     for (int kb = 0; kb < KB; ++kb)
         for (int s = 0; s < SB; ++s) acc[kb][s] = batch(0.f);
     const int full = g.Wo / VS * VS;  // vectors before `full` need no mask
-    for (int i = 0; i < g.Ho; ++i) {
-        const float* xs[SB];
-        for (int s = 0; s < SB; ++s)
-            xs[s] = packed + lay.at(c, i * g.stride_h + r, (s0 + s) % lay.sw) + (s0 + s) / lay.sw;
-        const float* d = dy_pad + (std::size_t(k0) * g.Ho + i) * Wr;
-        const std::size_t k_step = std::size_t(g.Ho) * Wr;
+    // (the divisions stay out of the loops: wasm's integer division is slow)
+    const float* xs[SB];
+    for (int s = 0; s < SB; ++s)
+        xs[s] = packed + lay.at(c, r, (s0 + s) % lay.sw) + (s0 + s) / lay.sw;
+    const std::size_t x_step = std::size_t(g.stride_h) * lay.sw * lay.L;
+    const std::size_t k_step = std::size_t(g.Ho) * Wr;
+    const float* d = dy_pad + std::size_t(k0) * k_step;
+    for (int i = 0; i < g.Ho; ++i, d += Wr) {
         for (int j = 0; j < Wr; j += VS) {
             batch xv[SB];
             for (int s = 0; s < SB; ++s) xv[s] = batch::load_unaligned(xs[s] + j);
@@ -254,6 +251,7 @@ void weight_grad_tile(const conv2d_geometry& g, const packed_layout& lay, const 
                 for (int s = 0; s < SB; ++s) acc[kb][s] = xsimd::fma(dv, xv[s], acc[kb][s]);
             }
         }
+        for (int s = 0; s < SB; ++s) xs[s] += x_step;
     }
     for (int kb = 0; kb < KB && k0 + kb < g.K; ++kb)
         for (int s = 0; s < SB; ++s)
@@ -261,7 +259,7 @@ void weight_grad_tile(const conv2d_geometry& g, const packed_layout& lay, const 
                 xsimd::hadd(acc[kb][s]);
 }
 
-template <int KB>
+template <int KB, int SB>
 void weight_grad_image(const conv2d_geometry& g, const packed_layout& lay, const float* packed,
                        const float* dy_pad, int Wr, xsimd::batch_bool<float, arch> last_mask,
                        float* dw) {
@@ -269,12 +267,14 @@ void weight_grad_image(const conv2d_geometry& g, const packed_layout& lay, const
         for (int c = 0; c < g.C; ++c)
             for (int r = 0; r < g.R; ++r) {
                 int s0 = 0;
-                for (; s0 + 3 <= g.S; s0 += 3)
-                    weight_grad_tile<KB, 3>(g, lay, packed, dy_pad, Wr, last_mask, k0, c, r, s0, dw);
-                if (g.S - s0 == 2)
-                    weight_grad_tile<KB, 2>(g, lay, packed, dy_pad, Wr, last_mask, k0, c, r, s0, dw);
-                else if (g.S - s0 == 1)
-                    weight_grad_tile<KB, 1>(g, lay, packed, dy_pad, Wr, last_mask, k0, c, r, s0, dw);
+                for (; s0 + SB <= g.S; s0 += SB)
+                    weight_grad_tile<KB, SB>(g, lay, packed, dy_pad, Wr, last_mask, k0, c, r, s0, dw);
+                switch (g.S - s0) {
+                    case 3: weight_grad_tile<KB, 3>(g, lay, packed, dy_pad, Wr, last_mask, k0, c, r, s0, dw); break;
+                    case 2: weight_grad_tile<KB, 2>(g, lay, packed, dy_pad, Wr, last_mask, k0, c, r, s0, dw); break;
+                    case 1: weight_grad_tile<KB, 1>(g, lay, packed, dy_pad, Wr, last_mask, k0, c, r, s0, dw); break;
+                    default: break;
+                }
             }
 }
 
@@ -339,7 +339,9 @@ void conv2d_direct_backward(const conv2d_geometry& g, const float* x, const floa
 
     if (dw) {
         std::fill(dw, dw + std::size_t(g.K) * g.C * g.R * g.S, 0.f);
-        const int KB = g.K % 4 == 0 || g.K > 4 ? 4 : g.K;  // 4 x 3 accumulators
+        // 3 channels x 3 kernel columns of accumulators (+ 3 inputs + 1 dy = 13 registers);
+        // 4 x 3 spilled (C-shaped layer: 27.9 GFLOP/s against 38.7).
+        const int KB = std::min(g.K, 3);
         const int Wr = round_up(g.Wo, VS);
         packed_layout lay{g.C, g.H + g.pad_top + g.pad_bottom, g.W + g.pad_left + g.pad_right,
                           g.stride_w, 0};
@@ -366,10 +368,9 @@ void conv2d_direct_backward(const conv2d_geometry& g, const float* x, const floa
                     }
                 }
             switch (KB) {
-                case 1: weight_grad_image<1>(g, lay, packed, dy_pad, Wr, last_mask, dw); break;
-                case 2: weight_grad_image<2>(g, lay, packed, dy_pad, Wr, last_mask, dw); break;
-                case 3: weight_grad_image<3>(g, lay, packed, dy_pad, Wr, last_mask, dw); break;
-                default: weight_grad_image<4>(g, lay, packed, dy_pad, Wr, last_mask, dw); break;
+                case 1: weight_grad_image<1, 3>(g, lay, packed, dy_pad, Wr, last_mask, dw); break;
+                case 2: weight_grad_image<2, 3>(g, lay, packed, dy_pad, Wr, last_mask, dw); break;
+                default: weight_grad_image<3, 3>(g, lay, packed, dy_pad, Wr, last_mask, dw); break;
             }
         }
     }
