@@ -73,5 +73,8 @@ void conv2d_fft_forward(const conv2d_geometry& g, const float* x, const float* w
                         const float* bias, float* y);
 void conv2d_fft_backward(const conv2d_geometry& g, const float* x, const float* w,
                          const float* dy, float* dx, float* dw, float* db);
+// The FFT method caches spectra in chunks of at most this many floats (default 8 Mi, 32 MiB).
+// Tests shrink it to exercise the chunking. Returns the previous value.
+std::size_t conv2d_fft_set_chunk_budget(std::size_t floats);
 
 }  // namespace convlab
