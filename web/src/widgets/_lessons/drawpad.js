@@ -40,7 +40,7 @@ export function sourceSelect(value, onChange) {
   return select({ label: 'Image', options: opts, value: String(value), onChange: (v) => onChange(Number(v)) });
 }
 
-// A drawing pad; onDraw(img) is called after each stroke. Returns { root, set(img) }.
+// A drawing pad; onDraw(img) is called after each stroke. Returns { root, set(img), show(flag) }.
 export function drawPad(initial, onDraw) {
   let img = Float32Array.from(initial);
   const cell = 8;
@@ -68,5 +68,10 @@ export function drawPad(initial, onDraw) {
   c.addEventListener('pointercancel', () => { down = false; onDraw(img); });
   paint();
   const clear = button({ label: 'Clear drawing', onClick: () => { img = new Float32Array(SIZE * SIZE); paint(); onDraw(img); } });
-  return { root: el('div', { style: 'display:flex;flex-direction:column;gap:.3rem;align-items:flex-start' }, c, clear), set(v) { img = Float32Array.from(v); paint(); } };
+  const root = el('div', { style: 'display:flex;flex-direction:column;gap:.3rem;align-items:flex-start' }, c, clear);
+  return {
+    root,
+    set(v) { img = Float32Array.from(v); paint(); },
+    show(flag) { root.style.display = flag ? 'flex' : 'none'; },
+  };
 }

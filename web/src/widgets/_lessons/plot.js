@@ -41,6 +41,21 @@ function range(values, pad = 0.05) {
   return [lo - d, hi + d];
 }
 
+// About five round tick values in [lo, hi] (exponents of 10 on a log axis).
+function ticks(lo, hi, log) {
+  if (log) {
+    const out = [];
+    for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) out.push(e);
+    return out.length >= 2 ? out : [lo, hi];
+  }
+  const raw = (hi - lo) / 4;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((k) => k * mag).find((v) => v >= raw) ?? raw;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out;
+}
+
 // series: [{ x, y, label, color, stem, dots, dash, width }]; opts: { xlabel, ylabel, logx,
 // logy, xrange, yrange, marks: [{ x, label }] }. Log axes drop non-positive values.
 export function linePlot(c, series, opts = {}) {
@@ -56,10 +71,11 @@ export function linePlot(c, series, opts = {}) {
   const py = (v) => h - B - ((v - y0) / (y1 - y0)) * (h - T - B);
   g.strokeStyle = '#bbb'; g.fillStyle = '#555'; g.lineWidth = 1;
   g.strokeRect(L, T, w - L - R, h - T - B);
-  for (let i = 0; i <= 4; i++) {
-    const vy = y0 + ((y1 - y0) * i) / 4; const vx = x0 + ((x1 - x0) * i) / 4;
-    g.textAlign = 'right'; g.fillText(fmt(opts.logy ? 10 ** vy : vy, 3), L - 3, py(vy) + 4);
-    g.textAlign = 'center'; g.fillText(fmt(opts.logx ? 10 ** vx : vx, 3), px(vx), h - B + 13);
+  for (const vy of ticks(y0, y1, opts.logy)) { g.textAlign = 'right'; g.fillText(fmt(opts.logy ? 10 ** vy : vy, 3), L - 3, py(vy) + 4); }
+  for (const vx of ticks(x0, x1, opts.logx)) {
+    const X = px(vx);
+    g.textAlign = X - L < 12 ? 'left' : w - R - X < 12 ? 'right' : 'center';
+    g.fillText(fmt(opts.logx ? 10 ** vx : vx, 3), X, h - B + 13);
   }
   if (opts.xlabel) { g.textAlign = 'center'; g.fillText(opts.xlabel, (L + w - R) / 2, h - 3); }
   if (opts.ylabel) { g.save(); g.translate(10, (T + h - B) / 2); g.rotate(-Math.PI / 2); g.textAlign = 'center'; g.fillText(opts.ylabel, 0, 0); g.restore(); }
@@ -91,7 +107,9 @@ export function linePlot(c, series, opts = {}) {
   g.setLineDash([]);
   for (const m of opts.marks || []) {
     const X = px(tx(m.x)); g.strokeStyle = '#c92a2a'; g.fillStyle = '#c92a2a';
-    g.beginPath(); g.moveTo(X, T); g.lineTo(X, h - B); g.stroke(); g.textAlign = 'left'; g.fillText(m.label, X + 3, T + 11);
+    g.beginPath(); g.moveTo(X, T); g.lineTo(X, h - B); g.stroke();
+    const right = X + g.measureText(m.label).width + 6 > w - R;
+    g.textAlign = right ? 'right' : 'left'; g.fillText(m.label, right ? X - 3 : X + 3, T + 11);
   }
   g.restore();
   let lx = L; let ly = 11;
@@ -147,6 +165,7 @@ export function heatmap(c, data, rows, cols, opts = {}) {
     for (const k of set) g.strokeRect((k % cols) * cell + 1, Math.floor(k / cols) * cell + 1, cell - 2, cell - 2);
     g.setLineDash([]);
   };
+  g.strokeStyle = '#999'; g.lineWidth = 1; g.strokeRect(0.5, 0.5, cols * cell - 1, H - 1);
   outline(opts.marks, opts.markColor || '#e67700', false);
   outline(opts.mark2, '#2b8a3e', true);
   return { cell };

@@ -81,7 +81,7 @@ export default class BackpropSteps {
       el('li', { style: i === this.s.step ? 'background:#eef4ff;border-radius:4px;padding:.2rem' : 'padding:.2rem' },
         el('strong', { text: title }), ' ', el('span', { text }), body)));
     this.stepLabel.textContent = `Step ${this.s.step} of 6${this.s.step < 4 ? ' (forward)' : this.s.step === 4 ? ' (loss)' : ' (backward)'}`;
-    this.lossOut.set(fmt(v.loss), { loss: v.loss, gradW1: Array.from(v.gW1), gradb1: Array.from(v.gb1) });
+    this.lossOut.set(this.s.step >= 4 ? fmt(v.loss) : '(computed at step 4)', { loss: v.loss, gradW1: Array.from(v.gW1), gradb1: Array.from(v.gb1) });
   }
 
   getState() {

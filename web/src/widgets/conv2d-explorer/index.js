@@ -36,13 +36,13 @@ export default class Conv2dExplorer {
     this.s = { ...settings };
     const changed = () => { this.update(); ctx.onChange(this.getState()); };
     this.ui = {
-      digit: sourceSelect(this.s.digit, (v) => { this.s.digit = v; this.pad.root.hidden = v >= 0; changed(); }),
+      digit: sourceSelect(this.s.digit, (v) => { this.s.digit = v; this.pad.show(v < 0); changed(); }),
       kernel: select({ label: 'Kernel', options: Object.entries(KERNELS).map(([k, v]) => [k, v.label]), value: this.s.kernel, onChange: (v) => { this.s.kernel = v; changed(); } }),
       padding: select({ label: 'Padding', options: [['same', 'same (zeros)'], ['valid', 'valid']], value: this.s.padding, onChange: (v) => { this.s.padding = v; changed(); } }),
       stride: select({ label: 'Stride', options: [['1', '1'], ['2', '2'], ['3', '3']], value: String(this.s.stride), onChange: (v) => { this.s.stride = Number(v); changed(); } }),
     };
     this.pad = drawPad(sourceImage(-1, this.s.drawing), (img) => { this.s.drawing = encodeBits(img); this.s.digit = -1; this.ui.digit.set('-1'); changed(); });
-    this.pad.root.hidden = this.s.digit >= 0;
+    this.pad.show(this.s.digit < 0);
     this.inFig = canvas('Input image', 1);
     this.outFig = canvas('Output feature map', 1);
     this.kernelBox = el('div');
@@ -83,7 +83,7 @@ export default class Conv2dExplorer {
   setState(s) {
     this.s = Conv2dExplorer.validate({ ...this.s, ...s });
     this.ui.digit.set(String(this.s.digit)); this.ui.kernel.set(this.s.kernel); this.ui.padding.set(this.s.padding); this.ui.stride.set(String(this.s.stride));
-    this.pad.set(sourceImage(-1, this.s.drawing)); this.pad.root.hidden = this.s.digit >= 0;
+    this.pad.set(sourceImage(-1, this.s.drawing)); this.pad.show(this.s.digit < 0);
     this.update();
   }
 }

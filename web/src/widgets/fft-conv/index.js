@@ -41,13 +41,15 @@ export default class FftConv {
       kernel: select({ label: 'Kernel h', options: [['gauss', 'Gaussian (2.8)'], ['box', 'box 5'], ['diff', 'difference'], ['long', 'long decaying (12)']], value: this.s.kernel, onChange: (v) => { this.s.kernel = v; changed(); } }),
       circular: checkbox({ label: 'No zero-padding (N = n: circular)', checked: this.s.circular, onChange: (v) => { this.s.circular = v; changed(); } }),
     };
-    this.spec = canvas('Magnitude spectra of f and h and of their product', 0.5);
+    this.spec = canvas('Magnitude spectra of f and of the product', 0.5);
+    this.specH = canvas('Magnitude spectrum of the kernel h', 0.35);
     this.out = canvas('Inverse FFT of the product against the direct convolution', 0.5);
     this.sizes = result('Lengths:');
     this.check = result('Largest |ifft(F·H) − direct|:');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)),
-      this.spec, caption('|𝓕f|, |𝓕h| and |𝓕f·𝓕h| over the N frequency bins (cl.fft)'),
-      this.out, caption('Real part of cl.ifft(𝓕f·𝓕h) (stems) and cl.convolve(f, h, direct) (line)'),
+      this.spec, caption('|Ff| and |Ff·Fh| over the N frequency bins (cl.fft)'),
+      this.specH, caption('|Fh|: the kernel multiplies each frequency of f by this factor'),
+      this.out, caption('Real part of cl.ifft(Ff·Fh) (stems) and cl.convolve(f, h, direct) (line)'),
       this.sizes.root, this.check.root);
     onResize(root, () => this.draw());
     this.update();
@@ -84,13 +86,13 @@ export default class FftConv {
     if (!v) return;
     const k = Array.from({ length: v.N }, (_, i) => i);
     linePlot(this.spec, [
-      { x: k, y: v.F, label: '|𝓕f|', color: COLORS[0] },
-      { x: k, y: v.H, label: '|𝓕h|', color: COLORS[2] },
-      { x: k, y: v.P, label: '|𝓕f·𝓕h|', color: COLORS[1], dash: true },
+      { x: k, y: v.F, label: '|Ff|', color: COLORS[0] },
+      { x: k, y: v.P, label: '|Ff·Fh|', color: COLORS[1], dash: true },
     ], { xlabel: 'frequency bin k', zero: true });
+    linePlot(this.specH, [{ x: k, y: v.H, label: '|Fh|', color: COLORS[2], dots: true }], { xlabel: 'frequency bin k', zero: true });
     linePlot(this.out, [
       { x: Array.from(v.direct, (_, i) => i), y: v.direct, label: 'direct', color: COLORS[0] },
-      { x: k, y: v.back, stem: true, label: 'ifft(𝓕f·𝓕h)', color: COLORS[1] },
+      { x: k, y: v.back, stem: true, label: 'ifft(Ff·Fh)', color: COLORS[1] },
     ], { xlabel: 'u', zero: true });
   }
 

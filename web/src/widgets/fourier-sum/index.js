@@ -77,7 +77,7 @@ export default class FourierSum {
     const umax = Math.max(1 / (2 * p.d), 2.5 / p.s) * 1.2;
     const uu = Array.from({ length: 301 }, (_, i) => -umax + (2 * umax * i) / 300);
     linePlot(this.freq, [
-      { x: uu, y: uu.map(p.exact), label: '(𝓕f)(u) exact', color: COLORS[0] },
+      { x: uu, y: uu.map(p.exact), label: '(Ff)(u) exact', color: COLORS[0] },
       { x: p.u, y: p.est, dots: true, label: 'Δ·FFT', color: COLORS[1], width: 0.8 },
     ], { xlabel: 'u', zero: true, marks: [{ x: -1 / (2 * p.d), label: '' }, { x: 1 / (2 * p.d), label: '1/(2Δ)' }] });
   }

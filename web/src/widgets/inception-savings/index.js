@@ -69,10 +69,10 @@ export default class InceptionSavings {
     const direct = this.cost([{ type: 'conv2d', out: cout, kernel, padding: pad }]);
     const reduced = this.cost([{ type: 'conv2d', out: reduce, kernel: 1 }, { type: 'relu' }, { type: 'conv2d', out: cout, kernel, padding: pad }]);
     const n = (v) => v.toLocaleString('en-US');
-    const head = el('tr', {}, ...['', 'weights', 'parameters', 'multiply-adds'].map((t) => el('th', { text: t })));
-    const line = (label, c) => el('tr', {}, el('td', { text: label }), el('td', { text: n(c.weights) }), el('td', { text: n(c.params) }), el('td', { text: n(c.macs) }));
+    const head = el('tr', {}, el('th', { text: '' }), el('th', { text: `${kernel}×${kernel} directly` }), el('th', { text: `1×1 to ${reduce}, then ${kernel}×${kernel}` }));
+    const line = (label, key) => el('tr', {}, el('td', { text: label }), el('td', { text: n(direct[key]) }), el('td', { text: n(reduced[key]) }));
     const t = el('table', { style: 'font-size:.85rem;font-variant-numeric:tabular-nums' }, el('thead', {}, head),
-      el('tbody', {}, line(`${kernel}×${kernel} conv directly`, direct), line(`1×1 to ${reduce}, then ${kernel}×${kernel}`, reduced)));
+      el('tbody', {}, line('weights', 'weights'), line('parameters', 'params'), line('multiply-adds', 'macs')));
     t.dataset.result = JSON.stringify({ direct, reduced });
     this.table.replaceChildren(t);
     this.ratio.set(`${fmt(direct.weights / reduced.weights, 4)}× fewer weights, ${fmt(direct.macs / reduced.macs, 4)}× fewer multiply-adds`, { direct, reduced });

@@ -63,11 +63,11 @@ export default class LenetShapes {
       const info = net.layers.map((l) => ({ ...l, units: l.outputShape.reduce((a, b) => a * b, 1), params: params.get(l.index) ?? 0 }));
       let total = 0;
       for (const v of params.values()) total += v;
-      const head = el('tr', {}, ...['#', 'LeNet', 'layer', 'output shape', 'units', 'parameters'].map((t) => el('th', { text: t })));
+      const head = el('tr', {}, ...['# LeNet', 'layer', 'output', 'units', 'params'].map((t) => el('th', { text: t })));
       const body = info.map((l) => el('tr', { style: l.index === 0 || l.index === 3 ? 'background:#fff3bf' : undefined },
-        el('td', { text: String(l.index) }), el('td', { text: NAMES[l.index] }), el('td', { text: l.type }),
+        el('td', { text: `${l.index} ${NAMES[l.index]}` }), el('td', { text: l.type }),
         el('td', { text: l.outputShape.join('×') }), el('td', { text: l.units.toLocaleString('en-US') }), el('td', { text: l.params ? l.params.toLocaleString('en-US') : '' })));
-      const foot = el('tr', {}, el('td', { colspan: 5, text: 'total parameters (full C3 connectivity)' }), el('td', { text: total.toLocaleString('en-US') }));
+      const foot = el('tr', {}, el('td', { colspan: 4, text: 'total parameters (full C3 connectivity)' }), el('td', { text: total.toLocaleString('en-US') }));
       const t = el('table', { style: 'font-size:.85rem;font-variant-numeric:tabular-nums' }, el('thead', {}, head), el('tbody', {}, body, foot));
       t.dataset.result = JSON.stringify({ layers: info.map((l) => ({ shape: l.outputShape, units: l.units, params: l.params })), total });
       this.table.replaceChildren(t);

@@ -30,7 +30,7 @@ export default class PoolingShift {
     const changed = () => { this.update(); ctx.onChange(this.getState()); };
     const num = (k) => (v) => { this.s[k] = Number(v); changed(); };
     this.ui = {
-      digit: sourceSelect(this.s.digit, (v) => { this.s.digit = v; this.pad.root.hidden = v >= 0; changed(); }),
+      digit: sourceSelect(this.s.digit, (v) => { this.s.digit = v; this.pad.show(v < 0); changed(); }),
       mode: select({ label: 'Pooling', options: [['max', 'max'], ['avg', 'average']], value: this.s.mode, onChange: (v) => { this.s.mode = v; changed(); } }),
       kernel: slider({ label: 'Window r', min: 1, max: 7, value: this.s.kernel, onInput: num('kernel') }),
       stride: slider({ label: 'Stride', min: 1, max: 7, value: this.s.stride, onInput: num('stride') }),
@@ -38,7 +38,7 @@ export default class PoolingShift {
       dy: slider({ label: 'Shift down dy', min: -4, max: 4, value: this.s.dy, onInput: num('dy') }),
     };
     this.pad = drawPad(sourceImage(-1, this.s.drawing), (img) => { this.s.drawing = encodeBits(img); this.s.digit = -1; this.ui.digit.set('-1'); changed(); });
-    this.pad.root.hidden = this.s.digit >= 0;
+    this.pad.show(this.s.digit < 0);
     this.figs = { x: canvas('Shifted input image', 1), a: canvas('Pooled original', 1), b: canvas('Pooled shifted input; outlined cells changed', 1) };
     this.same = result('Unchanged outputs:');
     const fig = (c, text) => el('figure', { style: 'margin:0;flex:1 1 110px;max-width:220px' }, c, el('figcaption', { text, style: 'font-size:.85rem;color:#555' }));
@@ -90,7 +90,7 @@ export default class PoolingShift {
     this.s = PoolingShift.validate({ ...this.s, ...s });
     for (const k of ['kernel', 'stride', 'dx', 'dy']) this.ui[k].set(this.s[k]);
     this.ui.mode.set(this.s.mode); this.ui.digit.set(String(this.s.digit));
-    this.pad.set(sourceImage(-1, this.s.drawing)); this.pad.root.hidden = this.s.digit >= 0;
+    this.pad.set(sourceImage(-1, this.s.drawing)); this.pad.show(this.s.digit < 0);
     this.update();
   }
 }

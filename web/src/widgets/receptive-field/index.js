@@ -94,7 +94,7 @@ export default class ReceptiveField {
   draw() {
     if (!this.grad) { heatmap(this.inFig, new Float32Array(S * S), S, S, { gray: true, maxWidth: 300, grid: false }); return; }
     heatmap(this.inFig, this.grad, S, S, { gray: true, maxWidth: 300, grid: false });
-    const out = new Float32Array(this.o * this.o);
+    const out = new Float32Array(this.o * this.o).fill(0.12); // light grey: every unit visible
     this.geo = heatmap(this.outFig, out, this.o, this.o, { gray: true, maxWidth: 300, maxCell: 40, marks: new Set([this.s.unit[0] * this.o + this.s.unit[1]]) });
   }
 
