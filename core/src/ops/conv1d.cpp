@@ -164,14 +164,15 @@ std::vector<float> toeplitz_matrix(const float* h, std::size_t m, std::size_t n)
 // method) in a loop), measured on this project's machine (AMD EPYC with AVX-512, shared by
 // other jobs) on 2026-11-28:
 //   native (g++ 12 -O3 -march=native, xsimd avx512): direct 0.018 ns per multiply-add, FFT
-//     0.15 ns per work unit; crossover direct -> fft at m ~ 255 for n = 1k, m ~ 200 for n = 16k
-//     and 256k.
-//   WebAssembly (em++ 3.1.6 -O3 -msimd128 -msse2, Node 20): direct 0.047 ns per multiply-add
-//     (4 lanes, no fused multiply-add), FFT 0.24 ns per unit; crossover at m ~ 130 - 250 for
-//     n = 1k, ~ 100 - 127 for n >= 16k.
-// Toeplitz never wins on either: it does the direct method's products plus the band's zeros,
-// through a general matrix product. The fits predict every measured time within a factor 1.5
-// and pick a method within 10% of the fastest on every grid size.
+//     0.16 ns per work unit; measured crossover direct -> fft between m = 255 and 511 for
+//     n = 1k, between 127 and 255 for n = 16k and 256k.
+//   WebAssembly (em++ 3.1.6 -O3 -msimd128 -msse2, Node 20): direct 0.050 ns per multiply-add
+//     (4 lanes, no fused multiply-add), FFT 0.25 ns per unit; crossover between m = 127 and 255
+//     for n = 1k, between 63 and 127 for n >= 4k.
+// Toeplitz never wins on either (with the packed sgemm): it does the direct method's products
+// plus the band's zeros, through a general matrix product. The fits predict measured times
+// within a factor 1.4 (direct, fft) to 2 (toeplitz), and on every grid size pick a method within
+// 3% of the fastest (exactly the fastest on n in {1k, 16k, 256k} x m in {5, 15, 63, 255, 1023}).
 namespace {
 
 struct linear_cost {
@@ -186,13 +187,13 @@ struct conv1d_costs {
 };
 
 #if defined(__wasm__)
-constexpr conv1d_costs costs{{1.97e-7, 4.73e-11, 1.22e-10},
-                             {1.26e-6, 6.74e-11, 5.24e-10},
-                             {3.76e-7, 2.43e-10, 4.41e-11}};
+constexpr conv1d_costs costs{{1.98e-7, 5.03e-11, 1.16e-10},
+                             {8.68e-7, 6.53e-11, 5.52e-10},
+                             {4.40e-7, 2.48e-10, 0.0}};
 #else
-constexpr conv1d_costs costs{{1.03e-7, 1.83e-11, 3.51e-11},
-                             {5.17e-7, 3.75e-11, 0.0},
-                             {3.33e-7, 1.47e-10, 4.79e-10}};
+constexpr conv1d_costs costs{{1.03e-7, 1.83e-11, 3.70e-11},
+                             {5.86e-7, 3.88e-11, 4.57e-12},
+                             {3.36e-7, 1.64e-10, 2.58e-10}};
 #endif
 
 }  // namespace

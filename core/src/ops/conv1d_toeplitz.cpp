@@ -19,9 +19,10 @@ namespace convlab {
 
 std::size_t conv1d_toeplitz_block(std::size_t m) {
     // Wide enough for the matrix product to run well (B is sgemm's N), narrow enough that the
-    // wasted band (B of (D + 1) B columns) stays small for long kernels.
+    // wasted band (B of (D + 1) B columns) stays small. Measured with the packed sgemm: 32
+    // beats 64 up to m ~ 128 (half the wasted band), 64 beats 32, 128 and 256 beyond.
     if (m <= 16) return 16;
-    if (m <= 32) return 32;
+    if (m <= 128) return 32;
     return 64;
 }
 
