@@ -22,7 +22,7 @@ const PRESETS = {
 const MAX_WEIGHTS = 8e6;
 
 export default class ChannelCounter {
-  static defaults = { cin: 3, cout: 16, kernel: 3, size: 32, padding: 'same', preset: 'custom' };
+  static defaults = { cin: 3, cout: 16, kernel: 3, size: 32, padding: 'same', preset: 'custom', demoSeed: 1 };
 
   static validate(s) {
     return validateWith(s, ChannelCounter.defaults, {
@@ -32,6 +32,7 @@ export default class ChannelCounter {
       size: (v, n) => int(v, n, { min: 1, max: 512 }),
       padding: (v, n) => oneOf(v, n, ['same', 'valid']),
       preset: (v, n) => oneOf(v, n, Object.keys(PRESETS)),
+      demoSeed: (v, n) => int(v, n, { min: 1, max: 20 }),
     });
   }
 
@@ -51,11 +52,13 @@ export default class ChannelCounter {
     this.counts = el('div');
     this.demoK = 3;
     this.demo = el('div');
+    this.demoOut = result('Output channel 0 at the centre pixel (14, 14):');
+    this.demoSlider = slider({ label: 'Demo weights seed', min: 1, max: 20, value: this.s.demoSeed, onInput: (v) => { this.s.demoSeed = v; this.runDemo(); ctx.onChange(this.getState()); } });
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.counts,
       el('h4', { text: 'A multi-channel convolution (eq. 2.20) on a digit: 3 input channels → 4 output channels' }),
-      slider({ label: 'Demo seed', min: 1, max: 20, value: 1, onInput: (v) => this.runDemo(v) }).root, this.demo);
+      this.demoSlider.root, this.demo, this.demoOut.root);
     this.update();
-    this.runDemo(1);
+    this.runDemo();
   }
 
   applyPreset() {
@@ -125,8 +128,9 @@ export default class ChannelCounter {
     }
   }
 
-  runDemo(seed) {
+  runDemo() {
     const k = 3;
+    const seed = this.s.demoSeed;
     const d = digit(3);
     const x = new Float32Array(3 * 784);
     for (let i = 0; i < 28; i++) for (let j = 0; j < 28; j++) {
@@ -137,6 +141,7 @@ export default class ChannelCounter {
     const net = this.cl.sequential([{ type: 'conv2d', out: 4, kernel: k, padding: 1 }], { inputShape: [3, 28, 28], seed });
     try {
       const y = net.forward(x, 1);
+      this.demoOut.set(fmt(y[14 * 28 + 14]), { y: Array.from(y.subarray(0, 784)) });
       const maps = (data, n, label) => Array.from({ length: n }, (_, c) => {
         const cv = canvas(`${label} ${c}`, 1);
         cv.style.maxWidth = '84px';
@@ -157,6 +162,8 @@ export default class ChannelCounter {
   setState(s) {
     this.s = ChannelCounter.validate({ ...this.s, ...s });
     this.sync();
+    this.demoSlider.set(this.s.demoSeed);
     this.update();
+    this.runDemo();
   }
 }

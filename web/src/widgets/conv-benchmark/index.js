@@ -29,7 +29,7 @@ export default class ConvBenchmark {
     this.cl = ctx.cl;
     this.s = { ...settings };
     this.methods = [...ctx.cl.methods.conv1d];
-    const set = (k, f = Number) => (v) => { this.s[k] = f(v); ctx.onChange(this.getState()); };
+    const set = (k, f = Number) => (v) => { this.s[k] = f(v); this.plan(); ctx.onChange(this.getState()); };
     const opts = (list) => list.map((v) => [String(v), String(v)]);
     this.ui = {
       vary: select({ label: 'Vary', options: [['n', 'signal length n'], ['m', 'kernel length m']], value: this.s.vary, onChange: set('vary', String) }),
@@ -43,11 +43,20 @@ export default class ConvBenchmark {
     this.status = el('span', { role: 'status', 'aria-live': 'polite', text: 'Press Run: it takes a few seconds.' });
     this.fig = canvas('Time per convolution against size, one line per method, logarithmic axes', 0.6);
     this.cross = result('FFT faster than direct from:');
+    this.planned = result("Sizes to measure, and what 'auto' would pick:");
     this.table = el('div', { style: 'overflow-x:auto' });
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)),
       el('div', { class: 'controls' }, this.runBtn, this.stopBtn, this.status),
-      this.fig, caption('Milliseconds per call of cl.convolve (log–log), measured here; red line: crossover'), this.cross.root, this.table);
+      this.planned.root, this.fig, caption('Milliseconds per call of cl.convolve (log–log), measured here; red line: crossover'), this.cross.root, this.table);
     onResize(root, () => this.draw());
+    this.plan();
+  }
+
+  // The sizes a run will measure and the core's choice for each (cl.autoMethod1d).
+  plan() {
+    const pairs = this.sizes().map((size) => (this.s.vary === 'n' ? [size, this.s.m] : [this.s.n, size]));
+    const auto = pairs.map(([n, m]) => this.cl.autoMethod1d(n, m));
+    this.planned.set(pairs.map(([n, m], i) => `${this.s.vary === 'n' ? n : m}: ${auto[i]}`).join(', '), { pairs, auto });
   }
 
   sizes() {
@@ -126,5 +135,6 @@ export default class ConvBenchmark {
   setState(s) {
     this.s = ConvBenchmark.validate({ ...this.s, ...s });
     for (const k of Object.keys(this.ui)) this.ui[k].set(String(this.s[k]));
+    this.plan();
   }
 }

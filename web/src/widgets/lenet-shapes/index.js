@@ -4,7 +4,7 @@
 // give 1,600 units; C5's kernel is then read from S4's shape (a first network up to S4). A
 // digit is run through the untrained network to show C1's six feature maps (net.layerOutput).
 
-import { el, select } from '../_lib/dom.js';
+import { el, select, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
 import { canvas, heatmap } from '../_lessons/plot.js';
 import { row } from '../_lessons/table.js';
@@ -35,8 +35,9 @@ export default class LenetShapes {
       digit: select({ label: 'Digit for C1 maps', options: Array.from({ length: 10 }, (_, d) => [String(d), String(d)]), value: String(this.s.digit), onChange: changed('digit', Number) }),
     };
     this.table = el('div', { style: 'overflow-x:auto' });
+    this.units = result('Units after C1 and C3 (the notes\' 4,704 and 1,600):');
     this.maps = el('div');
-    root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.table,
+    root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.table, this.units.root,
       el('p', { class: 'result', text: 'C1 feature maps of the digit (untrained, seeded weights; train them on the training page):' }), this.maps);
     this.update();
   }
@@ -71,6 +72,7 @@ export default class LenetShapes {
       const t = el('table', { style: 'font-size:.85rem;font-variant-numeric:tabular-nums' }, el('thead', {}, head), el('tbody', {}, body, foot));
       t.dataset.result = JSON.stringify({ layers: info.map((l) => ({ shape: l.outputShape, units: l.units, params: l.params })), total });
       this.table.replaceChildren(t);
+      this.units.set(`${info[0].units.toLocaleString('en-US')} and ${info[3].units.toLocaleString('en-US')}`, { c1: info[0].units, c3: info[3].units, shapes: info.map((l) => l.outputShape), total });
       // A 28x28 digit centred in the 32x32 input (2 pixels of zeros around), as LeNet-5 read MNIST.
       const d = digit(this.s.digit);
       const x = new Float32Array(32 * 32);
