@@ -4,8 +4,10 @@
 // both appear.
 #include "convlab/ops/fft.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "convlab/common.hpp"
@@ -126,6 +128,42 @@ TEST_CASE("fft closed forms: delta, constant, cosine, Hermitian symmetry") {
         }
         check_spectrum(s, mirrored, 1e-6, "Hermitian symmetry, " + what);
         CHECK(std::fabs(s.im[0]) <= 1e-5f * std::fabs(float(n)));
+    }
+}
+
+TEST_CASE("fft is safe while other threads grow the twiddle cache") {
+    // Each thread runs sizes in its own order, so the cached table is replaced (grown) while
+    // others read it. The expected spectra come from the double-precision definition.
+    const std::vector<std::size_t> sizes = {64, 4096, 256, 1u << 15, 1000, 16, 1u << 13, 3000};
+    std::vector<spectrum> inputs, wants;
+    for (std::size_t n : sizes) {
+        const auto re = harness::random_vector(n, 31 * n), im = harness::random_vector(n, 37 * n);
+        inputs.push_back({re, im});
+        wants.push_back(n <= 4096 ? reference(re, im, false) : spectrum{});
+    }
+    std::vector<double> errors(4 * sizes.size(), 0.0);
+    std::vector<std::thread> threads;
+    for (std::size_t w = 0; w < 4; ++w)
+        threads.emplace_back([&, w] {
+            for (std::size_t r = 0; r < sizes.size(); ++r) {
+                const std::size_t i = (r + 3 * w) % sizes.size();
+                spectrum got = forward(inputs[i].re, inputs[i].im);
+                if (sizes[i] > 4096) {  // too long for fft_ref: check the round trip instead
+                    convlab::fft_inverse(got.re.data(), got.im.data(), sizes[i]);
+                    errors[w * sizes.size() + i] =
+                        std::max(harness::max_relative_error(got.re.data(), inputs[i].re.data(), sizes[i]),
+                                 harness::max_relative_error(got.im.data(), inputs[i].im.data(), sizes[i]));
+                } else {
+                    errors[w * sizes.size() + i] = std::max(
+                        harness::max_relative_error(got.re.data(), wants[i].re.data(), sizes[i]),
+                        harness::max_relative_error(got.im.data(), wants[i].im.data(), sizes[i]));
+                }
+            }
+        });
+    for (auto& t : threads) t.join();
+    for (std::size_t e = 0; e < errors.size(); ++e) {
+        INFO("thread " << e / sizes.size() << ", n = " << sizes[e % sizes.size()]);
+        CHECK(errors[e] <= 1e-5);
     }
 }
 
