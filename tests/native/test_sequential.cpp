@@ -4,8 +4,6 @@
 // differences through whole small networks; vjp rows against a finite-difference Jacobian;
 // the documented initialisation (re-implemented in Python) and its distribution; torch's SGD
 // on hand-computed numbers; determinism, buffer reuse across batch sizes, and every error.
-#include "convlab/nn/sequential.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -14,6 +12,7 @@
 
 #include "convlab/common.hpp"
 #include "convlab/nn/init.hpp"
+#include "convlab/nn/sequential.hpp"
 #include "convlab/nn/sgd.hpp"
 #include "harness.hpp"
 
@@ -39,24 +38,32 @@ layer_spec with_padding(layer_spec s, int top, int left, int bottom, int right) 
 // The networks of generate_nn.py; keep the two in step.
 std::vector<layer_spec> lenet_layers() {
     return {with_padding(make("conv2d", 6, 5), 2, 2, 2, 2),
-            make("relu"), make("maxpool2d", 0, 2), make("conv2d", 16, 5), make("relu"),
-            make("maxpool2d", 0, 2), make("flatten"), make("dense", 120), make("relu"),
-            make("dense", 84), make("relu"), make("dense", 10)};
+            make("relu"),
+            make("maxpool2d", 0, 2),
+            make("conv2d", 16, 5),
+            make("relu"),
+            make("maxpool2d", 0, 2),
+            make("flatten"),
+            make("dense", 120),
+            make("relu"),
+            make("dense", 84),
+            make("relu"),
+            make("dense", 10)};
 }
 
 std::vector<layer_spec> mlp_layers() {
     layer_spec no_bias = make("dense", 12);
     no_bias.bias = false;
-    return {make("flatten"), make("dense", 16), make("sigmoid"), no_bias, make("tanh"),
-            make("dense", 6)};
+    return {make("flatten"), make("dense", 16), make("sigmoid"),
+            no_bias,         make("tanh"),      make("dense", 6)};
 }
 
 std::vector<layer_spec> conv_avg_layers() {
     layer_spec c0 = make("conv2d", 4, 3), c3 = make("conv2d", 5, 2), p5 = make("avgpool2d", 0, 2);
     c0.pad_same = c3.pad_same = true;
     p5.stride_h = p5.stride_w = 1;
-    return {c0, make("tanh"), make("avgpool2d", 0, 2), c3, make("sigmoid"), p5, make("flatten"),
-            make("dense", 7)};
+    return {c0, make("tanh"),    make("avgpool2d", 0, 2), c3, make("sigmoid"),
+            p5, make("flatten"), make("dense", 7)};
 }
 
 std::vector<layer_spec> conv_strided_layers() {
@@ -232,9 +239,9 @@ TEST_CASE("LeNet-5 of API.md: shapes, parameter names and shapes as PyTorch nn.S
     CHECK(net.layer(3).stride_h == 1);
 
     const std::vector<std::pair<std::string, std::vector<int>>> params = {
-        {"0.weight", {6, 1, 5, 5}}, {"0.bias", {6}},    {"3.weight", {16, 6, 5, 5}},
+        {"0.weight", {6, 1, 5, 5}}, {"0.bias", {6}},          {"3.weight", {16, 6, 5, 5}},
         {"3.bias", {16}},           {"7.weight", {120, 400}}, {"7.bias", {120}},
-        {"9.weight", {84, 120}},    {"9.bias", {84}},   {"11.weight", {10, 84}},
+        {"9.weight", {84, 120}},    {"9.bias", {84}},         {"11.weight", {10, 84}},
         {"11.bias", {10}}};
     const auto views = net.parameters();
     REQUIRE(views.size() == params.size());
@@ -267,8 +274,8 @@ TEST_CASE("'same' padding resolves as PyTorch: the extra pad of an even kernel a
 namespace {
 
 // Mean loss of the network on (x, labels) at its current parameters, without gradients.
-double loss_at(sequential& net, const std::vector<float>& x, const std::vector<std::int32_t>& labels,
-               int batch, loss_kind kind) {
+double loss_at(sequential& net, const std::vector<float>& x,
+               const std::vector<std::int32_t>& labels, int batch, loss_kind kind) {
     const float* y = net.forward(x.data(), batch);
     return convlab::loss_forward_backward(kind, y, labels.data(), batch, net.output_size(), nullptr)
         .loss;
@@ -279,8 +286,8 @@ struct gradcheck_case {
     std::vector<layer_spec> layers;
     std::vector<int> input_shape;
     int batch;
-    float eps;      // central-difference step
-    double tol;     // relative to the largest gradient of each tensor
+    float eps;   // central-difference step
+    double tol;  // relative to the largest gradient of each tensor
 };
 
 std::vector<gradcheck_case> gradcheck_cases() {
@@ -294,13 +301,22 @@ std::vector<gradcheck_case> gradcheck_cases() {
         {"smooth: conv same, tanh, avgpool, dense, sigmoid, dense",
          {same, make("tanh"), make("avgpool2d", 0, 2), make("flatten"), make("dense", 4),
           make("sigmoid"), make("dense", 3)},
-         {2, 5, 5}, 2, 1e-2f, 2e-3},
+         {2, 5, 5},
+         2,
+         1e-2f,
+         2e-3},
         {"kinks: strided asymmetric conv, relu, maxpool stride (1, 2), 1x1 conv, dense",
          {strided, make("relu"), pool, make("conv2d", 3, 1), make("flatten"), make("dense", 3)},
-         {2, 6, 5}, 3, 1e-3f, 5e-3},
-        {"mlp: dense, tanh, dense, sigmoid, dense", 
+         {2, 6, 5},
+         3,
+         1e-3f,
+         5e-3},
+        {"mlp: dense, tanh, dense, sigmoid, dense",
          {make("dense", 5), make("tanh"), make("dense", 4), make("sigmoid"), make("dense", 3)},
-         {6}, 4, 1e-2f, 2e-3},
+         {6},
+         4,
+         1e-2f,
+         2e-3},
     };
 }
 
@@ -309,8 +325,8 @@ std::vector<gradcheck_case> gradcheck_cases() {
 TEST_CASE("gradients equal double-precision central differences of the loss") {
     for (const auto& c : gradcheck_cases()) {
         for (auto kind : {loss_kind::softmax_cross_entropy, loss_kind::mse}) {
-            const std::string what = std::string(c.name) +
-                                     (kind == loss_kind::mse ? " (mse)" : " (cross-entropy)");
+            const std::string what =
+                std::string(c.name) + (kind == loss_kind::mse ? " (mse)" : " (cross-entropy)");
             INFO(what);
             sequential net(c.layers, c.input_shape, 3);
             const auto x = harness::random_vector(c.batch * net.input_size(), 11);
@@ -396,8 +412,8 @@ TEST_CASE("vjp with unit vectors gives the rows of the finite-difference Jacobia
 TEST_CASE("initialisation is the documented splitmix64 stream (fixture re-implements it)") {
     // Input (2, 5, 5): conv2d 3@3x3, flatten, dense 4, as generate_nn.py's generate_init.
     for (const auto& f : harness::load_fixtures("nn_init.txt")) {
-        const std::uint64_t seed = (std::uint64_t(f.at("seed_hi")[0]) << 32) |
-                                   std::uint64_t(f.at("seed_lo")[0]);
+        const std::uint64_t seed =
+            (std::uint64_t(f.at("seed_hi")[0]) << 32) | std::uint64_t(f.at("seed_lo")[0]);
         INFO("seed " << seed);
         sequential net({make("conv2d", 3, 3), make("flatten"), make("dense", 4)}, {2, 5, 5}, seed);
         for (auto& p : net.parameters()) {
@@ -463,8 +479,8 @@ TEST_CASE("sgd_step is torch.optim.SGD: v = g first, then v = m v + g; p -= lr v
     CHECK(p[0] == doctest::Approx(0.95).epsilon(1e-7));
     CHECK(p[1] == doctest::Approx(-2.025).epsilon(1e-7));
     convlab::sgd_step(p, g2, v, 2, 0.1f, 0.9f, false);
-    CHECK(v[0] == doctest::Approx(0.7).epsilon(1e-7));    // 0.9 * 0.5 + 0.25
-    CHECK(v[1] == doctest::Approx(-0.775).epsilon(1e-7)); // 0.9 * 0.25 - 1
+    CHECK(v[0] == doctest::Approx(0.7).epsilon(1e-7));     // 0.9 * 0.5 + 0.25
+    CHECK(v[1] == doctest::Approx(-0.775).epsilon(1e-7));  // 0.9 * 0.25 - 1
     CHECK(p[0] == doctest::Approx(0.88).epsilon(1e-7));
     CHECK(p[1] == doctest::Approx(-1.9475).epsilon(1e-7));
     // Without momentum the buffer is neither read nor written.

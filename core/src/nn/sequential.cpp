@@ -48,22 +48,22 @@ std::size_t element_count(const std::vector<int>& s) {
 }
 
 struct layer_state {
-    layer_spec spec;                   // defaults filled in
+    layer_spec spec;  // defaults filled in
     layer_kind kind;
-    std::vector<int> out_shape;        // one example
-    std::size_t in_size, out_size;     // elements of one example
-    conv2d_geometry conv{};            // N is set per call
+    std::vector<int> out_shape;     // one example
+    std::size_t in_size, out_size;  // elements of one example
+    conv2d_geometry conv{};         // N is set per call
     pool2d_geometry pool{};
     activation act = activation::relu;
-    int weight = -1, bias = -1;        // indices into impl::params, -1 when absent
-    std::vector<float> y;              // (batch, out_shape...)
+    int weight = -1, bias = -1;  // indices into impl::params, -1 when absent
+    std::vector<float> y;        // (batch, out_shape...)
 };
 
 struct param_state {
     std::string name;
     std::vector<int> shape;
-    std::vector<float> data, grad;     // (shape...)
-    std::vector<float> velocity;       // (shape...) once a step with momentum has run
+    std::vector<float> data, grad;  // (shape...)
+    std::vector<float> velocity;    // (shape...) once a step with momentum has run
 };
 
 layer_kind kind_from_type(const std::string& type, const std::string& argument) {
@@ -256,14 +256,14 @@ void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<
                                           : ": put convolution and pooling before flatten"));
         if (s.kernel_h <= 0 || s.kernel_w <= 0)
             fail(at + "kernel", "expected a positive integer or [h, w], got [" +
-                                    std::to_string(s.kernel_h) + ", " +
-                                    std::to_string(s.kernel_w) + "]");
+                                    std::to_string(s.kernel_h) + ", " + std::to_string(s.kernel_w) +
+                                    "]");
         require_positive(s.kernel_h, (at + "kernel").c_str());
         require_positive(s.kernel_w, (at + "kernel").c_str());
         if (s.stride_h < 0 || s.stride_w < 0)
             fail(at + "stride", "expected a positive integer or [h, w], got [" +
-                                    std::to_string(s.stride_h) + ", " +
-                                    std::to_string(s.stride_w) + "]");
+                                    std::to_string(s.stride_h) + ", " + std::to_string(s.stride_w) +
+                                    "]");
         const int default_h = is_conv ? 1 : s.kernel_h, default_w = is_conv ? 1 : s.kernel_w;
         if (s.stride_h == 0) s.stride_h = default_h;
         if (s.stride_w == 0) s.stride_w = default_w;
@@ -299,9 +299,9 @@ void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<
             const long long wp = 0LL + in[2] + s.pad_left + s.pad_right;
             if (hp < s.kernel_h || wp < s.kernel_w)
                 fail(at + "kernel", std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w) +
-                                        " is larger than the padded input " +
-                                        std::to_string(hp) + "x" + std::to_string(wp) +
-                                        " (layer input " + shape_text(in) + ")");
+                                        " is larger than the padded input " + std::to_string(hp) +
+                                        "x" + std::to_string(wp) + " (layer input " +
+                                        shape_text(in) + ")");
             const long long fan_in = mul_capped(mul_capped(in[0], s.kernel_h), s.kernel_w);
             if (mul_capped(fan_in, s.out) > kMaxElements)
                 fail(at + "out", "the weights would exceed 2^28 floats");
@@ -367,8 +367,8 @@ sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_sh
     : impl_(std::make_unique<impl>()) {
     impl& m = *impl_;
     if (input_shape.size() != 1 && input_shape.size() != 3)
-        fail("inputShape", "expected [C, H, W] or [features], got " + std::to_string(input_shape.size()) +
-                               " dimensions");
+        fail("inputShape", "expected [C, H, W] or [features], got " +
+                               std::to_string(input_shape.size()) + " dimensions");
     long long in_size = 1;
     for (int d : input_shape) {
         if (d <= 0) fail("inputShape", "expected positive sizes, got " + shape_text(input_shape));
@@ -397,7 +397,8 @@ sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_sh
     for (const auto& l : m.layers) {
         if (l.weight < 0) continue;
         param_state& w = m.params[l.weight];
-        const float bound = default_init_bound(w.data.size() / static_cast<std::size_t>(w.shape[0]));
+        const float bound =
+            default_init_bound(w.data.size() / static_cast<std::size_t>(w.shape[0]));
         init_uniform(rng, w.data.data(), w.data.size(), bound);
         if (l.bias >= 0) {
             param_state& b = m.params[l.bias];

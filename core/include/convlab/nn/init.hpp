@@ -12,7 +12,7 @@ namespace convlab {
 
 // splitmix64 (Steele, Lea, Flood 2014): one 64-bit state, every seed is a good seed.
 class init_rng {
-public:
+  public:
     explicit init_rng(std::uint64_t seed) : state_(seed) {}
     std::uint64_t next() {
         std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
@@ -27,7 +27,7 @@ public:
         return static_cast<float>(k - (1 << 23)) * (1.0f / 8388608.0f);
     }
 
-private:
+  private:
     std::uint64_t state_;
 };
 

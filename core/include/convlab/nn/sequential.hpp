@@ -19,37 +19,37 @@ namespace convlab {
 // One layer as the user wrote it. A field a layer type does not use must keep its default
 // (the constructor rejects e.g. a relu with `out`, which is almost certainly a typo).
 struct layer_spec {
-    std::string type;         // conv2d | relu | sigmoid | tanh | maxpool2d | avgpool2d | flatten | dense
-    int out = 0;              // conv2d: out channels; dense: out features
-    int kernel_h = 0, kernel_w = 0;           // conv2d, pooling
-    int stride_h = 0, stride_w = 0;           // 0: default (1 for conv2d, kernel for pooling)
+    std::string type;  // conv2d | relu | sigmoid | tanh | maxpool2d | avgpool2d | flatten | dense
+    int out = 0;       // conv2d: out channels; dense: out features
+    int kernel_h = 0, kernel_w = 0;  // conv2d, pooling
+    int stride_h = 0, stride_w = 0;  // 0: default (1 for conv2d, kernel for pooling)
     int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;  // conv2d only
-    bool pad_same = false;    // conv2d padding 'same' (stride 1 only; pads must stay 0)
-    bool bias = true;         // conv2d, dense
+    bool pad_same = false;  // conv2d padding 'same' (stride 1 only; pads must stay 0)
+    bool bias = true;       // conv2d, dense
     conv2d_method method = conv2d_method::automatic;  // conv2d only
 };
 
 struct parameter_view {
-    std::string name;         // "<layer index>.weight" / "<layer index>.bias"
-    std::vector<int> shape;   // conv weight (K, C, R, S), dense weight (out, in), bias (K)
-    float* data;              // owned by the network; writable (setParameters copies into it)
-    float* grad;              // same shape, overwritten by backward / vjp / train_step
+    std::string name;        // "<layer index>.weight" / "<layer index>.bias"
+    std::vector<int> shape;  // conv weight (K, C, R, S), dense weight (out, in), bias (K)
+    float* data;             // owned by the network; writable (setParameters copies into it)
+    float* grad;             // same shape, overwritten by backward / vjp / train_step
     std::size_t size;
 };
 
 struct train_options {
     loss_kind loss = loss_kind::softmax_cross_entropy;
-    float lr = 0.01f;         // >= 0, finite ("lr")
-    float momentum = 0.0f;    // >= 0, finite ("momentum")
+    float lr = 0.01f;       // >= 0, finite ("lr")
+    float momentum = 0.0f;  // >= 0, finite ("momentum")
 };
 
 struct step_result {
-    double loss;              // mean over the batch, before the update
-    double accuracy;          // fraction of the batch classified correctly (first maximum wins)
+    double loss;      // mean over the batch, before the update
+    double accuracy;  // fraction of the batch classified correctly (first maximum wins)
 };
 
 class sequential {
-public:
+  public:
     // input_shape is one example's shape: [C, H, W] for images or [features] for flat
     // inputs (conv2d and pooling layers then throw). Parameters are drawn from `seed` (see
     // nn/init.hpp): layer by layer, weight then bias. Every layer's output shape is computed
@@ -99,7 +99,7 @@ public:
     // Forgets the momentum buffers: the next step with momentum starts again from v = g.
     void reset_optimizer();
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
