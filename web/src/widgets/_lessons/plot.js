@@ -191,5 +191,5 @@ export function onResize(node, draw) {
 
 // A caption line under a figure.
 export function caption(text) {
-  return el('p', { class: 'result', text, style: 'font-size:.85rem;color:#555;margin:.2rem 0' });
+  return el('p', { class: 'note', text, style: 'font-size:.85rem;color:#555;margin:.2rem 0' });
 }

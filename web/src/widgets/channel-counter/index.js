@@ -149,7 +149,7 @@ export default class ChannelCounter {
         return el('figure', { style: 'margin:0;width:84px' }, cv, el('figcaption', { text: `${label} ${c}`, style: 'font-size:.75rem' }));
       });
       this.demo.replaceChildren(row(...maps(x, 3, 'input channel')), row(...maps(y, 4, 'output channel')),
-        el('p', { class: 'result', text: `Each output channel sums 3×3 windows over all 3 input channels: ${net.parameters()[0].shape.join('×')} weights (KCRS).` }));
+        el('p', { class: 'note', text: `Each output channel sums 3×3 windows over all 3 input channels: ${net.parameters()[0].shape.join('×')} weights (KCRS).` }));
     } finally {
       net.dispose();
     }

@@ -74,7 +74,7 @@ export default class JacobianChain {
       const fd = new Float32Array(4);
       for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) fd[i * 2 + j] = (Fy[4 * j + i] - Fy[4 * j + 2 + i]) / (2 * e);
       this.mats.replaceChildren(
-        el('p', { class: 'result', text: `z = G(x) = (${Array.from(z, (v) => fmt(v)).join(', ')}),  F(x) = H(z) = (${Array.from(y, (v) => fmt(v)).join(', ')})` }),
+        el('p', { class: 'note', text: `z = G(x) = (${Array.from(z, (v) => fmt(v)).join(', ')}),  F(x) = H(z) = (${Array.from(y, (v) => fmt(v)).join(', ')})` }),
         row(
           matrixTable(JH, 2, 3, { caption: 'J_H at z (2×3)' }),
           el('span', { text: '·', style: 'align-self:center;font-size:1.4rem' }),

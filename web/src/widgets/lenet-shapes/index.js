@@ -38,7 +38,7 @@ export default class LenetShapes {
     this.units = result('Units after C1 and C3 (the notes\' 4,704 and 1,600):');
     this.maps = el('div');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.table, this.units.root,
-      el('p', { class: 'result', text: 'C1 feature maps of the digit (untrained, seeded weights; train them on the training page):' }), this.maps);
+      el('p', { class: 'note', text: 'C1 feature maps of the digit (untrained, seeded weights; train them on the training page):' }), this.maps);
     this.update();
   }
 

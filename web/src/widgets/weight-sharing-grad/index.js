@@ -45,7 +45,7 @@ export default class WeightSharingGrad {
     this.core = result('gradWeight from cl.conv2dBackward:');
     const fig = (c, text) => el('figure', { style: 'margin:0;flex:1 1 140px;max-width:240px' }, c, el('figcaption', { text, style: 'font-size:.85rem;color:#555' }));
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)),
-      el('p', { class: 'result', text: 'Kernel weight h[a, b] (select one):' }), this.picker,
+      el('p', { class: 'note', text: 'Kernel weight h[a, b] (select one):' }), this.picker,
       row(fig(this.figs.x, 'input x (outlined: used by h[a,b])'), fig(this.figs.d, 'error signal δ = ∂R/∂y'), fig(this.figs.t, 'terms δᵢⱼ·x[i+a, j+b]')),
       this.sum.root, this.core.root);
     onResize(root, () => this.draw());
