@@ -119,6 +119,23 @@ TEST_CASE("pool2d: max pooling ties by hand, including overlapping windows") {
     }
 }
 
+TEST_CASE("pool2d: max pooling propagates NaN and sends its gradient there, as PyTorch does") {
+    // torch.nn.functional.max_pool2d returns NaN for a window holding one, and its CPU kernel
+    // records the NaN's index (the last NaN when there are several).
+    const auto g = make_pool2d_geometry(1, 1, 2, 4, 2, 2, 2, 2);
+    const std::vector<float> x = {1, NAN, 5, 6, 9, NAN, 7, 8};
+    const std::vector<float> dy = {10, 20};
+    for (const auto& impl : implementations) {
+        INFO(impl.name);
+        std::vector<float> y(2, 0.f), dx(8, NAN);
+        impl.max_forward(g, x.data(), y.data());
+        CHECK(std::isnan(y[0]));
+        CHECK(y[1] == 8.f);
+        impl.max_backward(g, x.data(), dy.data(), dx.data());
+        CHECK(dx == std::vector<float>{0, 0, 0, 0, 0, 10, 0, 20});
+    }
+}
+
 TEST_CASE("pool2d: fast versions equal the references on edge shapes") {
     struct shape {
         const char* name;
