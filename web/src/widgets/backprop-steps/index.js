@@ -4,6 +4,7 @@
 // loss from its return value, and the weight and bias gradients from net.gradients(). The bias
 // gradient of a dense layer is exactly the error signal delta arriving at it, and the weight
 // gradient its outer product with the layer's input, which the text of the lesson explains.
+// Settings: { x: [x1, x2] in [-3, 3], label: target class 0 | 1, seed: weights seed, step: 0-6 (forward 0-3, loss 4, backward 5-6) }.
 
 import { el, fmt, button, select, slider, result } from '../_lib/dom.js';
 import { int, numArray, validateWith } from '../_lib/validate.js';

@@ -6,6 +6,7 @@
 // has 265 M weights, about 1 GB) are built with cout divided by a power of two and the count
 // scaled back, which the page says. A small multi-channel convolution on a digit shows
 // eq. 2.20 at work (net.forward with seeded weights).
+// Settings: { cin, cout: 1-4096, kernel: 1-13, size: 1-512, padding: 'same' | 'valid', preset: 'custom' | 'alexnet-conv' | 'alexnet-fc' | 'vgg', demoSeed: 1-20 }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';

@@ -3,6 +3,7 @@
 // are the entries of the core's cl.toeplitz(h, n), coloured by which kernel weight they are
 // (one colour per diagonal: weight sharing); in "dense" mode they are a dense layer's weights
 // from cl.sequential's initialisation. Counts come from those arrays.
+// Settings: { n: inputs 2-16 (8), h: kernel, 1-6 numbers ([1, -2, 1]), mode: 'conv' | 'dense', focus: output index to highlight, -1 = none }.
 
 import { el, fmt, numberList, select, slider, result } from '../_lib/dom.js';
 import { int, numArray, oneOf, validateWith } from '../_lib/validate.js';

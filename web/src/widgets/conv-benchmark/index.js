@@ -4,6 +4,7 @@
 // task, yielding to the page between tasks so it stays responsive. Marks the first size where
 // the FFT beats the direct method, and shows what 'auto' (cl.autoMethod1d) would choose.
 // Timings are shown, never asserted.
+// Settings: { vary: 'n' | 'm', m: kernel length when varying n (31), n: signal length when varying m (4096), maxN: largest size (16384) }.
 
 import { el, fmt, button, select, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';

@@ -2,6 +2,7 @@
 // drawing with a classic 3x3 or 5x5 kernel, with same or valid padding and stride 1 or 2. The
 // feature map and its shape come from the core's cl.conv2d (a cross-correlation, as in PyTorch);
 // the page draws input, kernel and output.
+// Settings: { kernel: 'edge-x' | 'edge-y' | 'blur' | 'sharpen' | 'laplace' | 'identity', padding: 'same' | 'valid', stride: 1-3, digit: 0-9 or -1 = drawing, drawing: '' or 132-char base64 of 28x28 bits }.
 
 import { el, fmt, select, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';

@@ -3,6 +3,7 @@
 // cl.fft, multiplies them point by point, and transforms back with cl.ifft; the result is set
 // against cl.convolve(f, h, { method: 'direct' }). The point-wise complex product is eq. 2.16's
 // middle step and the one piece of arithmetic here; magnitudes are computed only for drawing.
+// Settings: { signal: 'steps' | 'spikes' | 'random', kernel: 'gauss' | 'box' | 'diff' | 'long', circular: false | true (skip the zero-padding) }.
 
 import { el, fmt, checkbox, select, result } from '../_lib/dom.js';
 import { bool, oneOf, validateWith } from '../_lib/validate.js';

@@ -3,6 +3,7 @@
 // wrapped to the end, so the spectrum is real), scales it by Delta, and compares it with the
 // exact transform s exp(-pi s^2 u^2). The exact curves are the closed-form reference; the
 // page computes no transform itself.
+// Settings: { n: samples 2-4096 (32), window: length L 0.5-64 (8), width: Gaussian width s 0.1-5 (1) }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
 import { int, num, validateWith } from '../_lib/validate.js';

@@ -3,6 +3,7 @@
 // of class 1's two weights and the full-data risk after each step. Every step is the core's
 // net.trainStep, every risk value the core's net.backward; the page only generates the
 // synthetic data set (two seeded Gaussian clusters) and draws.
+// Settings: { lr: 0.001-20 (default 0.5), batch: SGD batch 1-64 (8), steps: 1-300 (60), seed: 1-1000 (1), xaxis: 'steps' | 'examples' }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
 import { int, num, oneOf, validateWith } from '../_lib/validate.js';

@@ -3,6 +3,7 @@
 // cl.sequential: weights and biases from parameters(), multiply-adds = each conv layer's
 // weights x its output positions (net.layers). Then checks remark 1: a 1x1 cl.conv2d equals a
 // dense layer (cl.sequential) applied to every pixel's channel vector.
+// Settings: { cin: 1-1024 (256), reduce: 1x1 output channels m (16), cout (32), kernel: odd 1-7 (5), size: image side (28) }.
 
 import { el, fmt, select, result } from '../_lib/dom.js';
 import { int, validateWith } from '../_lib/validate.js';

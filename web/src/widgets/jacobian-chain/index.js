@@ -4,6 +4,7 @@
 // J_H J_G is formed by the core too: a linear layer with weights J_H applied to the columns of
 // J_G. Central finite differences use the core's net.forward at x +- eps e_j (numerical
 // differencing is the page's only arithmetic, and it is the independent check).
+// Settings: { x: [x1, x2] in [-3, 3] (default [0.5, -1]), seed: weights seed 1-1000 (3; H uses seed + 1), eps: finite-difference step 1e-4..0.1 (0.001) }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
 import { int, num, numArray, validateWith } from '../_lib/validate.js';

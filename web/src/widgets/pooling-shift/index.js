@@ -2,6 +2,7 @@
 // core's cl.maxPool2d or cl.avgPool2d, shifts the input by (dx, dy) pixels, pools again, and
 // marks the pooled outputs that did not change. The page shifts pixels and compares outputs;
 // every pooled value is the core's.
+// Settings: { mode: 'max' | 'avg', kernel: 1-7 (2), stride: 1-7 (2), dx, dy: shift -4..4, digit: 0-9 or -1 = drawing, drawing: as conv2d-explorer }.
 
 import { el, select, slider, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';

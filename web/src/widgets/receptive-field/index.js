@@ -3,6 +3,7 @@
 // a 32x32 input, built with cl.sequential. Selecting an output unit backpropagates a one-hot
 // gradient through the stack with net.vjp; the input gradient counts the paths from each
 // input pixel to that unit, and its non-zero pixels are the receptive field.
+// Settings: { layers: L 1-6 (3), kernel: m 1-7 (3), stride: 1 | 2, unit: [row, col] of the selected output unit ([-1, -1] = centre) }.
 
 import { el, select, slider, result } from '../_lib/dom.js';
 import { int, validateWith } from '../_lib/validate.js';

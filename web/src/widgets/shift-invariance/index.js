@@ -2,6 +2,7 @@
 // f[t + tau], as in eq. 2.5) and compares the core's cl.convolve(f_tau, h) with the output
 // cl.convolve(f, h) read at u + tau; then swaps the arguments, cl.convolve(h, f), to show
 // commutativity. The page only builds the signals and compares the core's results.
+// Settings: { signal: 'steps' | 'spikes' | 'ramp' | 'random', kernel: 'gauss' | 'diff' | 'asym' | 'box', shift: tau -8..8 (3) }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';

@@ -4,6 +4,7 @@
 // cl.conv2dBackward with delta restricted to that one position; the terms' sum is set against
 // the gradWeight the core returns for the whole delta. The sum of the shown terms is the one
 // piece of arithmetic on the page, and it is the check eq. 2.15 states.
+// Settings: { size: input side 3-9 (6), kernel: 1-5 (3), weight: [a, b] selected kernel weight, seed: data seed }.
 
 import { el, fmt, button, slider, result } from '../_lib/dom.js';
 import { int, validateWith } from '../_lib/validate.js';
