@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { CSP_HEADER } from '../web/csp.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const DIST = join(here, '..', 'dist');
+// CONVLAB_DIST points the server (and web/build.mjs) at another output folder.
+export const DIST = process.env.CONVLAB_DIST ?? join(here, '..', 'dist');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -55,9 +56,10 @@ async function resolveFile(root, urlPath) {
   }
 }
 
-function handler(root) {
+function handler(root, csp) {
   return async (req, res) => {
-    const headers = { 'Content-Security-Policy': CSP_HEADER, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+    const headers = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+    if (csp) headers['Content-Security-Policy'] = csp;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
@@ -90,9 +92,10 @@ function listen(server, port) {
   });
 }
 
-// Starts serving `root`. port 0 picks a free random port. Returns { url, port, close }.
-export async function startServer({ root = DIST, port = 0, tries = 20 } = {}) {
-  const server = createServer(handler(normalize(root)));
+// Starts serving `root`. port 0 picks a free random port; csp: null sends no policy (the
+// browser tests' stand-in for another site). Returns { url, port, close }.
+export async function startServer({ root = DIST, port = 0, tries = 20, csp = CSP_HEADER } = {}) {
+  const server = createServer(handler(normalize(root), csp));
   for (let k = 0; ; k++) {
     try {
       const bound = await listen(server, port === 0 ? 0 : port + k);

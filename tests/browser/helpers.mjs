@@ -51,7 +51,7 @@ export async function openPage(env, { width = 1000, height = 800, allowOrigins =
 }
 
 export async function ready(page) {
-  await page.waitForSelector('html[data-ready="true"]', { timeout: 20000 });
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 45000 });
 }
 
 // The raw numbers a widget shows beside a label (data-result of .result elements).
@@ -60,8 +60,9 @@ export async function results(locator) {
 }
 
 export function close(actual, expected, tol = 1e-4) {
-  const a = Array.isArray(actual) ? actual : [actual];
-  const e = Array.isArray(expected) ? expected : Array.from(expected ?? [expected]);
+  const list = (v) => (typeof v === 'number' ? [v] : Array.from(v));
+  const a = list(actual);
+  const e = list(expected);
   if (a.length !== e.length) return false;
   const scale = Math.max(1, ...e.map((v) => Math.abs(v)));
   return a.every((v, i) => Math.abs(v - e[i]) <= tol * scale);

@@ -1,0 +1,46 @@
+// Every built lesson (dist/lessons/*.html) in headless Chromium: it loads with no console
+// error, no failed or outside request, no error box and no math error; it fits a 375px
+// phone screen without sideways scrolling. Screenshots of each (desktop and phone) go to
+// test-results/screenshots/ for a human to look at.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST } from '../../scripts/serve.mjs';
+import { setup, openPage, ready, SCREENSHOTS } from './helpers.mjs';
+
+const lessons = readdirSync(join(DIST, 'lessons')).filter((f) => /^\d\d-.*\.html$/.test(f)).sort();
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+test('the index lists every lesson and links to it', async () => {
+  const { page, context, problems } = await openPage(env);
+  await page.goto(env.url);
+  const links = await page.locator('.lesson-list a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(links, lessons.map((f) => `lessons/${f}`));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+for (const file of lessons) {
+  const name = file.replace(/\.html$/, '');
+  test(`lesson ${name} renders cleanly (desktop and 375px phone)`, async () => {
+    for (const [width, suffix] of [[1000, ''], [375, '-phone']]) {
+      const { page, context, problems } = await openPage(env, { width, height: 800 });
+      await page.goto(`${env.url}lessons/${file}`);
+      await ready(page);
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}${suffix}.png`), fullPage: true });
+      assert.deepEqual(problems, [], `${name} at ${width}px`);
+      assert.equal(await page.locator('.widget-error, .math-error, .ref-error').count(), 0, 'error boxes on the page');
+      const widgets = await page.locator('.widget[data-widget]').count();
+      assert.ok(widgets > 0, 'a lesson has widgets');
+      assert.equal(await page.locator('.widget.widget-ready').count(), widgets, 'every widget mounted');
+      assert.equal(await page.locator('#core-status.ready').count(), 1, 'the core status says ready');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 1, `${name} scrolls sideways by ${overflow}px at ${width}px`);
+      await context.close();
+    }
+  });
+}

@@ -1,0 +1,157 @@
+// train.test.mjs: the training page (dist/train.html) in headless Chromium: the digits load,
+// training starts in the worker, the training loss falls and the held-out accuracy rises
+// above chance, pause really stops and resume continues, and no main-thread task longer
+// than 100 ms happens while training (Long Tasks API). Then the drawing pad answers, a
+// crashed worker is restarted without losing the page, a reload continues the saved run, a
+// downloaded run loads again, and a blown-up loss stops training with an offer to reset.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { SCREENSHOTS, openPage, setup } from './helpers.mjs';
+
+// Records every long task (> 50 ms by the API's definition) with its start and duration.
+const LONG_TASKS = `
+  window.__longTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch (e) { window.__longTasks = null; }
+`;
+
+const dataset = (page) => page.evaluate(() => ({ ...document.getElementById('train').dataset }));
+const waitFor = (page, fn, arg, timeout = 120000) => page.waitForFunction(fn, arg, { timeout, polling: 100 });
+const waitState = (page, state, timeout) => waitFor(page, (s) => document.getElementById('train').dataset.state === s, state, timeout);
+
+describe('training page', () => {
+  let env;
+  let page;
+  let context;
+  let problems;
+
+  before(async () => {
+    env = await setup();
+    ({ page, context, problems } = await openPage(env, { width: 1200, height: 900 }));
+    await page.addInitScript(LONG_TASKS);
+    await page.goto(`${env.url}train.html`);
+    await waitState(page, 'idle', 60000);
+  });
+
+  after(async () => {
+    await env?.close();
+  });
+
+  test('trains LeNet-5: loss falls, accuracy above chance, pause and resume, no long task', async () => {
+    assert.equal(await page.locator('#t-data-progress').evaluate((e) => e.value), 1, 'the data progress bar is full');
+    assert.match(await page.locator('#t-data-text').textContent(), /8000 training and 2000 held-out/);
+    const t0 = await page.evaluate(() => performance.now());
+    await page.click('#t-start');
+    await waitState(page, 'running', 10000);
+    // Two held-out evaluations (at 2,000 and 4,000 examples) and several training points.
+    await waitFor(page, () => Number(document.getElementById('train').dataset.evals ?? 0) >= 2 && window.convlabTrain.curves?.train.loss.length >= 6);
+    const curves = await page.evaluate(() => window.convlabTrain.curves);
+    const train = curves.train.loss;
+    assert.ok(train.at(-1) < 0.6 * train[0], `training loss falls: first ${train[0]}, last ${train.at(-1)}`);
+    assert.ok(curves.test.acc.at(-1) > 0.5, `held-out accuracy ${curves.test.acc.at(-1)} is far above chance (0.1)`);
+    assert.ok(curves.test.loss.at(-1) < Math.log(10), `held-out loss ${curves.test.loss.at(-1)} below chance level ln 10`);
+
+    await page.click('#t-pause');
+    await waitState(page, 'paused', 10000);
+    const t1 = await page.evaluate(() => performance.now());
+    const paused = (await dataset(page)).epochs;
+    await page.waitForTimeout(1500);
+    assert.equal((await dataset(page)).epochs, paused, 'no progress while paused');
+    assert.equal(await page.locator('#t-start').textContent(), 'Resume');
+
+    await page.click('#t-start');
+    await waitState(page, 'running', 10000);
+    await waitFor(page, (e) => Number(document.getElementById('train').dataset.epochs) > Number(e) + 0.05, paused, 60000);
+    const t2 = await page.evaluate(() => performance.now());
+    await page.click('#t-pause');
+    await waitState(page, 'paused', 10000);
+
+    const tasks = await page.evaluate(() => window.__longTasks);
+    assert.ok(Array.isArray(tasks), 'the Long Tasks API is available');
+    const during = tasks.filter((t) => (t.start >= t0 && t.start <= t1) || (t.start >= t1 && t.start <= t2));
+    const worst = Math.max(0, ...during.map((t) => t.duration));
+    assert.ok(worst <= 100, `a main-thread task took ${worst} ms while training (${JSON.stringify(during)})`);
+    console.log(`# browser: ${(await dataset(page)).examplesPerSecond} examples/s; longest main-thread task while training ${worst} ms (${during.length} over 50 ms)`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'train-running.png'), fullPage: true });
+  });
+
+  test('the views fill in: filters, feature maps, confusion matrix, misclassified digits, drawing pad', async () => {
+    assert.equal(await page.locator('#t-filters canvas').count(), 6 + 16 * 6, 'C1 and C3 kernels');
+    assert.ok(await page.locator('#t-featuremaps canvas').count() > 30, 'feature maps of every layer');
+    const cells = await page.locator('#t-confusion tbody td').allTextContents();
+    assert.equal(cells.length, 100);
+    assert.equal(cells.reduce((a, c) => a + Number(c), 0), 2000, 'the confusion matrix counts the 2,000 held-out digits');
+    const diag = cells.filter((_, i) => i % 11 === 0).reduce((a, c) => a + Number(c), 0);
+    const acc = Number((await dataset(page)).testAcc);
+    assert.equal(diag, Math.round(acc * 2000), 'its diagonal matches the reported accuracy');
+    assert.equal(await page.locator('#t-misclassified .mis-item').count(), Math.min(120, 2000 - diag));
+
+    const before = Number((await dataset(page)).inspections);
+    await page.evaluate(() => window.convlabTrain.drawStrokes([[[0.5, 0.15], [0.5, 0.85]]])); // a "1"
+    await waitFor(page, (n) => Number(document.getElementById('train').dataset.inspections) > n, before, 10000);
+    assert.equal((await dataset(page)).drawPrediction, '1', 'a vertical stroke is read as a 1');
+    assert.equal(await page.locator('#t-draw-probs .prob-row').count(), 10);
+  });
+
+  test('a crashed worker is restarted from the last saved state', async () => {
+    const epochs = Number((await dataset(page)).epochs);
+    await page.evaluate(() => window.convlabTrain.crashWorker());
+    await waitFor(page, () => document.getElementById('train').dataset.restarts === '1', null, 20000);
+    await waitState(page, 'paused', 30000);
+    assert.match(await page.locator('#t-message').textContent(), /crashed.*restarted/);
+    assert.ok(Number((await dataset(page)).epochs) > 0 && Number((await dataset(page)).epochs) <= epochs, 'continues from a saved point');
+    await page.click('#t-start');
+    await waitState(page, 'running', 10000);
+    const now = Number((await dataset(page)).epochs);
+    await waitFor(page, (e) => Number(document.getElementById('train').dataset.epochs) > e + 0.02, now, 60000);
+    await page.click('#t-pause');
+    await waitState(page, 'paused', 10000);
+  });
+
+  test('a run survives a reload, and a downloaded run loads again', async () => {
+    await waitFor(page, () => { const d = document.getElementById('train').dataset; return d.savedSteps === d.steps; }, null, 10000);
+    const epochs = Number((await dataset(page)).epochs);
+    await page.reload();
+    await waitState(page, 'paused', 60000);
+    assert.equal(Number((await dataset(page)).epochs), epochs, 'the reloaded page continues at the saved position');
+    assert.match(await page.locator('#t-message').textContent(), /Continuing your saved run/);
+    const curves = await page.evaluate(() => window.convlabTrain.curves);
+    assert.ok(curves.test.acc.length >= 2, 'with its curves');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download run')]);
+    const file = await download.path();
+    const run = JSON.parse(await readFile(file, 'utf8'));
+    assert.equal(run.format, 'convlab-train-run');
+    assert.deepEqual(run.parameters.map((p) => p.name), ['0.weight', '0.bias', '3.weight', '3.bias', '6.weight', '6.bias', '9.weight', '9.bias', '11.weight', '11.bias']);
+
+    await page.click('#t-reset');
+    await waitState(page, 'idle', 30000);
+    assert.equal(Number((await dataset(page)).epochs), 0);
+    await page.setInputFiles('#t-upload', file);
+    await waitState(page, 'paused', 30000);
+    assert.equal(Number((await dataset(page)).epochs), epochs, 'the loaded run is back at its epoch');
+    assert.match(await page.locator('#t-message').textContent(), /Loaded/);
+  });
+
+  test('a loss that becomes NaN or infinite stops training and offers a smaller learning rate', async () => {
+    await page.fill('#t-settings input[name=lr]', '10');
+    await page.fill('#t-settings input[name=momentum]', '0.99');
+    await page.click('#t-reset');
+    await waitState(page, 'idle', 30000);
+    await page.click('#t-start');
+    await waitState(page, 'diverged', 60000);
+    const text = await page.locator('#t-message').textContent();
+    assert.match(text, /loss became (NaN|Infinity|-Infinity)/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'train-diverged.png') });
+    await page.click('#t-message button');
+    await waitState(page, 'idle', 30000);
+    assert.equal(await page.locator('#t-settings input[name=lr]').inputValue(), '1');
+    assert.deepEqual(problems, []);
+  });
+});
