@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Computes the numeric answers of the lesson exercises (lessons/NN-*.md, ```exercise blocks).
 
-Run with /usr/bin/python3 (numpy, torch). Each line prints the exercise id and its value; the
-lessons' "answer" fields were copied from this output, never guessed. It leaves out the
+Run with /usr/bin/python3 (numpy, torch): `/usr/bin/python3 lessons/assets/exercise_answers.py >
+lessons/assets/exercise_answers.txt`. Each line prints the lesson number, the exercise id and its
+value; the lessons' "answer" fields were copied from this output, never guessed, and
+tests/browser/lessons-widgets.test.mjs checks them against the committed .txt (CI has no torch). It leaves out the
 non-numeric exercises, whose solutions are worked in the lesson text.
 """
 import math
@@ -47,6 +49,9 @@ f = ((tt >= 0) & (tt <= 1)).astype(float)
 u = 1.5
 hshift = (((u - tt) >= 0) & ((u - tt) <= 1)).astype(float)
 out("04 box-box-1.5", np.sum(f * hshift) * dt)
+us = np.arange(0, 2.0001, 0.01)
+tri = [np.sum(f * (((u - tt) >= 0) & ((u - tt) <= 1))) * dt for u in us]
+out("04 box-box-max", us[int(np.argmax(tri))])
 
 # 05 Gaussian kernel (2.8)
 h = np.array([1, 4, 6, 4, 1]) / 16
@@ -109,8 +114,7 @@ out("12 conv-3-64-3x3", count(torch.nn.Conv2d(3, 64, 3)))
 out("12 alexnet-384-384", 3 * 3 * 384 * 384)
 out("12 alexnet-fc", 13 * 13 * 384 * 4096)
 out("12 alexnet-real-fc6", count(torch.nn.Linear(6 * 6 * 256, 4096)))
-out("12 vgg-ratio", 27 / 49)
-out("12 macs-conv-3-64-3x3-same-32", 3 * 3 * 3 * 64 * 32 * 32)
+out("12 macs-conv", 3 * 3 * 3 * 64 * 32 * 32)
 
 # 13 LeNet-5 (32x32 input, 5x5 kernels, full C3 connectivity)
 net = torch.nn.Sequential(torch.nn.Conv2d(1, 6, 5), torch.nn.Tanh(), torch.nn.AvgPool2d(2),
@@ -126,6 +130,7 @@ out("13 lenet-c3-params-table", 60 * 25 + 16)  # LeCun et al. 1998: 60 connectio
 out("13 lenet-c5-params", count(net[6])); out("13 lenet-total-full", count(net))
 c3_6 = torch.nn.functional.conv2d(torch.zeros(1, 6, 14, 14), torch.zeros(16, 6, 6, 6))
 out("13 c3-6x6-units", c3_6[0].numel())
+out("13 vgg-ratio", (3 * 3 * 3) / (7 * 7))
 
 # 14 1x1 reduction: 28x28x256 input, 5x5 conv to 32 channels, with/without 1x1 to 16 first
 direct = 5 * 5 * 256 * 32

@@ -188,3 +188,29 @@ test('inception-savings: reducing to 24 channels counts weights as cl.sequential
   net.dispose();
   assert.equal(after[1].diff, 0, 'a 1x1 conv2d equals a dense layer per pixel');
 });
+
+// Every numeric exercise answer in lessons/*.md equals (within its tolerance) the value that
+// lessons/assets/exercise_answers.py computed with numpy/PyTorch, committed as a text file.
+test('lesson exercises: every numeric answer matches lessons/assets/exercise_answers.txt', async () => {
+  const { readFile, readdir } = await import('node:fs/promises');
+  const dir = new URL('../../lessons/', import.meta.url);
+  const reference = new Map();
+  for (const line of (await readFile(new URL('assets/exercise_answers.txt', dir), 'utf8')).split('\n')) {
+    const [lesson, id, value] = line.trim().split(/\s+/);
+    if (value !== undefined) reference.set(`${lesson} ${id}`, Number(value));
+  }
+  let checked = 0;
+  for (const file of (await readdir(dir)).filter((f) => /^\d\d-.*\.md$/.test(f))) {
+    const text = await readFile(new URL(file, dir), 'utf8');
+    for (const [, body] of text.matchAll(/^```exercise\n([\s\S]*?)^```/gm)) {
+      const ex = JSON.parse(body);
+      if (ex.answer === undefined) continue;
+      const key = `${file.slice(0, 2)} ${ex.id}`;
+      assert.ok(reference.has(key), `${key}: no reference value`);
+      const tol = Math.max(ex.tolerance ?? 0.001, 5e-7 * Math.abs(reference.get(key)));
+      assert.ok(Math.abs(ex.answer - reference.get(key)) <= tol, `${key}: answer ${ex.answer}, reference ${reference.get(key)}`);
+      checked += 1;
+    }
+  }
+  assert.ok(checked >= 44, `checked ${checked} answers`);
+});
