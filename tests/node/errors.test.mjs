@@ -197,3 +197,68 @@ describe('error kinds', () => {
     assert.throws(() => cl.conv2d(x9, [1, 1, 3, 3], x16, [1, 1, 4, 4]), RangeError);
   });
 });
+
+describe('garbage arguments', () => {
+  // Every entry point called with arguments drawn from a pool of wrong and right values:
+  // each call either returns or throws an Error; the module keeps working and leaks nothing.
+  const pool = [
+    undefined, null, NaN, -1, 0, 1, 2, 3, 1.5, 2 ** 31, Infinity, 'x', 'same', 'valid', 'full',
+    'auto', 'direct', 'fft', {}, [], [1], [1, 2], [NaN, 1], [1, 1, 3, 3], [1, 1, 2, 2], [1, 1, 0, 3],
+    [1, 1, 3, 3.5], new Float32Array(0), f32([1, 2, 3]), new Float32Array(9), new Float32Array(4),
+    new Int32Array(3), new Float64Array(9), true, { kernel: 2 }, { stride: 0 }, { padding: 'same', stride: 2 },
+    { mode: 'same', method: 'fft' }, { kernel: [2, 2], stride: [1, NaN] }, { bias: f32([1]) },
+  ];
+  let seed = 12345;
+  const pick = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return pool[seed % pool.length];
+  };
+  const entryPoints = [
+    ['convolve', 3], ['correlate', 3], ['toeplitz', 2], ['fft', 2], ['ifft', 2], ['autoMethod1d', 2],
+    ['conv2d', 5], ['conv2dBackward', 6], ['autoMethod2d', 3], ['maxPool2d', 3], ['avgPool2d', 3],
+    ['maxPool2dBackward', 4], ['avgPool2dBackward', 4], ['activation', 2], ['sequential', 2],
+  ];
+
+  test('2,000 random calls', () => {
+    const before = cl.memoryStats().mallocBytes;
+    let threw = 0;
+    for (let i = 0; i < 2000; i++) {
+      const [name, arity] = entryPoints[i % entryPoints.length];
+      const args = Array.from({ length: arity }, pick);
+      try {
+        const r = cl[name](...args);
+        if (name === 'sequential') r.dispose();
+      } catch (e) {
+        threw++;
+        assert.ok(e instanceof Error, `${name}(${args.map(String).join(', ')}) threw a non-Error: ${e}`);
+        assert.ok(e.message.length > 5, `${name}: empty message`);
+      }
+    }
+    assert.ok(threw > 1000, `only ${threw} of 2000 garbage calls threw`);
+    assertUsable('garbage');
+    assert.equal(cl.memoryStats().mallocBytes, before);
+  });
+
+  test('1,000 random calls on a network', () => {
+    const net = cl.sequential([{ type: 'dense', out: 3 }], { inputShape: [3], seed: 1 });
+    const params = net.parameters();
+    const reference = net.forward(f32([1, 2, 3]), 1);
+    const before = cl.memoryStats().mallocBytes;
+    const methods = [['forward', 2], ['backward', 4], ['trainStep', 4], ['vjp', 3], ['layerOutput', 1], ['setParameters', 1]];
+    for (let i = 0; i < 1000; i++) {
+      const [name, arity] = methods[i % methods.length];
+      const args = Array.from({ length: arity }, pick);
+      try {
+        net[name](...args);
+      } catch (e) {
+        assert.ok(e instanceof Error, `net.${name}(${args.map(String).join(', ')}) threw a non-Error: ${e}`);
+      }
+    }
+    assert.equal(cl.memoryStats().mallocBytes, before);
+    // Garbage may have trained it (e.g. trainStep(x, labels) with valid values); put it back.
+    net.setParameters(params);
+    assert.deepEqual(Array.from(net.forward(f32([1, 2, 3]), 1)), Array.from(reference));
+    net.dispose();
+    assertUsable('garbage on a network');
+  });
+});
