@@ -13,6 +13,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "convlab/common.hpp"
+#include "fft_internal.hpp"
 
 namespace convlab {
 
@@ -84,71 +85,248 @@ void bit_reverse(float* re, float* im, std::size_t p) {
     }
 }
 
-// The radix-2 decimation-in-time transform, p a power of two >= 4. re, im are (p).
-// Written once for any xsimd architecture: stages whose half-size h is at least the batch
-// width run a batch::size main loop; smaller stages are scalar (the first two fused into one
-// radix-4 pass, whose twiddles are 1 and -i and need no multiplication).
+// Complex helpers on split re/im values, scalar or batch.
+template <class T>
+inline void complex_mul(const T& xr, const T& xi, const T& wr, const T& wi, T& yr, T& yi) {
+    yr = xr * wr - xi * wi;
+    yi = xr * wi + xi * wr;
+}
+
+// One radix-2 stage of half-size h over the whole array: for every block of 2h and j < h,
+// (x[j], x[j + h]) -> (x[j] + w_j x[j + h], x[j] - w_j x[j + h]), w_j = exp(-i pi j / h).
+// Written once for any xsimd architecture: a batch::size main loop over j, then a scalar tail
+// (all of j when h is narrower than a batch).
 template <class Arch>
-void fft_pow2_kernel(Arch, float* re, float* im, std::size_t p, const twiddle_table& tw) {
+void radix2_dit_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
+                  const twiddle_table& tw) {
     using batch = xsimd::batch<float, Arch>;
     constexpr std::size_t width = batch::size;
-    bit_reverse(re, im, p);
-    for (std::size_t s = 0; s < p; s += 4) {
-        const float ar = re[s] + re[s + 1], ai = im[s] + im[s + 1];
-        const float br = re[s] - re[s + 1], bi = im[s] - im[s + 1];
-        const float cr = re[s + 2] + re[s + 3], ci = im[s + 2] + im[s + 3];
-        // (x2 - x3) times -i.
-        const float dr = im[s + 2] - im[s + 3], di = re[s + 3] - re[s + 2];
-        re[s] = ar + cr, im[s] = ai + ci;
-        re[s + 2] = ar - cr, im[s + 2] = ai - ci;
-        re[s + 1] = br + dr, im[s + 1] = bi + di;
-        re[s + 3] = br - dr, im[s + 3] = bi - di;
-    }
-    for (std::size_t h = 4; h < p; h *= 2) {
-        const float* wr = tw.re.data() + h - 1;
-        const float* wi = tw.im.data() + h - 1;
-        for (std::size_t s = 0; s < p; s += 2 * h) {
-            float* ar = re + s;
-            float* ai = im + s;
-            float* br = re + s + h;
-            float* bi = im + s + h;
-            std::size_t j = 0;
-            if (h >= width) {
-                for (; j < h; j += width) {
-                    const batch xr = batch::load_unaligned(br + j), xi = batch::load_unaligned(bi + j);
-                    const batch cr = batch::load_unaligned(wr + j), ci = batch::load_unaligned(wi + j);
-                    const batch tr = xsimd::fms(xr, cr, xi * ci);
-                    const batch ti = xsimd::fma(xr, ci, xi * cr);
-                    const batch yr = batch::load_unaligned(ar + j), yi = batch::load_unaligned(ai + j);
-                    (yr + tr).store_unaligned(ar + j);
-                    (yi + ti).store_unaligned(ai + j);
-                    (yr - tr).store_unaligned(br + j);
-                    (yi - ti).store_unaligned(bi + j);
-                }
-            }
-            for (; j < h; ++j) {
-                const float tr = br[j] * wr[j] - bi[j] * wi[j];
-                const float ti = br[j] * wi[j] + bi[j] * wr[j];
-                const float yr = ar[j], yi = ai[j];
-                ar[j] = yr + tr, ai[j] = yi + ti;
-                br[j] = yr - tr, bi[j] = yi - ti;
-            }
+    const float* wr = tw.re.data() + h - 1;
+    const float* wi = tw.im.data() + h - 1;
+    for (std::size_t s = 0; s < p; s += 2 * h) {
+        float *ar = re + s, *ai = im + s, *br = re + s + h, *bi = im + s + h;
+        std::size_t j = 0;
+        for (; j + width <= h; j += width) {
+            batch tr, ti;
+            complex_mul(batch::load_unaligned(br + j), batch::load_unaligned(bi + j),
+                        batch::load_unaligned(wr + j), batch::load_unaligned(wi + j), tr, ti);
+            const batch yr = batch::load_unaligned(ar + j), yi = batch::load_unaligned(ai + j);
+            (yr + tr).store_unaligned(ar + j);
+            (yi + ti).store_unaligned(ai + j);
+            (yr - tr).store_unaligned(br + j);
+            (yi - ti).store_unaligned(bi + j);
+        }
+        for (; j < h; ++j) {
+            float tr, ti;
+            complex_mul(br[j], bi[j], wr[j], wi[j], tr, ti);
+            const float yr = ar[j], yi = ai[j];
+            ar[j] = yr + tr, ai[j] = yi + ti;
+            br[j] = yr - tr, bi[j] = yi - ti;
         }
     }
 }
 
-// Forward transform of a power-of-two length. re, im are (p).
+// Two radix-2 stages (half-sizes h and 2h) in one pass over the array, so each element is
+// loaded and stored once instead of twice. For every block of 4h and j < h, with
+// w1 = exp(-i pi j / h), w2 = exp(-i pi j / 2h), and w2 times -i for the odd pair:
+//   b0 = a0 + w1 a1, b1 = a0 - w1 a1, b2 = a2 + w1 a3, b3 = a2 - w1 a3      (stage h)
+//   y0 = b0 + w2 b2, y2 = b0 - w2 b2, y1 = b1 - i w2 b3, y3 = b1 + i w2 b3   (stage 2h)
+template <class T>
+inline void radix4_butterfly(T& r0, T& i0, T& r1, T& i1, T& r2, T& i2, T& r3, T& i3,
+                             const T& w1r, const T& w1i, const T& w2r, const T& w2i) {
+    T tr, ti;
+    complex_mul(r1, i1, w1r, w1i, tr, ti);
+    const T b0r = r0 + tr, b0i = i0 + ti, b1r = r0 - tr, b1i = i0 - ti;
+    complex_mul(r3, i3, w1r, w1i, tr, ti);
+    const T b2r = r2 + tr, b2i = i2 + ti, b3r = r2 - tr, b3i = i2 - ti;
+    complex_mul(b2r, b2i, w2r, w2i, tr, ti);
+    r0 = b0r + tr, i0 = b0i + ti, r2 = b0r - tr, i2 = b0i - ti;
+    complex_mul(b3r, b3i, w2r, w2i, tr, ti);
+    // -i (tr + i ti) = ti - i tr
+    r1 = b1r + ti, i1 = b1i - tr, r3 = b1r - ti, i3 = b1i + tr;
+}
+
+template <class Arch>
+void radix4_dit_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
+                  const twiddle_table& tw) {
+    using batch = xsimd::batch<float, Arch>;
+    constexpr std::size_t width = batch::size;
+    const float* w1r = tw.re.data() + h - 1;
+    const float* w1i = tw.im.data() + h - 1;
+    const float* w2r = tw.re.data() + 2 * h - 1;
+    const float* w2i = tw.im.data() + 2 * h - 1;
+    for (std::size_t s = 0; s < p; s += 4 * h) {
+        float* r = re + s;
+        float* i = im + s;
+        std::size_t j = 0;
+        for (; j + width <= h; j += width) {
+            batch r0 = batch::load_unaligned(r + j), i0 = batch::load_unaligned(i + j);
+            batch r1 = batch::load_unaligned(r + j + h), i1 = batch::load_unaligned(i + j + h);
+            batch r2 = batch::load_unaligned(r + j + 2 * h), i2 = batch::load_unaligned(i + j + 2 * h);
+            batch r3 = batch::load_unaligned(r + j + 3 * h), i3 = batch::load_unaligned(i + j + 3 * h);
+            radix4_butterfly(r0, i0, r1, i1, r2, i2, r3, i3, batch::load_unaligned(w1r + j),
+                             batch::load_unaligned(w1i + j), batch::load_unaligned(w2r + j),
+                             batch::load_unaligned(w2i + j));
+            r0.store_unaligned(r + j), i0.store_unaligned(i + j);
+            r1.store_unaligned(r + j + h), i1.store_unaligned(i + j + h);
+            r2.store_unaligned(r + j + 2 * h), i2.store_unaligned(i + j + 2 * h);
+            r3.store_unaligned(r + j + 3 * h), i3.store_unaligned(i + j + 3 * h);
+        }
+        for (; j < h; ++j)
+            radix4_butterfly(r[j], i[j], r[j + h], i[j + h], r[j + 2 * h], i[j + 2 * h],
+                             r[j + 3 * h], i[j + 3 * h], w1r[j], w1i[j], w2r[j], w2i[j]);
+    }
+}
+
+// The decimation-in-frequency stages, the DIT stages transposed: natural order in, bit-reversed
+// order out. A product of two spectra does not care about their order, so convolution runs
+// DIF forward, multiplies, and DIT backward, and never permutes (see fft_internal.hpp).
+//   radix-2, half-size h: (a, b) -> (a + b, (a - b) w_j)
+//   radix-4, half-sizes 2h then h (w1, w2 as in radix4_butterfly):
+//     b0 = a0 + a2, b2 = (a0 - a2) w2, b1 = a1 + a3, b3 = (a1 - a3) (-i w2)
+//     y0 = b0 + b1, y1 = (b0 - b1) w1, y2 = b2 + b3, y3 = (b2 - b3) w1
+template <class T>
+inline void radix4_dif_butterfly(T& r0, T& i0, T& r1, T& i1, T& r2, T& i2, T& r3, T& i3,
+                                 const T& w1r, const T& w1i, const T& w2r, const T& w2i) {
+    const T b0r = r0 + r2, b0i = i0 + i2, b1r = r1 + r3, b1i = i1 + i3;
+    T b2r, b2i, b3r, b3i;
+    complex_mul(r0 - r2, i0 - i2, w2r, w2i, b2r, b2i);
+    complex_mul(r1 - r3, i1 - i3, w2r, w2i, b3r, b3i);
+    // times -i: (x + i y) (-i) = y - i x
+    const T b3r_rot = b3i, b3i_rot = -b3r;
+    r0 = b0r + b1r, i0 = b0i + b1i;
+    complex_mul(b0r - b1r, b0i - b1i, w1r, w1i, r1, i1);
+    r2 = b2r + b3r_rot, i2 = b2i + b3i_rot;
+    complex_mul(b2r - b3r_rot, b2i - b3i_rot, w1r, w1i, r3, i3);
+}
+
+template <class Arch>
+void radix4_dif_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
+                      const twiddle_table& tw) {
+    using batch = xsimd::batch<float, Arch>;
+    constexpr std::size_t width = batch::size;
+    const float* w1r = tw.re.data() + h - 1;
+    const float* w1i = tw.im.data() + h - 1;
+    const float* w2r = tw.re.data() + 2 * h - 1;
+    const float* w2i = tw.im.data() + 2 * h - 1;
+    for (std::size_t s = 0; s < p; s += 4 * h) {
+        float* r = re + s;
+        float* i = im + s;
+        std::size_t j = 0;
+        for (; j + width <= h; j += width) {
+            batch r0 = batch::load_unaligned(r + j), i0 = batch::load_unaligned(i + j);
+            batch r1 = batch::load_unaligned(r + j + h), i1 = batch::load_unaligned(i + j + h);
+            batch r2 = batch::load_unaligned(r + j + 2 * h), i2 = batch::load_unaligned(i + j + 2 * h);
+            batch r3 = batch::load_unaligned(r + j + 3 * h), i3 = batch::load_unaligned(i + j + 3 * h);
+            radix4_dif_butterfly(r0, i0, r1, i1, r2, i2, r3, i3, batch::load_unaligned(w1r + j),
+                                 batch::load_unaligned(w1i + j), batch::load_unaligned(w2r + j),
+                                 batch::load_unaligned(w2i + j));
+            r0.store_unaligned(r + j), i0.store_unaligned(i + j);
+            r1.store_unaligned(r + j + h), i1.store_unaligned(i + j + h);
+            r2.store_unaligned(r + j + 2 * h), i2.store_unaligned(i + j + 2 * h);
+            r3.store_unaligned(r + j + 3 * h), i3.store_unaligned(i + j + 3 * h);
+        }
+        for (; j < h; ++j)
+            radix4_dif_butterfly(r[j], i[j], r[j + h], i[j + h], r[j + 2 * h], i[j + 2 * h],
+                                 r[j + 3 * h], i[j + 3 * h], w1r[j], w1i[j], w2r[j], w2i[j]);
+    }
+}
+
+template <class Arch>
+void radix2_dif_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
+                      const twiddle_table& tw) {
+    using batch = xsimd::batch<float, Arch>;
+    constexpr std::size_t width = batch::size;
+    const float* wr = tw.re.data() + h - 1;
+    const float* wi = tw.im.data() + h - 1;
+    for (std::size_t s = 0; s < p; s += 2 * h) {
+        float *ar = re + s, *ai = im + s, *br = re + s + h, *bi = im + s + h;
+        std::size_t j = 0;
+        for (; j + width <= h; j += width) {
+            const batch xr = batch::load_unaligned(ar + j), xi = batch::load_unaligned(ai + j);
+            const batch yr = batch::load_unaligned(br + j), yi = batch::load_unaligned(bi + j);
+            (xr + yr).store_unaligned(ar + j);
+            (xi + yi).store_unaligned(ai + j);
+            batch tr, ti;
+            complex_mul(xr - yr, xi - yi, batch::load_unaligned(wr + j),
+                        batch::load_unaligned(wi + j), tr, ti);
+            tr.store_unaligned(br + j);
+            ti.store_unaligned(bi + j);
+        }
+        for (; j < h; ++j) {
+            const float xr = ar[j], xi = ai[j], yr = br[j], yi = bi[j];
+            ar[j] = xr + yr, ai[j] = xi + yi;
+            complex_mul(xr - yr, xi - yi, wr[j], wi[j], br[j], bi[j]);
+        }
+    }
+}
+
+// The stages of a transform of size p (a power of two >= 2), two at a time with a radix-2
+// stage last when their count is odd: DIT from bit-reversed to natural order, DIF the
+// same stages in reverse from natural to bit-reversed order. The first pair (h = 1, 2) has
+// twiddles 1 and -i, which the table holds exactly.
+// The first pair (h = 1, 2) without multiplications; re, im are (p), p >= 4.
+void radix4_first_pair(float* re, float* im, std::size_t p, bool dif) {
+    for (std::size_t s = 0; s < p; s += 4) {
+        float r0 = re[s], i0 = im[s], r1 = re[s + 1], i1 = im[s + 1];
+        float r2 = re[s + 2], i2 = im[s + 2], r3 = re[s + 3], i3 = im[s + 3];
+        if (!dif) {
+            // DIT: h = 1 on (0, 1) and (2, 3), then h = 2 with twiddles 1 and -i.
+            const float ar = r0 + r1, ai = i0 + i1, br = r0 - r1, bi = i0 - i1;
+            const float cr = r2 + r3, ci = i2 + i3, dr = i2 - i3, di = r3 - r2;  // d = (x2 - x3)(-i)
+            re[s] = ar + cr, im[s] = ai + ci, re[s + 2] = ar - cr, im[s + 2] = ai - ci;
+            re[s + 1] = br + dr, im[s + 1] = bi + di, re[s + 3] = br - dr, im[s + 3] = bi - di;
+        } else {
+            // DIF: h = 2 on (0, 2) and (1, 3) with twiddles 1 and -i, then h = 1.
+            const float ar = r0 + r2, ai = i0 + i2, cr = r0 - r2, ci = i0 - i2;
+            const float br = r1 + r3, bi = i1 + i3, dr = i1 - i3, di = r3 - r1;  // d = (x1 - x3)(-i)
+            re[s] = ar + br, im[s] = ai + bi, re[s + 1] = ar - br, im[s + 1] = ai - bi;
+            re[s + 2] = cr + dr, im[s + 2] = ci + di, re[s + 3] = cr - dr, im[s + 3] = ci - di;
+        }
+    }
+}
+
+template <class Arch>
+void dit_stages(Arch arch, float* re, float* im, std::size_t p, const twiddle_table& tw) {
+    std::size_t h = 1;
+    if (p >= 4) radix4_first_pair(re, im, p, false), h = 4;
+    for (; 4 * h <= p; h *= 4) radix4_dit_stage(arch, re, im, p, h, tw);
+    if (h < p) radix2_dit_stage(arch, re, im, p, h, tw);
+}
+
+template <class Arch>
+void dif_stages(Arch arch, float* re, float* im, std::size_t p, const twiddle_table& tw) {
+    std::size_t h = 1;
+    while (4 * h <= p) h *= 4;
+    if (h < p) radix2_dif_stage(arch, re, im, p, h, tw);
+    for (h /= 4; h >= 4; h /= 4) radix4_dif_stage(arch, re, im, p, h, tw);
+    if (p >= 4) radix4_first_pair(re, im, p, true);
+}
+
+// Forward transform of a power-of-two length, natural order in and out. re, im are (p).
 void fft_pow2(float* re, float* im, std::size_t p) {
     if (p == 1) return;
-    if (p == 2) {
-        const float r0 = re[0], i0 = im[0];
-        re[0] = r0 + re[1], im[0] = i0 + im[1];
-        re[1] = r0 - re[1], im[1] = i0 - im[1];
-        return;
-    }
     const auto tw = twiddles_for(p);
-    fft_pow2_kernel(xsimd::default_arch{}, re, im, p, *tw);
+    bit_reverse(re, im, p);
+    dit_stages(xsimd::default_arch{}, re, im, p, *tw);
 }
+
+}  // namespace
+
+void fft_pow2_forward_scrambled(float* re, float* im, std::size_t p) {
+    if (p == 1) return;
+    const auto tw = twiddles_for(p);
+    dif_stages(xsimd::default_arch{}, re, im, p, *tw);
+}
+
+void fft_pow2_inverse_scrambled(float* re, float* im, std::size_t p) {
+    if (p == 1) return;
+    const auto tw = twiddles_for(p);
+    // DIT of (im, re) is the unscaled inverse of (re, im).
+    dit_stages(xsimd::default_arch{}, im, re, p, *tw);
+}
+
+namespace {
 
 // Bluestein: with t k = (t^2 + k^2 - (k - t)^2) / 2,
 // X[k] = w[k] sum_t (x[t] w[t]) conj(w[k - t]),  w[t] = exp(-i pi t^2 / n),
@@ -175,16 +353,16 @@ void fft_bluestein(float* re, float* im, std::size_t n) {
         br[t] = br[M - t] = wr[t];
         bi[t] = bi[M - t] = -wi[t];
     }
-    fft_pow2(ar.data(), ai.data(), M);
-    fft_pow2(br.data(), bi.data(), M);
+    // A circular convolution: the spectra's order does not matter, so no permutation.
+    fft_pow2_forward_scrambled(ar.data(), ai.data(), M);
+    fft_pow2_forward_scrambled(br.data(), bi.data(), M);
     const float scale = 1.f / float(M);
     for (std::size_t k = 0; k < M; ++k) {
         const float r = (ar[k] * br[k] - ai[k] * bi[k]) * scale;
         const float i = (ar[k] * bi[k] + ai[k] * br[k]) * scale;
         ar[k] = r, ai[k] = i;
     }
-    // Swapping re and im turns the forward transform into the unscaled inverse.
-    fft_pow2(ai.data(), ar.data(), M);
+    fft_pow2_inverse_scrambled(ar.data(), ai.data(), M);
     for (std::size_t k = 0; k < n; ++k) {
         re[k] = ar[k] * wr[k] - ai[k] * wi[k];
         im[k] = ar[k] * wi[k] + ai[k] * wr[k];
