@@ -98,7 +98,13 @@ export default class Connectivity {
     for (let j = 0; j < cols; j++) { g.beginPath(); g.arc(xIn(j), yIn, 5, 0, 2 * Math.PI); g.fill(); }
     g.fillText(`outputs (${rows})`, w / 2, 10); g.fillText(`inputs f (${cols})`, w / 2, hgt - 4);
     if (this.s.mode === 'conv') {
-      this.s.h.forEach((v, k) => { g.fillStyle = COLORS[k % COLORS.length]; g.fillText(`h${k + 1}=${fmt(v, 3)}`, 30 + 52 * k, hgt / 2); });
+      g.textAlign = 'left';
+      this.s.h.forEach((v, k) => {
+        const text = `h${k + 1}=${fmt(v, 3)}`;
+        const x = 4 + 56 * k;
+        g.fillStyle = 'rgba(255,255,255,0.9)'; g.fillRect(x - 2, hgt / 2 - 10, g.measureText(text).width + 4, 14);
+        g.fillStyle = COLORS[k % COLORS.length]; g.fillText(text, x, hgt / 2);
+      });
     }
   }
 
