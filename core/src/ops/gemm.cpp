@@ -63,6 +63,27 @@ constexpr std::size_t KC = 256;
 constexpr std::size_t MC = 120;  // a multiple of MR (4 and 6, and 5 for experiments)
 constexpr std::size_t NC = 2048;
 
+#if XSIMD_WITH_SSE2
+// dst (4, 4) with row stride dst_ld = the transpose of src (4, 4) with row stride src_ld.
+// Written with 4-float SSE2 batches whatever the kernel's arch (128-bit unpacks are a true
+// 4 x 4 transpose, AVX's are per lane); under Emscripten they are SIMD128 shuffles.
+inline void transpose_4x4(const float* src, std::size_t src_ld, float* dst, std::size_t dst_ld) {
+    using f4 = xsimd::batch<float, xsimd::sse2>;
+    using d2 = xsimd::batch<double, xsimd::sse2>;
+    const f4 r0 = f4::load_unaligned(src), r1 = f4::load_unaligned(src + src_ld),
+             r2 = f4::load_unaligned(src + 2 * src_ld), r3 = f4::load_unaligned(src + 3 * src_ld);
+    // t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2 = c0 d0 c1 d1, t3 = c2 d2 c3 d3
+    const d2 t0 = xsimd::bitwise_cast<d2>(xsimd::zip_lo(r0, r1));
+    const d2 t1 = xsimd::bitwise_cast<d2>(xsimd::zip_hi(r0, r1));
+    const d2 t2 = xsimd::bitwise_cast<d2>(xsimd::zip_lo(r2, r3));
+    const d2 t3 = xsimd::bitwise_cast<d2>(xsimd::zip_hi(r2, r3));
+    xsimd::bitwise_cast<f4>(xsimd::zip_lo(t0, t2)).store_unaligned(dst);
+    xsimd::bitwise_cast<f4>(xsimd::zip_hi(t0, t2)).store_unaligned(dst + dst_ld);
+    xsimd::bitwise_cast<f4>(xsimd::zip_lo(t1, t3)).store_unaligned(dst + 2 * dst_ld);
+    xsimd::bitwise_cast<f4>(xsimd::zip_hi(t1, t3)).store_unaligned(dst + 3 * dst_ld);
+}
+#endif
+
 // Packs rows [i0, i0 + mc) and columns [k0, k0 + kc) of op(A) (M, K) into panels of MR rows:
 // panel p holds, for each k, the MR values op(A)(i0 + p MR + r, k0 + k), zero-padded past M.
 template <std::size_t MR>
@@ -72,7 +93,18 @@ void pack_a(bool trans_a, const float* A, std::size_t lda, std::size_t i0, std::
         const std::size_t rows = std::min(MR, mc - p);
         float* panel = out + p * kc;
         if (!trans_a) {
-            for (std::size_t r = 0; r < rows; ++r) {
+            // Rows of A are contiguous along k: transpose 4 x 4 blocks as pack_b does.
+            std::size_t r = 0;
+#if XSIMD_WITH_SSE2
+            for (; r + 4 <= rows; r += 4) {
+                const float* src = A + (i0 + p + r) * lda + k0;
+                std::size_t k = 0;
+                for (; k + 4 <= kc; k += 4) transpose_4x4(src + k, lda, panel + k * MR + r, MR);
+                for (; k < kc; ++k)
+                    for (std::size_t rr = 0; rr < 4; ++rr) panel[k * MR + r + rr] = src[rr * lda + k];
+            }
+#endif
+            for (; r < rows; ++r) {
                 const float* src = A + (i0 + p + r) * lda + k0;
                 for (std::size_t k = 0; k < kc; ++k) panel[k * MR + r] = src[k];
             }
@@ -109,8 +141,20 @@ void pack_b(bool trans_b, const float* B, std::size_t ldb, std::size_t k0, std::
                 }
             }
         } else {
-            // B is (N, K): walk each column of op(B) along its contiguous row of B.
-            for (std::size_t j = 0; j < cols; ++j) {
+            // B is (N, K): walk each column of op(B) along its contiguous row of B, four
+            // columns and four k at a time through a 4 x 4 register transpose where we can.
+            std::size_t j = 0;
+#if XSIMD_WITH_SSE2
+            for (; j + 4 <= cols; j += 4) {
+                const float* src = B + (j0 + q + j) * ldb + k0;
+                std::size_t k = 0;
+                for (; k + 4 <= kc; k += 4)
+                    transpose_4x4(src + k, ldb, panel + k * NR + j, NR);
+                for (; k < kc; ++k)
+                    for (std::size_t jj = 0; jj < 4; ++jj) panel[k * NR + j + jj] = src[jj * ldb + k];
+            }
+#endif
+            for (; j < cols; ++j) {
                 const float* src = B + (j0 + q + j) * ldb + k0;
                 for (std::size_t k = 0; k < kc; ++k) panel[k * NR + j] = src[k];
             }
