@@ -6,7 +6,7 @@
 // has 265 M weights, about 1 GB) are built with cout divided by a power of two and the count
 // scaled back, which the page says. A small multi-channel convolution on a digit shows
 // eq. 2.20 at work (net.forward with seeded weights).
-// Settings: { cin, cout: 1-4096, kernel: 1-13, size: 1-512, padding: 'same' | 'valid', preset: 'custom' | 'alexnet-conv' | 'alexnet-fc' | 'vgg', demoSeed: 1-20 }.
+// Settings: { cin, cout, kernel, size: from the lists below (CINS, COUTS, KS, SIZES), padding: 'same' | 'valid', preset: 'custom' | 'alexnet-conv' | 'alexnet-fc' | 'vgg', demoSeed: 1-20 }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
@@ -21,16 +21,20 @@ const PRESETS = {
   vgg: { cin: 64, cout: 64, kernel: 3, size: 56, padding: 'same', dense: false },
 };
 const MAX_WEIGHTS = 8e6;
+const CINS = [1, 3, 16, 32, 64, 128, 192, 256, 384, 512];
+const COUTS = [1, 6, 16, 32, 64, 128, 256, 384, 512, 4096];
+const KS = [1, 3, 5, 7, 11, 13];
+const SIZES = [13, 28, 32, 56, 224];
 
 export default class ChannelCounter {
   static defaults = { cin: 3, cout: 16, kernel: 3, size: 32, padding: 'same', preset: 'custom', demoSeed: 1 };
 
   static validate(s) {
     return validateWith(s, ChannelCounter.defaults, {
-      cin: (v, n) => int(v, n, { min: 1, max: 4096 }),
-      cout: (v, n) => int(v, n, { min: 1, max: 4096 }),
-      kernel: (v, n) => int(v, n, { min: 1, max: 13 }),
-      size: (v, n) => int(v, n, { min: 1, max: 512 }),
+      cin: (v, n) => oneOf(v, n, CINS),
+      cout: (v, n) => oneOf(v, n, COUTS),
+      kernel: (v, n) => oneOf(v, n, KS),
+      size: (v, n) => oneOf(v, n, SIZES),
       padding: (v, n) => oneOf(v, n, ['same', 'valid']),
       preset: (v, n) => oneOf(v, n, Object.keys(PRESETS)),
       demoSeed: (v, n) => int(v, n, { min: 1, max: 20 }),
@@ -44,10 +48,10 @@ export default class ChannelCounter {
     const opts = (l) => l.map((v) => [String(v), String(v)]);
     this.ui = {
       preset: select({ label: 'Preset', options: [['custom', 'custom'], ['alexnet-conv', 'AlexNet 384→384, 3×3'], ['alexnet-fc', 'notes: 13×13×384 → 4096 dense'], ['vgg', 'VGG: 3×(3×3) vs 7×7']], value: this.s.preset, onChange: changed('preset') }),
-      cin: select({ label: 'In channels d', options: opts([1, 3, 16, 32, 64, 128, 192, 256, 384, 512]), value: String(this.s.cin), onChange: changed('cin') }),
-      cout: select({ label: 'Out channels k', options: opts([1, 6, 16, 32, 64, 128, 256, 384, 512, 4096]), value: String(this.s.cout), onChange: changed('cout') }),
-      kernel: select({ label: 'Window r×r', options: [1, 3, 5, 7, 11, 13].map((v) => [String(v), `${v}×${v}`]), value: String(this.s.kernel), onChange: changed('kernel') }),
-      size: select({ label: 'Image size', options: opts([13, 28, 32, 56, 224]), value: String(this.s.size), onChange: changed('size') }),
+      cin: select({ label: 'In channels d', options: opts(CINS), value: String(this.s.cin), onChange: changed('cin') }),
+      cout: select({ label: 'Out channels k', options: opts(COUTS), value: String(this.s.cout), onChange: changed('cout') }),
+      kernel: select({ label: 'Window r×r', options: KS.map((v) => [String(v), `${v}×${v}`]), value: String(this.s.kernel), onChange: changed('kernel') }),
+      size: select({ label: 'Image size', options: opts(SIZES), value: String(this.s.size), onChange: changed('size') }),
       padding: select({ label: 'Padding', options: [['same', 'same'], ['valid', 'valid']], value: this.s.padding, onChange: changed('padding') }),
     };
     this.counts = el('div');

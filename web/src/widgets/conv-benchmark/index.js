@@ -7,10 +7,13 @@
 // Settings: { vary: 'n' | 'm', m: kernel length when varying n (31), n: signal length when varying m (4096), maxN: largest size (16384) }.
 
 import { el, fmt, button, select, result } from '../_lib/dom.js';
-import { int, oneOf, validateWith } from '../_lib/validate.js';
+import { oneOf, validateWith } from '../_lib/validate.js';
 import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
 import { rng, uniformArray } from '../_lessons/random.js';
 
+const MS = [3, 7, 15, 31, 63, 127, 255];
+const NS = [1024, 4096, 16384];
+const MAXNS = [1024, 4096, 16384, 65536];
 const BUDGET_MS = 25; // per measurement
 const pause = () => new Promise((r) => setTimeout(r, 0));
 
@@ -20,9 +23,9 @@ export default class ConvBenchmark {
   static validate(s) {
     return validateWith(s, ConvBenchmark.defaults, {
       vary: (v, k) => oneOf(v, k, ['n', 'm']),
-      m: (v, k) => int(v, k, { min: 1, max: 4096 }),
-      n: (v, k) => int(v, k, { min: 16, max: 65536 }),
-      maxN: (v, k) => int(v, k, { min: 64, max: 65536 }),
+      m: (v, k) => oneOf(v, k, MS),
+      n: (v, k) => oneOf(v, k, NS),
+      maxN: (v, k) => oneOf(v, k, MAXNS),
     });
   }
 
@@ -34,9 +37,9 @@ export default class ConvBenchmark {
     const opts = (list) => list.map((v) => [String(v), String(v)]);
     this.ui = {
       vary: select({ label: 'Vary', options: [['n', 'signal length n'], ['m', 'kernel length m']], value: this.s.vary, onChange: set('vary', String) }),
-      m: select({ label: 'Kernel m (when varying n)', options: opts([3, 7, 15, 31, 63, 127, 255]), value: String(this.s.m), onChange: set('m') }),
-      n: select({ label: 'Signal n (when varying m)', options: opts([1024, 4096, 16384]), value: String(this.s.n), onChange: set('n') }),
-      maxN: select({ label: 'Largest size', options: opts([1024, 4096, 16384, 65536]), value: String(this.s.maxN), onChange: set('maxN') }),
+      m: select({ label: 'Kernel m (when varying n)', options: opts(MS), value: String(this.s.m), onChange: set('m') }),
+      n: select({ label: 'Signal n (when varying m)', options: opts(NS), value: String(this.s.n), onChange: set('n') }),
+      maxN: select({ label: 'Largest size', options: opts(MAXNS), value: String(this.s.maxN), onChange: set('maxN') }),
     };
     this.runBtn = button({ label: 'Run benchmark', onClick: () => this.run() });
     this.stopBtn = button({ label: 'Stop', onClick: () => { this.stop = true; } });

@@ -3,10 +3,10 @@
 // wrapped to the end, so the spectrum is real), scales it by Delta, and compares it with the
 // exact transform s exp(-pi s^2 u^2). The exact curves are the closed-form reference; the
 // page computes no transform itself.
-// Settings: { n: samples 2-4096 (32), window: length L 0.5-64 (8), width: Gaussian width s 0.1-5 (1) }.
+// Settings: { n: samples, 4-512 in powers of two (32), window: length L 1-32 (8), width: Gaussian width s 0.1-5 (1) }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { int, num, validateWith } from '../_lib/validate.js';
+import { num, oneOf, validateWith } from '../_lib/validate.js';
 import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
 
 const NS = [4, 8, 16, 32, 64, 128, 256, 512];
@@ -17,8 +17,8 @@ export default class FourierSum {
 
   static validate(s) {
     return validateWith(s, FourierSum.defaults, {
-      n: (v, k) => int(v, k, { min: 2, max: 4096 }),
-      window: (v, k) => num(v, k, { min: 0.5, max: 64 }),
+      n: (v, k) => oneOf(v, k, NS),
+      window: (v, k) => oneOf(v, k, WINDOWS),
       width: (v, k) => num(v, k, { min: 0.1, max: 5 }),
     });
   }

@@ -3,10 +3,10 @@
 // of class 1's two weights and the full-data risk after each step. Every step is the core's
 // net.trainStep, every risk value the core's net.backward; the page only generates the
 // synthetic data set (two seeded Gaussian clusters) and draws.
-// Settings: { lr: 0.001-20 (default 0.5), batch: SGD batch 1-64 (8), steps: 1-300 (60), seed: 1-1000 (1), xaxis: 'steps' | 'examples' }.
+// Settings: { lr: one of 0.02 ... 10 (default 0.5), batch: SGD batch 1-32 (8), steps: 1-300 (60), seed: 1-1000 (1), xaxis: 'steps' | 'examples' }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { int, num, oneOf, validateWith } from '../_lib/validate.js';
+import { int, oneOf, validateWith } from '../_lib/validate.js';
 import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
 import { rng, gaussian } from '../_lessons/random.js';
 
@@ -19,8 +19,8 @@ export default class GdVsSgd {
 
   static validate(s) {
     return validateWith(s, GdVsSgd.defaults, {
-      lr: (v, n) => num(v, n, { min: 0.001, max: 20 }),
-      batch: (v, n) => int(v, n, { min: 1, max: N }),
+      lr: (v, n) => oneOf(v, n, LRS),
+      batch: (v, n) => oneOf(v, n, BATCHES),
       steps: (v, n) => int(v, n, { min: 1, max: 300 }),
       seed: (v, n) => int(v, n, { min: 1, max: 1000 }),
       xaxis: (v, n) => oneOf(v, n, ['steps', 'examples']),

@@ -3,24 +3,28 @@
 // cl.sequential: weights and biases from parameters(), multiply-adds = each conv layer's
 // weights x its output positions (net.layers). Then checks remark 1: a 1x1 cl.conv2d equals a
 // dense layer (cl.sequential) applied to every pixel's channel vector.
-// Settings: { cin: 1-1024 (256), reduce: 1x1 output channels m (16), cout (32), kernel: odd 1-7 (5), size: image side (28) }.
+// Settings: { cin (256), reduce: 1x1 output channels m (16), cout (32), kernel: 3 | 5 | 7 (5), size: image side (28) }, from the lists below.
 
 import { el, fmt, select, result } from '../_lib/dom.js';
-import { int, validateWith } from '../_lib/validate.js';
+import { oneOf, validateWith } from '../_lib/validate.js';
 import { rng, uniformArray } from '../_lessons/random.js';
+
+const CINS = [64, 128, 192, 256, 480, 512, 832];
+const REDUCES = [8, 16, 24, 32, 48, 64, 96, 128];
+const COUTS = [16, 32, 64, 128, 192, 256];
+const SIZES = [7, 14, 28, 56];
 
 export default class InceptionSavings {
   static defaults = { cin: 256, reduce: 16, cout: 32, kernel: 5, size: 28 };
 
   static validate(s) {
     const out = validateWith(s, InceptionSavings.defaults, {
-      cin: (v, n) => int(v, n, { min: 1, max: 1024 }),
-      reduce: (v, n) => int(v, n, { min: 1, max: 1024 }),
-      cout: (v, n) => int(v, n, { min: 1, max: 1024 }),
-      kernel: (v, n) => int(v, n, { min: 1, max: 7 }),
-      size: (v, n) => int(v, n, { min: 1, max: 64 }),
+      cin: (v, n) => oneOf(v, n, CINS),
+      reduce: (v, n) => oneOf(v, n, REDUCES),
+      cout: (v, n) => oneOf(v, n, COUTS),
+      kernel: (v, n) => oneOf(v, n, [3, 5, 7]),
+      size: (v, n) => oneOf(v, n, SIZES),
     });
-    if (out.kernel % 2 === 0) throw new Error('"kernel" must be odd (same padding)');
     return out;
   }
 
@@ -30,11 +34,11 @@ export default class InceptionSavings {
     const opts = (l) => l.map((v) => [String(v), String(v)]);
     const changed = (k) => (v) => { this.s[k] = Number(v); this.update(); ctx.onChange(this.getState()); };
     this.ui = {
-      cin: select({ label: 'Input channels k', options: opts([64, 128, 192, 256, 480, 512, 832]), value: String(this.s.cin), onChange: changed('cin') }),
-      reduce: select({ label: '1×1 reduces to m', options: opts([8, 16, 24, 32, 48, 64, 96, 128]), value: String(this.s.reduce), onChange: changed('reduce') }),
-      cout: select({ label: 'Output channels', options: opts([16, 32, 64, 128, 192, 256]), value: String(this.s.cout), onChange: changed('cout') }),
+      cin: select({ label: 'Input channels k', options: opts(CINS), value: String(this.s.cin), onChange: changed('cin') }),
+      reduce: select({ label: '1×1 reduces to m', options: opts(REDUCES), value: String(this.s.reduce), onChange: changed('reduce') }),
+      cout: select({ label: 'Output channels', options: opts(COUTS), value: String(this.s.cout), onChange: changed('cout') }),
       kernel: select({ label: 'Kernel r×r', options: [3, 5, 7].map((v) => [String(v), `${v}×${v}`]), value: String(this.s.kernel), onChange: changed('kernel') }),
-      size: select({ label: 'Image size', options: opts([7, 14, 28, 56]), value: String(this.s.size), onChange: changed('size') }),
+      size: select({ label: 'Image size', options: opts(SIZES), value: String(this.s.size), onChange: changed('size') }),
     };
     this.table = el('div', { style: 'overflow-x:auto' });
     this.ratio = result('Savings (weights / multiply-adds):');

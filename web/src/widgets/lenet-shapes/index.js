@@ -3,7 +3,7 @@
 // count (net.parameters()). C3's kernel can be set to the notes' 6x6 to see that it does not
 // give 1,600 units; C5's kernel is then read from S4's shape (a first network up to S4). A
 // digit is run through the untrained network to show C1's six feature maps (net.layerOutput).
-// Settings: { c3kernel: 3-7 (5; the notes' 6 to compare), pool: 'avgpool2d' | 'maxpool2d', activation: 'tanh' | 'relu' | 'sigmoid', digit: 0-9 }.
+// Settings: { c3kernel: 3 | 5 | 6 (5; the notes' 6 to compare), pool: 'avgpool2d' | 'maxpool2d', activation: 'tanh' | 'relu' | 'sigmoid', digit: 0-9 }.
 
 import { el, select, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
@@ -18,7 +18,7 @@ export default class LenetShapes {
 
   static validate(s) {
     return validateWith(s, LenetShapes.defaults, {
-      c3kernel: (v, n) => int(v, n, { min: 3, max: 7 }),
+      c3kernel: (v, n) => oneOf(v, n, [3, 5, 6]),
       pool: (v, n) => oneOf(v, n, ['avgpool2d', 'maxpool2d']),
       activation: (v, n) => oneOf(v, n, ['tanh', 'relu', 'sigmoid']),
       digit: (v, n) => int(v, n, { min: 0, max: 9 }),

@@ -3,10 +3,10 @@
 // a 32x32 input, built with cl.sequential. Selecting an output unit backpropagates a one-hot
 // gradient through the stack with net.vjp; the input gradient counts the paths from each
 // input pixel to that unit, and its non-zero pixels are the receptive field.
-// Settings: { layers: L 1-6 (3), kernel: m 1-7 (3), stride: 1 | 2, unit: [row, col] of the selected output unit ([-1, -1] = centre) }.
+// Settings: { layers: L 1-6 (3), kernel: m = 1 | 3 | 5 | 7 (3), stride: 1 | 2, unit: [row, col] of the selected output unit ([-1, -1] = centre) }.
 
 import { el, select, slider, result } from '../_lib/dom.js';
-import { int, validateWith } from '../_lib/validate.js';
+import { int, oneOf, validateWith } from '../_lib/validate.js';
 import { canvas, heatmap, cellAt, onResize } from '../_lessons/plot.js';
 import { row } from '../_lessons/table.js';
 
@@ -18,7 +18,7 @@ export default class ReceptiveField {
   static validate(s) {
     const out = validateWith(s, ReceptiveField.defaults, {
       layers: (v, n) => int(v, n, { min: 1, max: 6 }),
-      kernel: (v, n) => int(v, n, { min: 1, max: 7 }),
+      kernel: (v, n) => oneOf(v, n, [1, 3, 5, 7]),
       stride: (v, n) => int(v, n, { min: 1, max: 2 }),
       unit: (v, n) => {
         if (!Array.isArray(v) || v.length !== 2) throw new Error(`"${n}" must be [row, col]`);
