@@ -1,6 +1,6 @@
 // Every built lesson (dist/lessons/*.html) in headless Chromium: it loads with no console
-// error, no failed or outside request, no error box and no math error; it fits a 375px
-// phone screen without sideways scrolling. Screenshots of each (desktop and phone) go to
+// error, no failed or outside request, no error box and no math error; every control has a
+// label; it fits a 375px phone screen without sideways scrolling. Screenshots of each (desktop and phone) go to
 // test-results/screenshots/ for a human to look at.
 
 import { test, before, after } from 'node:test';
@@ -20,6 +20,7 @@ test('the index lists every lesson and links to it', async () => {
   await page.goto(env.url);
   const links = await page.locator('.lesson-list a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.deepEqual(links, lessons.map((f) => `lessons/${f}`));
+  await page.screenshot({ path: join(SCREENSHOTS, 'index.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -38,6 +39,14 @@ for (const file of lessons) {
       assert.ok(widgets > 0, 'a lesson has widgets');
       assert.equal(await page.locator('.widget.widget-ready').count(), widgets, 'every widget mounted');
       assert.equal(await page.locator('#core-status.ready').count(), 1, 'the core status says ready');
+      if (width === 1000) {
+        const unlabelled = await page.locator('.widget input, .widget select, .widget textarea, .exercise input').evaluateAll((els) =>
+          els.filter((e) => e.type !== 'hidden' && !e.hidden && e.labels.length === 0 && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+            .map((e) => `${e.closest('.widget, .exercise')?.id}: ${e.outerHTML.slice(0, 80)}`));
+        assert.deepEqual(unlabelled, [], 'every control has a label');
+        const unnamed = await page.locator('.widget button').evaluateAll((els) => els.filter((b) => !b.textContent.trim() && !b.getAttribute('aria-label')).length);
+        assert.equal(unnamed, 0, 'every button has a name');
+      }
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 1, `${name} scrolls sideways by ${overflow}px at ${width}px`);
       await context.close();
