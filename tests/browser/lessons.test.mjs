@@ -5,11 +5,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST } from '../../scripts/serve.mjs';
 import { setup, openPage, ready, SCREENSHOTS } from './helpers.mjs';
 
+if (!existsSync(join(DIST, 'lessons'))) throw new Error(`${DIST}/lessons is missing: run \`npm run build\` first`);
 const lessons = readdirSync(join(DIST, 'lessons')).filter((f) => /^\d\d-.*\.html$/.test(f)).sort();
 let env;
 before(async () => { env = await setup(); });
