@@ -158,21 +158,23 @@ std::vector<float> toeplitz_matrix(const float* h, std::size_t m, std::size_t n)
 //                 + c * (N + k)                (copies, allocation, writing the result)
 //   toeplitz: a + b * (N + k) (D + 1) B + c * (N + k)   (B, D from conv1d_toeplitz_block)
 //   fft:      a + b * work(plan) + c * (N + k)          (conv1d_fft_make_plan's work units)
-// The constants are least-squares fits (of log time) to the best of >= 5 runs of the full
-// convolution on the grid n in {100, 300, 1000, 4000, 16384, 65536, 262144} x m in {1, 3, 5, 9,
-// 15, 31, 63, 127, 255, 511, 1023, 2047} (84 sizes, scratch driver calling convolve(...,
-// method) in a loop), measured on this project's machine (AMD EPYC with AVX-512, shared by
-// other jobs) on 2026-11-28:
+// The constants are robust least-squares fits (of log time) to the best of >= 5 runs (and of
+// two sessions) of the full convolution on the grid n in {100, 300, 1000, 4000, 16384, 65536,
+// 262144} x m in {1, 3, 5, 9, 15, 31, 63, 127, 255, 511, 1023, 2047} (84 sizes; a scratch
+// driver calling convolve(..., method) in a loop), on this project's machine (AMD EPYC with
+// AVX-512, shared with other jobs), 2026-11-28, with the radix-4 scrambled-order FFT and the
+// packed sgemm:
 //   native (g++ 12 -O3 -march=native, xsimd avx512): direct 0.018 ns per multiply-add, FFT
-//     0.16 ns per work unit; measured crossover direct -> fft between m = 255 and 511 for
-//     n = 1k, between 127 and 255 for n = 16k and 256k.
-//   WebAssembly (em++ 3.1.6 -O3 -msimd128 -msse2, Node 20): direct 0.050 ns per multiply-add
-//     (4 lanes, no fused multiply-add), FFT 0.25 ns per unit; crossover between m = 127 and 255
-//     for n = 1k, between 63 and 127 for n >= 4k.
-// Toeplitz never wins on either (with the packed sgemm): it does the direct method's products
-// plus the band's zeros, through a general matrix product. The fits predict measured times
-// within a factor 1.4 (direct, fft) to 2 (toeplitz), and on every grid size pick a method within
-// 3% of the fastest (exactly the fastest on n in {1k, 16k, 256k} x m in {5, 15, 63, 255, 1023}).
+//     0.13 ns per work unit. Measured crossover direct -> fft: m between 1023 and 2047 for
+//     n = 100, 511 - 1023 for n = 300, 127 - 255 for n = 1k ... 64k, 63 - 127 for n = 256k.
+//   WebAssembly (em++ 3.1.6 -O3 -msimd128 -msse2, Node 20): direct 0.046 ns per multiply-add
+//     (4 lanes, no fused multiply-add), FFT 0.14 ns per unit. Crossover: m between 127 and 255
+//     for n <= 300, 63 - 127 for n = 1k, 31 - 63 for n >= 4k.
+// Toeplitz never wins on either: it does the direct method's products plus the band's zeros,
+// through a general matrix product. The fits predict measured times within a factor 1.4
+// (direct, fft, bar a few runs slowed by other jobs) to 1.8 (toeplitz), and pick a method within
+// 7% of the fastest on every grid size (the fastest one on n in {1k, 16k, 256k} x m in
+// {5, 15, 63, 255, 1023}, both builds).
 namespace {
 
 struct linear_cost {
@@ -187,13 +189,13 @@ struct conv1d_costs {
 };
 
 #if defined(__wasm__)
-constexpr conv1d_costs costs{{1.98e-7, 5.03e-11, 1.16e-10},
-                             {8.68e-7, 6.53e-11, 5.52e-10},
-                             {4.40e-7, 2.48e-10, 0.0}};
+constexpr conv1d_costs costs{{1.97e-7, 4.64e-11, 1.21e-10},
+                             {6.63e-7, 4.93e-11, 6.13e-10},
+                             {3.33e-7, 1.39e-10, 6.68e-11}};
 #else
-constexpr conv1d_costs costs{{1.03e-7, 1.83e-11, 3.70e-11},
-                             {5.86e-7, 3.88e-11, 4.57e-12},
-                             {3.36e-7, 1.64e-10, 2.58e-10}};
+constexpr conv1d_costs costs{{1.04e-7, 1.75e-11, 3.30e-11},
+                             {4.07e-7, 2.69e-11, 1.77e-10},
+                             {1.65e-7, 1.34e-10, 1.27e-11}};
 #endif
 
 }  // namespace
