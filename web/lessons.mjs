@@ -17,6 +17,8 @@ export const LESSON_FILE = /^(\d\d)-([a-z0-9-]+)\.md$/;
 // A markdown-it with raw HTML disabled: lesson text can never inject markup or scripts.
 export function createMarkdown() {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: true });
+  // Smart quotes yes, but not the (c) -> © / +- -> ± replacements: lessons enumerate (a), (b), (c).
+  md.disable('replacements');
   md.use(mathPlugin).use(refsPlugin).use(fencesPlugin);
   // Links may only point to http(s), relative paths and anchors (markdown-it already refuses
   // javascript:, vbscript:, file: and most data: URLs; this keeps outside links explicit).

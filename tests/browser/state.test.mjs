@@ -69,7 +69,7 @@ test('hostile URL values fall back to the defaults with a visible notice', async
     assert.deepEqual(await results(w), defaults, 'the lesson defaults are shown');
     assert.equal(await page.locator('.widget-error').count(), 0);
     assert.deepEqual(problems, []);
-    if (value.startsWith('<img')) await page.screenshot({ path: join(SCREENSHOTS, 'hostile-url-notice.png') });
+    if (value.startsWith('<img')) await w.screenshot({ path: join(SCREENSHOTS, 'hostile-url-notice.png') });
     await context.close();
   }
 });
