@@ -39,6 +39,7 @@ const page = {
   drawing: null,
   restarts: 0,
   inspectCount: 0,
+  slowest: {},
 };
 
 let form;
@@ -124,6 +125,14 @@ function send(msg) {
 
 function onWorkerMessage(worker, msg) {
   if (worker !== page.worker) return; // a message from a worker we already replaced
+  const t0 = performance.now();
+  handleMessage(msg);
+  // The slowest handler so far, per message type: what to look at if the page ever stutters.
+  const ms = performance.now() - t0;
+  if (ms > (page.slowest[msg.type] ?? 0)) page.slowest[msg.type] = Math.round(ms);
+}
+
+function handleMessage(msg) {
   switch (msg.type) {
     case 'ready': onReady(msg); break;
     case 'progress': onProgress(msg); break;
@@ -143,6 +152,7 @@ function onReady(msg) {
   page.layerNames = msg.layerNames;
   form.write(msg.settings);
   setStatus('WebAssembly core ready (in a worker)', true);
+  page.curves = msg.curves;
   views.curves.update(msg.curves);
   views.filters.update(msg.filters);
   showProgress({ ...msg.progress, examplesPerSecond: 0, totalEpochs: msg.settings.epochs, lr: null });
@@ -168,10 +178,12 @@ function showProgress(p) {
   $('t-epoch-text').textContent = bits.join(' · ');
   const t = $('train').dataset;
   t.epochs = String(p.epochs);
+  t.steps = String(p.steps);
   t.examplesPerSecond = String(Math.round(p.examplesPerSecond || 0));
 }
 
 function onProgress(msg) {
+  page.curves = msg.curves;
   showProgress(msg);
   views.curves.update(msg.curves);
   const c = msg.curves.train;
@@ -187,8 +199,10 @@ function onEval(msg) {
   t.testAcc = String(msg.acc);
   t.testLoss = String(msg.loss);
   t.evals = String(Number(t.evals ?? 0) + 1);
-  views.confusion.update(msg.confusion, page.data.classes, classNames());
-  views.misclassified.update(page.data.test, msg.predictions, page.data.width, classNames());
+  // Each view in its own task, so that no single task of the page grows long.
+  const data = page.data;
+  setTimeout(() => views.confusion.update(msg.confusion, data.classes, classNames()));
+  setTimeout(() => views.misclassified.update(data.test, msg.predictions, data.width, classNames()));
   inspectSelected();
   if (page.drawing) send({ type: 'inspect', id: 'draw', pixels: page.drawing });
 }
@@ -201,7 +215,13 @@ function onSnapshot(msg) {
   const now = Date.now();
   if (msg.reason === 'eval' && now - page.lastSavedAt < AUTOSAVE_MS) return;
   page.lastSavedAt = now;
-  save(snap).catch(() => { /* storage may be full or disabled: the run goes on */ });
+  persist(snap);
+}
+
+function persist(snap) {
+  save(snap)
+    .then(() => { $('train').dataset.savedSteps = String(snap.progress.steps); })
+    .catch(() => { /* storage may be full or disabled: the run goes on */ });
 }
 
 function onDiverged(msg) {
@@ -298,7 +318,8 @@ async function resetRun(saved = null) {
   }
   message('');
   await clearSaved();
-  page.lastGood = null;
+  page.lastGood = saved;
+  if (saved) persist(saved);
   page.lastEval = null;
   page.settings = settings;
   setState('loading');
@@ -412,6 +433,8 @@ async function main() {
   // For tests and the curious: the page's state, and a way to simulate a worker crash.
   window.convlabTrain = {
     get state() { return page.state; },
+    get curves() { return page.curves; },
+    get slowest() { return page.slowest; },
     crashWorker() { send({ type: 'crash' }); },
     drawStrokes(strokes) { views.drawpad.drawStrokes(strokes); },
   };

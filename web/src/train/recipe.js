@@ -247,6 +247,11 @@ export class Run {
     return Math.max(1, Math.floor(this.data.train.n / this.settings.evalsPerEpoch));
   }
 
+  // Examples between points of the training curve (running means of the batch losses).
+  get pointInterval() {
+    return Math.max(1, Math.min(this.evalInterval, 400));
+  }
+
   // Does one unit of work. Returns { kind: 'train', loss, accuracy, examples, lr } for a
   // training batch, { kind: 'eval-chunk' } or { kind: 'eval', ...lastEval } for evaluation,
   // { kind: 'diverged', loss } when the loss stopped being finite (the run then stays put),
@@ -281,14 +286,15 @@ export class Run {
     this.window.loss += r.loss * count;
     this.window.correct += r.accuracy * count;
     this.window.n += count;
-    const crossed = Math.floor(this.examplesDone / this.evalInterval) > Math.floor(before / this.evalInterval);
+    const crosses = (every) => Math.floor(this.examplesDone / every) > Math.floor(before / every);
+    const crossed = crosses(this.evalInterval);
     if (this.progress.position >= n) {
       this.progress.epoch += 1;
       this.progress.position = 0;
       if (this.progress.epoch >= this.settings.epochs) this.progress.done = true;
       else this.startEpoch();
     }
-    if (crossed || this.progress.done) this.closeWindow();
+    if (crossed || this.progress.done || crosses(this.pointInterval)) this.closeWindow();
     if (crossed || this.progress.done) this.beginEval(true);
     return { kind: 'train', loss: r.loss, accuracy: r.accuracy, examples: count, lr, epochs: this.epochs };
   }

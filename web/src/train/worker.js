@@ -34,10 +34,12 @@ async function core() {
   cl = await loading;
 }
 
-// First-layer (and second-layer) convolution kernels for the filter view.
+// The kernels of the first two convolution layers (C1 and C3) for the filter view; C5's
+// 120 x 16 kernels would drown them.
 function filters() {
   return run.net.parameters()
-    .filter((p) => p.shape.length === 4 && p.shape[2] * p.shape[3] > 1 && p.shape[1] <= 16)
+    .filter((p) => p.shape.length === 4)
+    .slice(0, 2)
     .map((p) => ({ name: p.name, shape: p.shape, data: p.data }));
 }
 
@@ -149,8 +151,7 @@ async function handle(msg) {
     case 'reset': {
       running = false;
       makeRun(msg.settings, msg.saved);
-      post(readyMessage());
-      setState('idle');
+      post(readyMessage()); // the page derives idle / paused / done from its progress
       break;
     }
     case 'start': {

@@ -1,21 +1,10 @@
-// images.js: small canvases for tensors: grey digits, signed maps (filters, activations) in
-// a blue-white-red scale. Each canvas holds the tensor's own pixels and CSS scales it up
-// with pixelated rendering, so drawing costs one putImageData per map.
+// images.js: small images of tensors: grey digits, signed maps (filters, activations) in a
+// blue-white-red scale. A view draws many maps as tiles of one canvas (`Mosaic`): one
+// canvas per layer instead of one per map keeps the page's work per update to a few
+// milliseconds, which matters while the worker streams updates.
 
-export function canvasFor(width, height, cssWidth, className = 'px') {
-  const c = document.createElement('canvas');
-  c.width = width;
-  c.height = height;
-  c.className = className;
-  c.style.width = `${cssWidth}px`;
-  return c;
-}
-
-// bytes: width*height intensities 0..255 (ink bright), drawn ink-dark on white.
-export function drawDigit(canvas, bytes, offset = 0) {
-  const { width, height } = canvas;
-  const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(width, height);
+export function fillDigit(img, bytes, offset = 0) {
+  const { width, height } = img;
   for (let i = 0; i < width * height; i++) {
     const v = 255 - bytes[offset + i];
     img.data[4 * i] = v;
@@ -23,19 +12,16 @@ export function drawDigit(canvas, bytes, offset = 0) {
     img.data[4 * i + 2] = v;
     img.data[4 * i + 3] = 255;
   }
-  ctx.putImageData(img, 0, 0);
 }
 
 // values: width*height numbers from `offset`; scale: the magnitude drawn at full colour
 // (default: the largest magnitude of the map). Negative blue, zero white, positive red.
-export function drawSigned(canvas, values, offset = 0, scale = 0) {
-  const { width, height } = canvas;
+export function fillSigned(img, values, offset = 0, scale = 0) {
+  const { width, height } = img;
   const n = width * height;
   let m = scale;
   if (!m) for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(values[offset + i]));
   m = m || 1;
-  const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(width, height);
   for (let i = 0; i < n; i++) {
     const t = Math.max(-1, Math.min(1, values[offset + i] / m));
     const k = 4 * i;
@@ -50,12 +36,11 @@ export function drawSigned(canvas, values, offset = 0, scale = 0) {
     }
     img.data[k + 3] = 255;
   }
-  ctx.putImageData(img, 0, 0);
 }
 
 // values >= 0 (e.g. after ReLU) drawn white to black.
-export function drawMagnitude(canvas, values, offset = 0, scale = 0) {
-  const { width, height } = canvas;
+export function fillMagnitude(img, values, offset = 0, scale = 0) {
+  const { width, height } = img;
   const n = width * height;
   let lo = Infinity;
   let hi = -Infinity;
@@ -65,8 +50,6 @@ export function drawMagnitude(canvas, values, offset = 0, scale = 0) {
   }
   if (scale) { lo = 0; hi = scale; }
   const span = hi - lo || 1;
-  const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(width, height);
   for (let i = 0; i < n; i++) {
     const v = Math.round(255 * (1 - Math.max(0, Math.min(1, (values[offset + i] - lo) / span))));
     img.data[4 * i] = v;
@@ -74,5 +57,56 @@ export function drawMagnitude(canvas, values, offset = 0, scale = 0) {
     img.data[4 * i + 2] = v;
     img.data[4 * i + 3] = 255;
   }
-  ctx.putImageData(img, 0, 0);
+}
+
+// A grid of equal tiles (w x h source pixels each, drawn `scale` times larger with `gap`
+// screen pixels between them) on one canvas. fill(imageData, i) paints tile i.
+export class Mosaic {
+  constructor({ count, w, h, cols, scale, gap = 2, className = 'mosaic' }) {
+    this.count = count;
+    this.w = w;
+    this.h = h;
+    this.cols = Math.max(1, Math.min(cols, count));
+    this.rows = Math.ceil(count / this.cols);
+    this.scale = scale;
+    this.gap = gap;
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = className;
+    this.canvas.width = this.cols * (w * scale + gap) - gap;
+    this.canvas.height = this.rows * (h * scale + gap) - gap;
+    this.canvas.dataset.tiles = String(count);
+    this.scratch = document.createElement('canvas');
+    this.scratch.width = w;
+    this.scratch.height = h;
+    this.image = this.scratch.getContext('2d').createImageData(w, h);
+  }
+
+  draw(fill) {
+    const ctx = this.canvas.getContext('2d');
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    const sctx = this.scratch.getContext('2d');
+    for (let i = 0; i < this.count; i++) {
+      fill(this.image, i);
+      sctx.putImageData(this.image, 0, 0);
+      const [x, y] = this.origin(i);
+      ctx.drawImage(this.scratch, x, y, this.w * this.scale, this.h * this.scale);
+    }
+    return ctx;
+  }
+
+  origin(i) {
+    return [(i % this.cols) * (this.w * this.scale + this.gap), Math.floor(i / this.cols) * (this.h * this.scale + this.gap)];
+  }
+
+  // The tile under a mouse event, or -1.
+  tileAt(event) {
+    const r = this.canvas.getBoundingClientRect();
+    const x = ((event.clientX - r.left) * this.canvas.width) / r.width;
+    const y = ((event.clientY - r.top) * this.canvas.height) / r.height;
+    const col = Math.floor(x / (this.w * this.scale + this.gap));
+    const row = Math.floor(y / (this.h * this.scale + this.gap));
+    const i = row * this.cols + col;
+    return col < this.cols && i >= 0 && i < this.count ? i : -1;
+  }
 }

@@ -1,10 +1,12 @@
-// misclassified.js: the held-out digits the network gets wrong, as small images captioned
-// "true → predicted"; optionally only one (true, predicted) pair. Clicking one shows it in
-// the feature-map view.
-import { canvasFor, drawDigit } from './images.js';
+// misclassified.js: the held-out digits the network gets wrong, tiled on one canvas with
+// "true→predicted" under each; optionally only one (true, predicted) pair. Clicking one
+// shows it in the feature-map view (the list below the canvas does the same by keyboard).
+import { Mosaic, fillDigit } from './images.js';
 import { el } from '../../widgets/_lib/dom.js';
 
 const LIMIT = 120;
+const COLS = 15;
+const CAPTION = 14; // screen pixels under each digit for its caption
 
 export class Misclassified {
   constructor(host, onPick) {
@@ -21,17 +23,42 @@ export class Misclassified {
       if (filter && (test.labels[i] !== filter[0] || predictions[i] !== filter[1])) continue;
       wrong.push(i);
     }
-    const items = wrong.slice(0, LIMIT).map((i) => {
-      const cv = canvasFor(side, side, 42);
-      drawDigit(cv, test.pixels, i * side * side);
-      const b = el('button', { type: 'button', class: 'mis-item', title: `held-out #${i}: true ${classNames[test.labels[i]]}, predicted ${classNames[predictions[i]]}` },
-        cv, el('span', { text: `${classNames[test.labels[i]]}→${classNames[predictions[i]]}` }));
-      b.addEventListener('click', () => this.onPick(i));
-      return b;
-    });
+    const shown = wrong.slice(0, LIMIT);
     const what = filter ? `true ${classNames[filter[0]]} predicted ${classNames[filter[1]]}` : 'all classes';
     const clear = filter ? el('button', { type: 'button', class: 'linkish', text: 'show all', onclick: () => this.update(test, predictions, side, classNames, null) }) : null;
-    const summary = el('p', { class: 'muted' }, `${wrong.length} misclassified (${what})${wrong.length > LIMIT ? `, first ${LIMIT} shown` : ''}. `, clear);
-    this.host.replaceChildren(summary, el('div', { class: 'mis-grid' }, items));
+    const summary = el('p', { class: 'muted', 'data-count': String(wrong.length) }, `${wrong.length} misclassified (${what})${wrong.length > LIMIT ? `, first ${LIMIT} shown` : ''}. `, clear);
+    if (!shown.length) {
+      this.host.replaceChildren(summary);
+      return;
+    }
+    // Tiles one pixel taller per CAPTION/scale rows, left blank for the caption.
+    const scale = 2;
+    const extra = Math.ceil(CAPTION / scale);
+    const mosaic = new Mosaic({ count: shown.length, w: side, h: side + extra, cols: COLS, scale, gap: 4, className: 'mosaic mis-canvas' });
+    const size = side * side;
+    const ctx = mosaic.draw((img, t) => {
+      img.data.fill(255);
+      const tile = new ImageData(side, side);
+      fillDigit(tile, test.pixels, shown[t] * size);
+      img.data.set(tile.data);
+    });
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillStyle = '#b3261e';
+    ctx.textAlign = 'center';
+    shown.forEach((k, t) => {
+      const [x, y] = mosaic.origin(t);
+      ctx.fillText(`${classNames[test.labels[k]]}→${classNames[predictions[k]]}`, x + side, y + side * scale + CAPTION - 3);
+    });
+    mosaic.canvas.addEventListener('click', (e) => {
+      const t = mosaic.tileAt(e);
+      if (t >= 0) this.onPick(shown[t]);
+    });
+    mosaic.canvas.setAttribute('role', 'img');
+    mosaic.canvas.setAttribute('aria-label', `${shown.length} misclassified held-out digits; click one to see it through every layer`);
+    const pick = el('select', { 'aria-label': 'Show a misclassified digit in the feature maps' },
+      el('option', { value: '', text: 'show one in the feature maps…' }),
+      shown.map((k) => el('option', { value: String(k), text: `#${k}: true ${classNames[test.labels[k]]}, predicted ${classNames[predictions[k]]}` })));
+    pick.addEventListener('change', () => { if (pick.value) this.onPick(Number(pick.value)); });
+    this.host.replaceChildren(summary, mosaic.canvas, el('div', {}, pick));
   }
 }
