@@ -1,8 +1,10 @@
 // fft.cpp: the discrete Fourier transform of any length (eq. 2.2 sampled; the engine of
-// eq. 2.16). Powers of two use an iterative radix-2 transform on split re/im arrays, its
-// butterflies vectorised with xsimd; other lengths use Bluestein's chirp-z, which turns a DFT of
-// length n into a circular convolution of power-of-two length M >= 2n - 1. Leaves out real-input
-// transforms and mixed radices: callers with real data pack two signals into re and im.
+// eq. 2.16). Powers of two use the iterative radix-2 transform on split re/im arrays (bit
+// reversal, then decimation-in-time stages, fused two per sweep over the data), its butterflies
+// vectorised with xsimd; a decimation-in-frequency twin without the bit reversal serves
+// products of spectra (fft_internal.hpp). Other lengths use Bluestein's chirp-z, which turns a
+// DFT of length n into a circular convolution of power-of-two length M >= 2n - 1. Leaves out
+// real-input transforms and mixed radices: callers with real data pack two signals into re, im.
 #include "convlab/ops/fft.hpp"
 
 #include <cmath>
@@ -261,15 +263,12 @@ void radix2_dif_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
     }
 }
 
-// The stages of a transform of size p (a power of two >= 2), two at a time with a radix-2
-// stage last when their count is odd: DIT from bit-reversed to natural order, DIF the
-// same stages in reverse from natural to bit-reversed order. The first pair (h = 1, 2) has
-// twiddles 1 and -i, which the table holds exactly.
-// The first pair (h = 1, 2) without multiplications; re, im are (p), p >= 4.
+// The first pair of stages (h = 1, 2), whose twiddles are 1 and -i: no multiplications, and
+// blocks of 4 too narrow for a batch anyway. re, im are (p), p >= 4.
 void radix4_first_pair(float* re, float* im, std::size_t p, bool dif) {
     for (std::size_t s = 0; s < p; s += 4) {
-        float r0 = re[s], i0 = im[s], r1 = re[s + 1], i1 = im[s + 1];
-        float r2 = re[s + 2], i2 = im[s + 2], r3 = re[s + 3], i3 = im[s + 3];
+        const float r0 = re[s], i0 = im[s], r1 = re[s + 1], i1 = im[s + 1];
+        const float r2 = re[s + 2], i2 = im[s + 2], r3 = re[s + 3], i3 = im[s + 3];
         if (!dif) {
             // DIT: h = 1 on (0, 1) and (2, 3), then h = 2 with twiddles 1 and -i.
             const float ar = r0 + r1, ai = i0 + i1, br = r0 - r1, bi = i0 - i1;
@@ -286,6 +285,9 @@ void radix4_first_pair(float* re, float* im, std::size_t p, bool dif) {
     }
 }
 
+// All stages of a transform of size p (a power of two >= 2), two at a time, with a radix-2
+// stage last when their count is odd: DIT from bit-reversed to natural order; DIF the same
+// stages in reverse, from natural to bit-reversed order.
 template <class Arch>
 void dit_stages(Arch arch, float* re, float* im, std::size_t p, const twiddle_table& tw) {
     std::size_t h = 1;
