@@ -4,15 +4,15 @@
 // overlap-add: blocks of P - m + 1 samples, each convolved by one size-P product and added at
 // its offset, so the cost is O(n log m) instead of O(n log n). Real data use both halves of the
 // complex transform: two blocks ride in re and im of one transform (the kernel's spectrum acts
-// on each linearly), and a single product packs f and h together. No real-FFT, no cached
-// kernel spectra across calls.
+// on each linearly), and a single product packs f and h together. Spectra stay in the
+// bit-reversed order the transforms leave them in (fft_internal.hpp): a pointwise product
+// does not need them sorted. No real-FFT, no cached kernel spectra across calls.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "conv1d_internal.hpp"
 #include "convlab/common.hpp"
-#include "convlab/ops/fft.hpp"
 #include "fft_internal.hpp"
 
 namespace convlab {
