@@ -71,7 +71,10 @@ TEST_CASE("im2col: a hand-written 3x3 image with 2x2 windows and padding 1 on th
 
 TEST_CASE("im2col and col2im: fast versions equal the plain loops on edge shapes") {
     std::uint64_t seed = 5;
-    for (const auto& [name, g] : edge_windows) {
+    for (const named& e : edge_windows) {
+        // Not a structured binding: C++17 clang (Emscripten) cannot capture one in INFO.
+        const char* name = e.name;
+        const window_geometry& g = e.g;
         INFO(name << ": " << describe(g));
         const auto x = harness::random_vector(std::size_t(g.C) * g.H * g.W, ++seed);
         std::vector<float> cols(g.rows() * g.cols(), NAN), cols_ref(g.rows() * g.cols());
@@ -115,7 +118,10 @@ TEST_CASE("im2col and col2im: fast versions equal the plain loops on edge shapes
 
 TEST_CASE("col2im is the adjoint of im2col") {
     std::uint64_t seed = 50;
-    for (const auto& [name, g] : edge_windows) {
+    for (const named& e : edge_windows) {
+        // Not a structured binding: C++17 clang (Emscripten) cannot capture one in INFO.
+        const char* name = e.name;
+        const window_geometry& g = e.g;
         INFO(name << ": " << describe(g));
         const auto x = harness::random_vector(std::size_t(g.C) * g.H * g.W, ++seed);
         const auto c = harness::random_vector(g.rows() * g.cols(), ++seed);
