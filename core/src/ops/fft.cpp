@@ -356,15 +356,17 @@ void fft_bluestein(float* re, float* im, std::size_t n) {
         bi[t] = bi[M - t] = -wi[t];
     }
     // A circular convolution: the spectra's order does not matter, so no permutation.
-    fft_pow2_forward_scrambled(ar.data(), ai.data(), M);
-    fft_pow2_forward_scrambled(br.data(), bi.data(), M);
+    // One table for the three transforms (above the cache's bound it is built per call).
+    const auto tw = twiddles_for(M);
+    dif_stages(xsimd::default_arch{}, ar.data(), ai.data(), M, *tw);
+    dif_stages(xsimd::default_arch{}, br.data(), bi.data(), M, *tw);
     const float scale = 1.f / float(M);
     for (std::size_t k = 0; k < M; ++k) {
         const float r = (ar[k] * br[k] - ai[k] * bi[k]) * scale;
         const float i = (ar[k] * bi[k] + ai[k] * br[k]) * scale;
         ar[k] = r, ai[k] = i;
     }
-    fft_pow2_inverse_scrambled(ar.data(), ai.data(), M);
+    dit_stages(xsimd::default_arch{}, ai.data(), ar.data(), M, *tw);  // unscaled inverse
     for (std::size_t k = 0; k < n; ++k) {
         re[k] = ar[k] * wr[k] - ai[k] * wi[k];
         im[k] = ar[k] * wi[k] + ai[k] * wr[k];
