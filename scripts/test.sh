@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test tier, in order of speed: the native doctest suite (release, then under ASan and
-# UBSan), the lesson lint, the API on the WebAssembly build in Node, and the browser tests in
-# headless Chromium. Expects scripts/setup.sh and scripts/build.sh to have run (npm test does).
+# UBSan, then compiled to WebAssembly and run in Node), the lesson lint, the API on the
+# WebAssembly build in Node, and the browser tests in headless Chromium. Expects
+# scripts/setup.sh and scripts/build.sh to have run (npm test does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -15,6 +16,12 @@ for preset in native-release native-debug; do
   cmake --build "build/$preset" -j"$jobs"
   ctest --preset "$preset" -j"$jobs"
 done
+
+# The same doctest files compiled to WebAssembly (tests/wasm) in their own build directory;
+# Chromium runs these modules too, in tests/browser/doctest-wasm.test.mjs below.
+echo "== native tests on WebAssembly (Node)"
+bash tests/wasm/build.sh
+node tests/wasm/run-node.mjs
 
 if [ -f web/lint.mjs ]; then
   echo "== lesson lint"
