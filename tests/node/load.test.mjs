@@ -65,3 +65,31 @@ test('the exports map and the type declarations are where package.json says', ()
     assert.match(dts, new RegExp(`\\b${name}\\b`), `convlab.d.ts declares ${name}`);
   }
 });
+
+test('methods work detached from the instance', async () => {
+  const { convolve, sequential } = await load();
+  assert.deepEqual(Array.from(convolve(new Float32Array([1, 2]), new Float32Array([1, 1]))), [1, 3, 2]);
+  const net = sequential([{ type: 'dense', out: 1 }], { inputShape: [1] });
+  assert.deepEqual(net.outputShape, [1]);
+  net.dispose();
+});
+
+test('labels and data from another realm (vm context) are recognised by type, not instanceof', async () => {
+  const vm = await import('node:vm');
+  const cl = await load();
+  const other = vm.runInNewContext('({ x: new Float32Array([1, 2, 3]), labels: new Int32Array([2]) })');
+  assert.ok(!(other.x instanceof Float32Array));
+  assert.deepEqual(Array.from(cl.convolve(other.x, new Float32Array([1]))), [1, 2, 3]);
+  const net = cl.sequential([{ type: 'dense', out: 3 }], { inputShape: [3], seed: 1 });
+  net.setParameters([
+    { name: '0.weight', shape: [3, 3], data: new Float32Array(9) },
+    { name: '0.bias', shape: [3], data: new Float32Array(3) },
+  ]);
+  // Equal logits: cross-entropy log(3) whatever the label, and the label is read as an int.
+  const r = net.backward(other.x, other.labels, 1);
+  assert.ok(Math.abs(r.loss - Math.log(3)) < 1e-6);
+  const g = net.gradients().find((p) => p.name === '0.bias').data;
+  // d loss / d bias = softmax - one_hot(2) = [1/3, 1/3, -2/3].
+  assert.ok(Math.abs(g[2] + 2 / 3) < 1e-6 && Math.abs(g[0] - 1 / 3) < 1e-6, `bias gradient ${g}`);
+  net.dispose();
+});

@@ -271,7 +271,7 @@ function labelArray(v, name, batch, classes) {
 function copyIn(M, a) {
   const p = M._malloc(Math.max(4, a.length * 4));
   if (!p) throw new RangeError(`out of memory: cannot allocate ${a.length * 4} bytes in the WebAssembly heap`);
-  if (a instanceof Int32Array) M.HEAP32.set(a, p >> 2);
+  if (a[Symbol.toStringTag] === 'Int32Array') M.HEAP32.set(a, p >> 2); // any realm's
   else M.HEAPF32.set(a, p >> 2);
   return p;
 }
@@ -312,6 +312,10 @@ class Convlab {
     this.#finalizer = typeof FinalizationRegistry === 'function'
       ? new FinalizationRegistry((handle) => { try { handle.delete(); } catch { /* already gone */ } })
       : null;
+    // Methods work detached too (const { convolve } = cl).
+    for (const name of Object.getOwnPropertyNames(Convlab.prototype)) {
+      if (name !== 'constructor' && typeof this[name] === 'function') this[name] = this[name].bind(this);
+    }
     Object.freeze(this);
   }
 
