@@ -15,11 +15,6 @@ if [ ! -f build/wasm/CMakeCache.txt ]; then
   emcmake cmake --preset wasm >/dev/null
 fi
 cmake --build build/wasm -j"$jobs"
-# The native doctest suite compiled to WebAssembly (run by tests/node/doctest-wasm.test.mjs);
-# opt-in because compiling it takes minutes.
-if [ "${CONVLAB_WASM_TESTS:-0}" = 1 ]; then
-  cmake --build build/wasm -j"$jobs" --target convlab_wasm_doctests
-fi
 
 if [ -f web/build.mjs ]; then
   node web/build.mjs
