@@ -377,10 +377,26 @@ TEST_CASE("conv2d auto: picks a real method for the benchmark shapes and tiny on
         {"tiny", 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
         {"big_kernel", 1, 1, 64, 64, 1, 31, 31, 1, 1, 0, 0, 0, 0},
     };
+    int split = 0;
     for (const auto& c : shapes) {
         INFO(describe(c));
         const auto m = conv2d_auto_method(geometry(c));
         CHECK(m != conv2d_method::automatic);
-        CHECK(std::string(conv2d_method_name(m)) != "auto");
+        const auto b = conv2d_auto_backward_methods(geometry(c));
+        CHECK(b.input != conv2d_method::automatic);
+        CHECK(b.weight != conv2d_method::automatic);
+        split += b.input != b.weight;
     }
+    // A pointwise convolution is a plain GEMM: always im2col (which then skips im2col).
+    const auto pointwise = geometry(shapes[3]);
+    CHECK(conv2d_auto_method(pointwise) == conv2d_method::im2col);
+    CHECK(conv2d_auto_backward_methods(pointwise).input == conv2d_method::im2col);
+    CHECK(conv2d_auto_backward_methods(pointwise).weight == conv2d_method::im2col);
+    // Coverage guard: 'auto' backward must run its two-method path somewhere in this suite
+    // (the edge-shape test compares 'auto' against the reference on every shape).
+    for (const auto& c : edge_cases) {
+        const auto b = conv2d_auto_backward_methods(geometry(c));
+        split += b.input != b.weight;
+    }
+    CHECK_MESSAGE(split > 0, "no shape has different input and weight gradient methods");
 }

@@ -174,7 +174,7 @@ void engine_dispatch(const engine& e, int KB) {
     switch (KB) {
         case 1: engine_run<1, 4>(e); break;
         case 2: engine_run<2, 4>(e); break;
-        case 3: engine_run<3, 3>(e); break;
+        case 3: engine_run<3, 2>(e); break;
         default: engine_run<4, 2>(e); break;
     }
 }

@@ -91,7 +91,12 @@ void col2im_rows_add(const window_geometry& g, const float* cols, int i0, int i1
                     const float* in = row + std::size_t(i - i0) * g.Wo;
                     float* out = x + c * plane + std::size_t(h) * g.W;
                     const int offset = s - g.pad_left;
-                    for (int j = cs.lo; j < cs.hi; ++j) out[j * g.stride_w + offset] += in[j];
+                    if (g.stride_w == 1) {  // contiguous: lets the compiler vectorise
+                        float* o = out + offset;
+                        for (int j = cs.lo; j < cs.hi; ++j) o[j] += in[j];
+                    } else {
+                        for (int j = cs.lo; j < cs.hi; ++j) out[j * g.stride_w + offset] += in[j];
+                    }
                 }
             }
 }

@@ -56,8 +56,12 @@ void conv2d_forward_ref(const conv2d_geometry& g, const float* x, const float* w
 void conv2d_backward_ref(const conv2d_geometry& g, const float* x, const float* w,
                          const float* dy, float* dx, float* dw, float* db);
 
-// What 'automatic' picks for this geometry (never returns automatic).
+// What 'automatic' picks for this geometry's forward pass (never returns automatic).
 conv2d_method conv2d_auto_method(const conv2d_geometry& g);
+// ... and for its backward pass, where the input and weight gradients are chosen separately
+// (conv2d_backward with automatic runs each with its own method).
+struct conv2d_backward_methods { conv2d_method input, weight; };
+conv2d_backward_methods conv2d_auto_backward_methods(const conv2d_geometry& g);
 
 // The methods one by one (what conv2d_forward / conv2d_backward dispatch to), same buffers
 // and contracts as above; for tests, benchmarks and lessons.
