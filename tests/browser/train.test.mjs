@@ -95,7 +95,7 @@ describe('training page', () => {
     const acc = Number((await dataset(page)).testAcc);
     assert.equal(diag, Math.round(acc * 2000), 'its diagonal matches the reported accuracy');
     assert.equal(await page.locator('#t-misclassified [data-count]').getAttribute('data-count'), String(2000 - diag), 'misclassified digits');
-    assert.equal(await page.locator('#t-misclassified canvas').getAttribute('data-tiles'), String(Math.min(120, 2000 - diag)));
+    assert.equal(await page.locator('#t-misclassified canvas').getAttribute('data-tiles'), String(Math.min(100, 2000 - diag)));
 
     const before = Number((await dataset(page)).inspections);
     await page.evaluate(() => window.convlabTrain.drawStrokes([[[0.5, 0.15], [0.5, 0.85]]])); // a "1"

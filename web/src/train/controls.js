@@ -19,7 +19,7 @@ function numberInput(name, { min, max, step }) {
 }
 
 export class SettingsForm {
-  // datasets: the catalogue's entries; onChange(): called when any field changes.
+  // datasets: the catalogue's entries; onChange(name): called when field `name` changes.
   constructor(host, datasets, onChange) {
     this.inputs = {
       dataset: selectInput('dataset', datasets.map((d) => [d.id, d.id === 'mnist' ? 'MNIST digits' : d.id === 'fashion' ? 'Fashion-MNIST' : d.id])),
@@ -40,7 +40,7 @@ export class SettingsForm {
       lr: 'Learning rate', momentum: 'Momentum', batch: 'Batch size', epochs: 'Epochs',
       schedule: 'Schedule', shift: 'Random shifts', seed: 'Seed',
     };
-    for (const input of Object.values(this.inputs)) input.addEventListener('change', () => onChange());
+    for (const [k, input] of Object.entries(this.inputs)) input.addEventListener('change', () => onChange(k));
     host.replaceChildren(...Object.entries(this.inputs).map(([k, input]) => field(labels[k], input)));
   }
 

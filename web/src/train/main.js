@@ -8,7 +8,7 @@
 import { el, fmt } from '../widgets/_lib/dom.js';
 import { CLASS_NAMES } from './data.js';
 import { loadCatalogue, loadDataset } from './loader.js';
-import { checkSettings, DEFAULTS } from './recipe.js';
+import { checkSettings, DEFAULT_LR, DEFAULTS } from './recipe.js';
 import { SettingsForm } from './controls.js';
 import { clearSaved, fromFile, loadSaved, save, toFile } from './store.js';
 import { Curves } from './views/curves.js';
@@ -324,7 +324,11 @@ async function resetRun(saved = null) {
   page.settings = settings;
   setState('loading');
   const data = await ensureData(settings.dataset);
-  if (data !== page.data) {
+  // A steepest-descent run grew the worker's WebAssembly memory to about a gigabyte, which
+  // a WebAssembly instance never gives back: a fresh worker returns it.
+  const bigHeap = page.worker && (page.ranFullBatch || settings.batch === 'all');
+  page.ranFullBatch = settings.batch === 'all';
+  if (data !== page.data || bigHeap) {
     page.data = data;
     views.fmIndex.max = String(data.test.n - 1);
     page.worker?.terminate();
@@ -390,7 +394,13 @@ async function main() {
   const saved = await loadSaved();
   page.catalogue = await loadCatalogue(DATA_URL);
   const available = page.catalogue.datasets;
-  form = new SettingsForm($('t-settings'), available, () => {
+  form = new SettingsForm($('t-settings'), available, (name) => {
+    if (name === 'loss') {
+      // Each loss has its own good learning rate; switch if the other one's is still set.
+      const s = form.read();
+      const other = Object.entries(DEFAULT_LR).find(([loss]) => loss !== s.loss);
+      if (other && s.lr === other[1]) form.write({ ...s, lr: DEFAULT_LR[s.loss] });
+    }
     if (page.state !== 'loading') message('Settings changed: press Reset to start a new run with them.');
   });
   if (!available.some((d) => d.id === 'fashion')) {

@@ -37,6 +37,10 @@ export const DEFAULTS = Object.freeze({
   evalsPerEpoch: 4,
 });
 
+// A good learning rate for each loss (the squared loss, a mean over the ten outputs, has
+// gradients about five times smaller); the page switches between them with the loss.
+export const DEFAULT_LR = Object.freeze({ 'softmax-cross-entropy': 0.02, mse: 0.5 });
+
 export const CHOICES = {
   dataset: ['mnist', 'fashion'],
   arch: ['lenet5', 'mlp'],

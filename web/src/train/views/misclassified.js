@@ -4,8 +4,8 @@
 import { Mosaic, fillDigit } from './images.js';
 import { el } from '../../widgets/_lib/dom.js';
 
-const LIMIT = 120;
-const COLS = 15;
+const LIMIT = 100;
+const COLS = 10;
 const CAPTION = 14; // screen pixels under each digit for its caption
 
 export class Misclassified {
@@ -47,7 +47,8 @@ export class Misclassified {
     ctx.textAlign = 'center';
     shown.forEach((k, t) => {
       const [x, y] = mosaic.origin(t);
-      ctx.fillText(`${classNames[test.labels[k]]}→${classNames[predictions[k]]}`, x + side, y + side * scale + CAPTION - 3);
+      const short = (c) => classNames[c].slice(0, 4); // Fashion-MNIST's names are long
+      ctx.fillText(`${short(test.labels[k])}→${short(predictions[k])}`, x + side, y + side * scale + CAPTION - 3);
     });
     mosaic.canvas.addEventListener('click', (e) => {
       const t = mosaic.tileAt(e);
