@@ -148,6 +148,7 @@ function handleMessage(msg) {
 }
 
 function onReady(msg) {
+  page.pendingSaved = null;
   page.settings = msg.settings;
   page.layerNames = msg.layerNames;
   form.write(msg.settings);
@@ -236,14 +237,13 @@ function onDiverged(msg) {
 }
 
 function onWorkerError(msg) {
-  if (msg.during === 'init' && !page.lastGood && page.pendingSaved) {
-    // A saved run that does not fit (e.g. an edited file): start fresh instead.
+  if ((msg.during === 'init' || msg.during === 'reset') && page.pendingSaved) {
+    // A saved run that does not fit the network (an edited or foreign file): start fresh.
     page.pendingSaved = null;
+    page.lastGood = null;
     message(`Could not continue the saved run (${msg.message}); starting a new one.`);
     clearSaved();
-    page.worker.terminate();
-    page.worker = null;
-    startWorker(null);
+    send({ type: 'reset', settings: page.settings });
     return;
   }
   message(`Error in the training worker: ${msg.message}`);
@@ -319,6 +319,7 @@ async function resetRun(saved = null) {
   message('');
   await clearSaved();
   page.lastGood = saved;
+  page.pendingSaved = saved;
   if (saved) persist(saved);
   page.lastEval = null;
   page.settings = settings;
