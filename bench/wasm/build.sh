@@ -10,7 +10,7 @@ export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 out=build/bench-wasm
 mkdir -p "$out/include"
 ln -sfn /usr/include/xsimd "$out/include/xsimd"
-flags=(-O3 -msimd128 -msse2 -fwasm-exceptions -std=c++17 -Icore/include -isystem "$out/include"
+flags=(-O3 -msimd128 -msse2 -fwasm-exceptions -std=c++17 -Icore/include -Ibench/wasm -isystem "$out/include"
        -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sSINGLE_FILE=1)
 em++ "${flags[@]}" bench/wasm/peak.cpp -o "$out/peak.cjs"
 em++ "${flags[@]}" bench/wasm/gemm_bench.cpp core/src/ops/gemm.cpp -o "$out/gemm_bench.cjs"

@@ -4,8 +4,9 @@
 // median of several repetitions, since the machine is shared. Not a test.
 #include "convlab/ops/gemm.hpp"
 
+#include "cpu_time.hpp"
+
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -23,8 +24,8 @@ struct shape {
 };
 
 int main(int argc, char** argv) {
-    // Many short repetitions: on a shared machine the best of them is the speed of the code when
-    // it had a core to itself, the median what a user would see under this load.
+    // Many short repetitions timed in CPU time (cpu_time.hpp): on a shared machine the best of
+    // them is the speed of the code when it had a core to itself.
     const double min_seconds = argc > 1 ? std::atof(argv[1]) : 0.02;
     const int reps = argc > 2 ? std::atoi(argv[2]) : 25;
     const shape shapes[] = {
@@ -46,13 +47,13 @@ int main(int argc, char** argv) {
         std::vector<double> rates;
         for (int rep = 0; rep < reps; ++rep) {
             long calls = 0;
-            auto t0 = std::chrono::steady_clock::now();
+            const double t0 = cpu_seconds();
             double elapsed = 0;
             do {
                 sgemm_ptr(s.ta, s.tb, s.M, s.N, s.K, 1.f, A.data(), lda, B.data(), ldb, 0.f,
                                C.data(), s.N);
                 ++calls;
-                elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                elapsed = cpu_seconds() - t0;
             } while (elapsed < min_seconds);
             rates.push_back(flops * calls / elapsed * 1e-9);
         }

@@ -8,7 +8,23 @@
 // combinations run the same kernel. Left out: threads (the WebAssembly module is
 // single-threaded), and a separate path for tiny products (packing is cheap enough).
 //
-// Measured (see bench/wasm/, numbers filled in below).
+// Measured 2026-11-28 on the shared 2-core AMD EPYC (AVX-512 capable) dev machine, Node 20.20
+// (V8 11.3), Emscripten 3.1.6 -O3 -msimd128 -msse2 -fwasm-exceptions; bench/wasm/build.sh run.
+// Rates are in process CPU time, best of 15-25 runs (median within 3% of best); wall-clock
+// rates under the ~10-19 load average of that day were 2-5x lower and useless.
+//   SIMD128 peak (bench/wasm/peak.cpp, 12 independent f32x4 mul+add chains): 66-68 GFLOP/s,
+//   i.e. 4 vector ops a cycle at ~4.2 GHz; 14 chains spill (29). Native SSE2 gives the same 68.
+//                                          WebAssembly SIMD128    native AVX2+FMA (6 x 16)
+//   conv2d case C, M=64 K=576 N=1024             50-52                  110
+//   conv2d case C, batch 8, N=8192               47-48                   95-100
+//   LeNet conv1   M=6   K=25  N=576              32                      63
+//   LeNet conv2   M=16  K=150 N=100              41-42                   73
+//   dense x W^T   M=64  K=784 N=100 (trans B)    51-52                  100
+//   dense dy W    M=64  K=100 N=784              54-55                  120
+//   dense dy^T x  M=100 K=64  N=784 (trans A)    53-54                  123
+//   square        256^3                          55-56                  125
+// so case C runs at ~75% of the measured SIMD128 peak (the brief's target was 37 GFLOP/s).
+// The small LeNet shapes lose to per-tile overhead at K = 25 and to the M = 6 = 4 + 2 split.
 #include "convlab/ops/gemm.hpp"
 
 #include "convlab/common.hpp"
@@ -40,9 +56,11 @@ using kernel_arch = xsimd::default_arch;
 // The tile: MR rows by NB registers of columns.
 // - SIMD128 (4 floats): 4 x 8. V8 keeps xmm15 as its scratch register, leaving 15; without
 //   FMA each step needs a product temporary besides the broadcast A and the NB B registers,
-//   so 6 x 8 (12 + 2 + 1 + 1 = 16) spills one accumulator to the stack every step (measured:
-//   ~2x slower), while 5 x 8 and 4 x 8 fit. 4 x 8 unrolled twice measured as fast as 5 x 8
-//   and steadier, and 4 divides the channel counts networks use.
+//   so 6 x 8 (12 + 2 + 1 + 1 = 16) spills one accumulator to the stack every step, read
+//   back through store forwarding (case C: 45 GFLOP/s); 5 x 8 fits only without unrolling,
+//   and unrolled the interleaved B loads spill (43); 3 x 12 leaves FP units idle (36).
+//   4 x 8 unrolled twice: 51, no spill in V8's code (checked with node --print-wasm-code),
+//   and 4 divides the channel counts networks use.
 // - AVX2 + FMA natively (8 floats): 6 x 16, 12 accumulators + 2 B + 1 A of 16 ymm registers.
 template <class Arch>
 struct tile {
@@ -59,7 +77,10 @@ struct tile {
 
 // Cache blocking. A KC x NR panel of B (8 KiB for wasm, 16 KiB for AVX2) stays in L1 while
 // it meets every A panel of the MC x KC block (~120 KiB, L2).
-constexpr std::size_t KC = 256;
+#ifndef CONVLAB_GEMM_KC  // for blocking experiments from bench/wasm
+#define CONVLAB_GEMM_KC 256
+#endif
+constexpr std::size_t KC = CONVLAB_GEMM_KC;
 constexpr std::size_t MC = 120;  // a multiple of MR (4 and 6, and 5 for experiments)
 constexpr std::size_t NC = 2048;
 
