@@ -90,6 +90,18 @@ TEST_CASE("sgemm matches sgemm_ref across cache blocks (K > KC, M > MC, large pr
     run({false, false, 7, 2100, 9, 1.f, 0.f, 0}, seed++);
 }
 
+TEST_CASE("sgemm reads B in place or packs it, by its row stride (cache sets)") {
+    // Untransposed B is read in place when its panel stays in L1: ldb = 256 floats (1 KiB
+    // rows, 4 L1 sets) allows K <= 16 per block; ldb = 1024 (4 KiB, one set) packs nearly
+    // always; ldb = 100 reads in place up to the K block of 256. Both paths, edges included.
+    std::uint64_t seed = 500;
+    for (bool ta : {false, true}) {
+        for (std::size_t K : {4, 5, 16, 17, 300}) run({ta, false, 9, 256, K, 1.f, 0.f, 0}, seed++);
+        for (std::size_t K : {3, 4, 5, 37}) run({ta, false, 5, 13, K, 1.f, 0.5f, 1011}, seed++);
+        for (std::size_t K : {150, 256, 257}) run({ta, false, 16, 100, K, 1.f, 0.f, 0}, seed++);
+    }
+}
+
 TEST_CASE("sgemm alpha and beta, with padded leading dimensions") {
     std::uint64_t seed = 1000;
     for (bool ta : {false, true})

@@ -15,15 +15,16 @@
 //   SIMD128 peak (bench/wasm/peak.cpp, 12 independent f32x4 mul+add chains): 66-68 GFLOP/s,
 //   i.e. 4 vector ops a cycle at ~4.2 GHz; 14 chains spill (29). Native SSE2 gives the same 68.
 //                                          WebAssembly SIMD128    native AVX2+FMA (6 x 16)
-//   conv2d case C, M=64 K=576 N=1024             50-52                  110
-//   conv2d case C, batch 8, N=8192               47-48                   95-100
-//   LeNet conv1   M=6   K=25  N=576              32                      63
-//   LeNet conv2   M=16  K=150 N=100              41-42                   73
-//   dense x W^T   M=64  K=784 N=100 (trans B)    51-52                  100
-//   dense dy W    M=64  K=100 N=784              54-55                  120
-//   dense dy^T x  M=100 K=64  N=784 (trans A)    53-54                  123
-//   square        256^3                          55-56                  125
-// so case C runs at ~75% of the measured SIMD128 peak (the brief's target was 37 GFLOP/s).
+//   conv2d case C, M=64 K=576 N=1024             55                     108-110
+//   conv2d case C, batch 8, N=8192               51-52                   90-100
+//   LeNet conv1   M=6   K=25  N=576 (B in place) 40-41                   93
+//   LeNet conv2   M=16  K=150 N=100 (B in place) 48-49                   82
+//   dense x W^T   M=64  K=784 N=100 (trans B)    55-56                   95
+//   dense dy W    M=64  K=100 N=784 (B in place) 59-60                  125
+//   dense dy^T x  M=100 K=64  N=784 (trans A)    57-58                  123
+//   square        256^3                          61                     122
+// so case C runs at ~83% of the measured SIMD128 peak (the brief's target was 37 GFLOP/s);
+// natively ~80% of AVX2's 2 x 8-float FMA per cycle (~135 GFLOP/s at 4.2 GHz, not measured).
 // The small LeNet shapes lose to per-tile overhead at K = 25 and to the M = 6 = 4 + 2 split.
 #include "convlab/ops/gemm.hpp"
 
@@ -57,10 +58,10 @@ using kernel_arch = xsimd::default_arch;
 // - SIMD128 (4 floats): 4 x 8. V8 keeps xmm15 as its scratch register, leaving 15; without
 //   FMA each step needs a product temporary besides the broadcast A and the NB B registers,
 //   so 6 x 8 (12 + 2 + 1 + 1 = 16) spills one accumulator to the stack every step, read
-//   back through store forwarding (case C: 45 GFLOP/s); 5 x 8 fits only without unrolling,
-//   and unrolled the interleaved B loads spill (43); 3 x 12 leaves FP units idle (36).
-//   4 x 8 unrolled twice: 51, no spill in V8's code (checked with node --print-wasm-code),
-//   and 4 divides the channel counts networks use.
+//   back through store forwarding (case C, with an earlier version of this file: 45 GFLOP/s);
+//   5 x 8 fits only without unrolling, and unrolled the interleaved B loads spill (43);
+//   3 x 12 leaves FP units idle (36). 4 x 8 unrolled twice: 51, no spill in V8's code
+//   (checked with node --print-wasm-code), and 4 divides the channel counts networks use.
 // - AVX2 + FMA natively (8 floats): 6 x 16, 12 accumulators + 2 B + 1 A of 16 ymm registers.
 template <class Arch>
 struct tile {
@@ -186,15 +187,15 @@ void pack_b(bool trans_b, const float* B, std::size_t ldb, std::size_t k0, std::
 }
 
 // c (ROWS, NR) with row stride ldc = alpha * a-panel * b-panel + beta * c, over kc steps.
-// a is kc groups of MR floats (the first ROWS used), b is kc groups of NR floats (aligned).
-// beta == 0 never reads c. The accumulators are a fixed-size array the compiler keeps in
+// a is kc groups of MR floats (the first ROWS used); b is kc rows of NR floats, b_step apart
+// (NR for a packed panel, ldb when B is read in place). beta == 0 never reads c. The accumulators are a fixed-size array the compiler keeps in
 // registers. ROWS < MR serves the last rows of C without computing padding rows.
 template <class Arch, std::size_t ROWS>
 #if defined(__GNUC__)
 __attribute__((noinline))  // compiled alone, V8 keeps every accumulator in a register
 #endif
-void micro_kernel(std::size_t kc, const float* a, const float* b, float alpha, float beta,
-                  float* c, std::size_t ldc) {
+void micro_kernel(std::size_t kc, const float* a, const float* b, std::size_t b_step, float alpha,
+                  float beta, float* c, std::size_t ldc) {
     using batch = xsimd::batch<float, Arch>;
     constexpr std::size_t MR = tile<Arch>::MR, NB = tile<Arch>::NB, W = tile<Arch>::W;
     batch acc[ROWS][NB];
@@ -208,13 +209,13 @@ void micro_kernel(std::size_t kc, const float* a, const float* b, float alpha, f
 #endif
     for (std::size_t k = 0; k < kc; ++k) {
         batch bv[NB];
-        for (std::size_t j = 0; j < NB; ++j) bv[j] = batch::load_aligned(b + j * W);
+        for (std::size_t j = 0; j < NB; ++j) bv[j] = batch::load_unaligned(b + j * W);
         for (std::size_t r = 0; r < ROWS; ++r) {
             const batch av(a[r]);
             for (std::size_t j = 0; j < NB; ++j) acc[r][j] = xsimd::fma(av, bv[j], acc[r][j]);
         }
         a += MR;
-        b += NB * W;
+        b += b_step;
     }
     const batch va(alpha);
     if (beta == 0.f) {
@@ -234,11 +235,31 @@ void micro_kernel(std::size_t kc, const float* a, const float* b, float alpha, f
 // micro_kernel<Arch, rows> for a run-time rows in [1, R].
 template <class Arch, std::size_t R>
 void micro_kernel_rows(std::size_t rows, std::size_t kc, const float* a, const float* b,
-                       float alpha, float beta, float* c, std::size_t ldc) {
+                       std::size_t b_step, float alpha, float beta, float* c, std::size_t ldc) {
     if constexpr (R > 1) {
-        if (rows < R) return micro_kernel_rows<Arch, R - 1>(rows, kc, a, b, alpha, beta, c, ldc);
+        if (rows < R)
+            return micro_kernel_rows<Arch, R - 1>(rows, kc, a, b, b_step, alpha, beta, c, ldc);
     }
-    micro_kernel<Arch, R>(kc, a, b, alpha, beta, c, ldc);
+    micro_kernel<Arch, R>(kc, a, b, b_step, alpha, beta, c, ldc);
+}
+
+// Whether the kernel may read op(B) = B (not transposed) in place rather than from a packed
+// copy. A panel is kc rows of NR floats, ldb apart, re-read for every A panel, so it must stay
+// in L1. An L1 maps 4 KiB of addresses onto its sets (64 sets of 64-byte lines, 8-12 ways), so
+// rows whose byte stride shares a large power of two with 4096 crowd into few sets and evict
+// each other (ldb = 1024: all in one set; case C ran at 31 instead of 51 GFLOP/s in place).
+// With kc <= 4 rows per usable set the panel fits. Skipping the copy pays for small K, where
+// packing is a large share of the work (LeNet's conv1 GEMM, K = 25: 32 -> 41 GFLOP/s).
+inline bool read_b_in_place(bool trans_b, std::size_t ldb, std::size_t kc) {
+    if (trans_b) return false;
+    std::size_t a = ldb * sizeof(float), b = 4096;  // gcd(row stride in bytes, 4096)
+    while (b != 0) {
+        const std::size_t t = a % b;
+        a = b;
+        b = t;
+    }
+    const std::size_t sets = std::min<std::size_t>(64, 4096 / a);
+    return kc <= 4 * sets;
 }
 
 template <class Arch>
@@ -262,23 +283,29 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std
             const std::size_t kc = std::min(KC, K - k0);
             // Later K-blocks add onto the partial sums already in C.
             const float beta_k = k0 == 0 ? beta : 1.f;
-            pack_b<NR>(trans_b, B, ldb, k0, kc, j0, nc, packed_b.data());
+            // In place, only the last partial panel is packed (zero-padded to NR columns).
+            const bool in_place = read_b_in_place(trans_b, ldb, kc);
+            const std::size_t full = in_place ? nc - nc % NR : 0;
+            pack_b<NR>(trans_b, B, ldb, k0, kc, j0 + full, nc - full, packed_b.data() + full * kc);
             for (std::size_t i0 = 0; i0 < M; i0 += MC) {
                 const std::size_t mc = std::min(MC, M - i0);
                 pack_a<MR>(trans_a, A, lda, i0, mc, k0, kc, packed_a.data());
                 for (std::size_t q = 0; q < nc; q += NR) {
                     const std::size_t cols = std::min(NR, nc - q);
-                    const float* bp = packed_b.data() + q * kc;
+                    const bool direct = q < full;
+                    const float* bp = direct ? B + k0 * ldb + j0 + q : packed_b.data() + q * kc;
+                    const std::size_t b_step = direct ? ldb : NR;
                     for (std::size_t p = 0; p < mc; p += MR) {
                         const std::size_t rows = std::min(MR, mc - p);
                         const float* ap = packed_a.data() + p * kc;
                         float* c = C + (i0 + p) * ldc + j0 + q;
                         if (cols == NR) {
-                            micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, alpha, beta_k, c, ldc);
+                            micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, b_step, alpha, beta_k, c,
+                                                        ldc);
                         } else {
                             // The last columns: compute the tile aside, then merge the valid
                             // part, so the kernel never touches memory outside C.
-                            micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, 1.f, 0.f, edge, NR);
+                            micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, b_step, 1.f, 0.f, edge, NR);
                             for (std::size_t r = 0; r < rows; ++r)
                                 for (std::size_t j = 0; j < cols; ++j) {
                                     float& dst = c[r * ldc + j];
