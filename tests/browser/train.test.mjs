@@ -55,7 +55,7 @@ describe('training page', () => {
     const train = curves.train.loss;
     assert.ok(train.at(-1) < 0.6 * train[0], `training loss falls: first ${train[0]}, last ${train.at(-1)}`);
     assert.ok(curves.test.acc.at(-1) > 0.5, `held-out accuracy ${curves.test.acc.at(-1)} is far above chance (0.1)`);
-    assert.ok(curves.test.loss.at(-1) < Math.log(10), `held-out loss ${curves.test.loss.at(-1)} below chance level ln 10`);
+    assert.ok(curves.test.loss.at(-1) < 0.6 * train[0], `held-out loss ${curves.test.loss.at(-1)} well below the first training loss ${train[0]}`);
 
     await page.click('#t-pause');
     await waitState(page, 'paused', 10000);

@@ -26,7 +26,7 @@ export class SettingsForm {
       arch: selectInput('arch', [['lenet5', 'LeNet-5'], ['mlp', 'MLP 784-128-64-10']]),
       activation: selectInput('activation', [['relu', 'ReLU'], ['tanh', 'tanh'], ['sigmoid', 'sigmoid']]),
       pool: selectInput('pool', [['max', 'max'], ['avg', 'average']]),
-      loss: selectInput('loss', [['softmax-cross-entropy', 'softmax cross-entropy'], ['mse', "squared error (LeNet's)"]]),
+      loss: selectInput('loss', [['mse', "squared error (LeNet's)"], ['softmax-cross-entropy', 'softmax cross-entropy']]),
       lr: numberInput('lr', { min: 0.000001, max: 10, step: 'any' }),
       momentum: numberInput('momentum', { min: 0, max: 0.999, step: 0.05 }),
       batch: selectInput('batch', BATCHES.map((b) => [b, b === 'all' ? 'all (steepest descent)' : b === '1' ? '1 (pure SGD)' : b])),

@@ -17,7 +17,7 @@ import { FeatureMaps } from './views/featuremaps.js';
 import { Confusion } from './views/confusion.js';
 import { Misclassified } from './views/misclassified.js';
 import { DrawPad } from './views/drawpad.js';
-import { probabilityBars } from './views/bars.js';
+import { probabilityBars, scoreCaption } from './views/bars.js';
 
 const $ = (id) => document.getElementById(id);
 const DATA_URL = new URL('../data/', import.meta.url); // dist/assets/train.js -> dist/data/
@@ -268,7 +268,7 @@ function onInspection(msg) {
   page.inspectCount += 1;
   $('train').dataset.inspections = String(page.inspectCount);
   if (msg.id === 'draw') {
-    $('t-draw-probs').replaceChildren(probabilityBars(msg.probabilities, classNames()));
+    $('t-draw-probs').replaceChildren(el('p', { class: 'muted small', text: scoreCaption(msg.loss) }), probabilityBars(msg.probabilities, classNames()));
     const best = msg.probabilities.indexOf(Math.max(...msg.probabilities));
     $('train').dataset.drawPrediction = String(best);
     if (page.selected.kind !== 'draw') return;

@@ -19,16 +19,17 @@ export const NORMALISATION = {
   fashion: { mean: 0.286, std: 0.353 },
 };
 
-// The defaults reach 97.9-98.35% on the 2,000 held-out digits (seeds 1-6; README.md beside
-// this file lists them). A plain run (batch 1, no momentum, no shifts, 4 epochs, constant
-// rate 0.01) lands at 96.2%.
+// The defaults reach 98.1-98.5% on the 2,000 held-out digits (seeds 1-7; README.md beside
+// this file lists them). The loss is LeNet's squared loss, as in the notes; it beat softmax
+// cross-entropy (learning rate 0.02, 97.75-98.45%) on every seed we tried. A plain run
+// (batch 1, no momentum, no shifts, 4 epochs, constant rate 0.01) lands at 96.2%.
 export const DEFAULTS = Object.freeze({
   dataset: 'mnist',
   arch: 'lenet5',
   activation: 'relu',
   pool: 'max',
-  loss: 'softmax-cross-entropy',
-  lr: 0.02,
+  loss: 'mse',
+  lr: 0.5,
   momentum: 0.9,
   batch: 32,
   epochs: 10,
@@ -358,7 +359,7 @@ export class Run {
   inspect(x) {
     const out = this.net.forward(x, 1);
     const layers = this.net.layers.map((l) => ({ type: l.type, shape: l.outputShape, data: this.net.layerOutput(l.index) }));
-    return { output: Array.from(out), probabilities: displayProbabilities(out, this.settings.loss), layers };
+      return { output: Array.from(out), probabilities: displayProbabilities(out, this.settings.loss), loss: this.settings.loss, layers };
   }
 
   // Plain data to persist or download: settings, parameters, position, curves.

@@ -3,7 +3,7 @@
 // ReLU/sigmoid/pooling outputs), 1-D layers as a strip of cells, the output as class bars.
 import { Mosaic, fillDigit, fillMagnitude, fillSigned } from './images.js';
 import { el } from '../../widgets/_lib/dom.js';
-import { probabilityBars } from './bars.js';
+import { probabilityBars, scoreCaption } from './bars.js';
 
 const NONNEGATIVE = ['relu', 'maxpool2d', 'avgpool2d', 'sigmoid'];
 
@@ -47,7 +47,7 @@ export class FeatureMaps {
       mosaic.canvas.title = `${names[i] ?? layer.type}: ${shape.join('×')}`;
       blocks.push(el('figure', { class: 'fm-layer' }, el('figcaption', { text: `${names[i] ?? layer.type} (${shape.join('×')})` }), mosaic.canvas));
     });
-    blocks.push(el('figure', { class: 'fm-layer' }, el('figcaption', { text: 'class probabilities' }), probabilityBars(result.probabilities, classNames)));
+    blocks.push(el('figure', { class: 'fm-layer' }, el('figcaption', { text: scoreCaption(result.loss) }), probabilityBars(result.probabilities, classNames)));
     this.host.replaceChildren(...blocks);
   }
 }
