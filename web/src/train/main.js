@@ -108,8 +108,18 @@ function restartWorker(reason) {
   $('train').dataset.restarts = String(page.restarts);
   page.worker?.terminate();
   page.worker = null;
+  // A worker that dies again and again (say, out of memory at start-up) is not restarted
+  // forever: after three crashes within a minute the page says so and waits.
+  const now = Date.now();
+  page.crashTimes = [...(page.crashTimes ?? []).filter((t) => now - t < 60000), now];
+  if (page.crashTimes.length > 3) {
+    setState('idle');
+    message(`The training worker keeps crashing (${reason}). Try Reset with other settings, or reload the page.`);
+    return;
+  }
   setState('loading');
   const from = page.lastGood;
+  if (from) page.settings = checkSettings(from.settings);
   message(`The training worker crashed (${reason}). It was restarted${from ? ` from the last saved state, epoch ${fmt(epochsOf(from), 3)}` : ''}; press Resume to continue.`);
   startWorker(from);
   page.afterReady = 'paused';
@@ -329,7 +339,7 @@ async function resetRun(saved = null) {
   // a WebAssembly instance never gives back: a fresh worker returns it.
   const bigHeap = page.worker && (page.ranFullBatch || settings.batch === 'all');
   page.ranFullBatch = settings.batch === 'all';
-  if (data !== page.data || bigHeap) {
+  if (data !== page.data || bigHeap || !page.worker) {
     page.data = data;
     views.fmIndex.max = String(data.test.n - 1);
     page.worker?.terminate();
