@@ -4,6 +4,7 @@
 #include "convlab/ops/activation.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "convlab/common.hpp"
 #include "harness.hpp"
@@ -43,6 +44,51 @@ TEST_CASE("activations match PyTorch, forward and backward") {
             INFO(what << " x[" << i << "] = " << x[i]);
             CHECK(std::fabs(y[i] - want[i]) <= 1e-6f * std::fabs(want[i]) + 1e-30f);
         }
+    }
+}
+
+TEST_CASE("sigmoid and tanh match double-precision formulas over the whole float range") {
+    // 200,001 points over [-100, 100] plus tiny and huge magnitudes: a few float ulps
+    // relative, except sigmoid below about -87.3, which flushes to 0 (true values < 1.2e-38).
+    std::vector<float> x;
+    for (int i = -100000; i <= 100000; ++i) x.push_back(float(i) * 1e-3f);
+    for (float v : {1e-38f, 1e-20f, 1e-10f, 3e-5f, 1e10f, 3e38f}) {
+        x.push_back(v);
+        x.push_back(-v);
+    }
+    for (auto a : {convlab::activation::sigmoid, convlab::activation::tanh}) {
+        std::vector<float> y(x.size());
+        convlab::activation_forward(a, x.data(), y.data(), x.size());
+        double worst = 0;
+        std::size_t worst_i = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            const double xd = x[i];
+            const double want =
+                a == convlab::activation::sigmoid ? 1.0 / (1.0 + std::exp(-xd)) : std::tanh(xd);
+            const double err = std::fabs(double(y[i]) - want);
+            const double rel = want == 0 ? err : err / std::fabs(want);
+            const bool flushed = a == convlab::activation::sigmoid && want < 1.2e-38 && err < 1.2e-38;
+            if (!flushed && rel > worst) {
+                worst = rel;
+                worst_i = i;
+            }
+        }
+        INFO(name_of(a) << ": worst relative error " << worst << " at x = " << x[worst_i]
+                        << ", got " << y[worst_i]);
+        CHECK(worst < 5e-7);
+    }
+}
+
+TEST_CASE("sigmoid and tanh keep NaN, as PyTorch does") {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (auto a : {convlab::activation::relu, convlab::activation::sigmoid,
+                   convlab::activation::tanh}) {
+        std::vector<float> x = {1.f, nan, -2.f, 0.5f, nan}, y(x.size());
+        convlab::activation_forward(a, x.data(), y.data(), x.size());
+        INFO(name_of(a));
+        CHECK(std::isnan(y[1]));
+        CHECK(std::isnan(y[4]));
+        CHECK(!std::isnan(y[0]));
     }
 }
 
