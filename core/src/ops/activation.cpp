@@ -24,9 +24,8 @@ activation activation_from_name(std::string_view name, const char* argument) {
 
 namespace {
 
-// As in gemm.cpp: AVX2 natively where present (xsimd's AVX-512 math trips GCC 12's
-// maybe-uninitialized warnings, and is no faster on parts that split 512-bit ops); under
-// Emscripten the SSE2 arch, i.e. WebAssembly SIMD128.
+// As in gemm.cpp: AVX2 natively where present (xsimd 8.1's AVX-512 code trips GCC 12's
+// maybe-uninitialized warnings); under Emscripten the SSE2 arch, i.e. WebAssembly SIMD128.
 #if XSIMD_WITH_FMA3_AVX2
 using kernel_arch = xsimd::fma3<xsimd::avx2>;
 #else
