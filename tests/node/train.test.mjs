@@ -5,7 +5,8 @@
 // resume exactly; a blown-up run stops; and LeNet-5 trained with the default recipe through
 // the public API classifies the 2,000 held-out digits with more than 97% accuracy.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,14 +61,40 @@ describe('packed MNIST data', () => {
     assert.ok(counts.every((c) => c >= 150), `every class is held out (counts ${counts})`);
   });
 
+  test('without Fashion-MNIST the build says so and packs MNIST alone', () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'convlab-pack-'));
+    try {
+      const lines = [];
+      const catalogue = packData({ root, outDir, fashionDir: join(outDir, 'nowhere'), log: (m) => lines.push(m) });
+      assert.deepEqual(catalogue.datasets.map((d) => d.id), ['mnist']);
+      assert.ok(lines.some((l) => /Fashion-MNIST is ABSENT/.test(l)), lines.join('\n'));
+      assert.ok(!existsSync(join(outDir, 'fashion.bin')));
+      assert.deepEqual(readFileSync(join(outDir, 'mnist.bin')), readFileSync(join(root, 'build', 'data', 'mnist.bin')), 'the same bytes as the build packed');
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+
   test('Fashion-MNIST, when installed, is packed the same way', (t) => {
     if (!existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz')) {
       t.skip("Debian's dataset-fashion-mnist is not installed");
       return;
     }
     const fashion = readPacked('fashion');
-    assert.equal(fashion.train.n + fashion.test.n, 10000);
     assert.equal(fashion.id, 'fashion');
+    assert.equal(fashion.train.n, 8000);
+    assert.equal(fashion.test.n, 2000);
+    // The IDX source, read here without the packer: 16-byte image header, 8-byte label header.
+    const dir = '/usr/share/datasets/fashion-mnist';
+    const images = zlib.gunzipSync(readFileSync(join(dir, 't10k-images-idx3-ubyte.gz'))).subarray(16);
+    const labels = zlib.gunzipSync(readFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'))).subarray(8);
+    const source = new Map();
+    for (let k = 0; k < labels.length; k++) source.set(digest(images.subarray(k * SIZE, (k + 1) * SIZE)), labels[k]);
+    for (const part of [fashion.train, fashion.test]) {
+      for (let i = 0; i < part.n; i++) {
+        assert.equal(source.get(digest(part.pixels.subarray(i * SIZE, (i + 1) * SIZE))), part.labels[i], `example ${i}`);
+      }
+    }
   });
 });
 
