@@ -134,15 +134,18 @@ void conv2d_backward(const conv2d_geometry& g, const float* x, const float* w, c
 // Each method's time is predicted as a sum of counted operations times a cost per operation
 // (nanoseconds), the counts following the loops of conv2d_direct.cpp, conv2d_im2col.cpp (over
 // gemm.cpp's 6 x 8 register tile) and conv2d_fft.cpp for 4-lane SIMD (the WebAssembly build;
-// native builds use the same numbers as a proxy). The costs were fitted (non-negative least
-// squares on relative error) to CPU-time measurements of the WebAssembly build in Node 20 on
-// 25 shapes: the benchmark's A-D, LeNet-like, ResNet-like, pointwise, strided, and 7x7 to 31x31
-// kernels (the scratch driver and fit are described in the conv2d engineer's report; each
-// measurement is the minimum of two runs of >= 20 ms of CPU time, so other processes on the
-// machine do not count). The fitted model picks within 10% of the fastest method on A-D in
-// every direction; its worst residual elsewhere is ~40%, so FFT, whose misses cost the most,
-// must promise a 20% win. A pointwise convolution (1x1, stride 1, unpadded) is a plain GEMM
-// and always goes to im2col, which then skips im2col.
+// native builds use the same numbers as a proxy). How the costs were measured: a scratch
+// driver, built with em++ -O3 -msimd128 -msse2 and run in Node 20 (one thread) on this
+// project's 2-core AMD EPYC (Zen 5) machine, timed forward, input-gradient and weight-gradient
+// passes of every method on 27 shapes (A-D of the benchmark; LeNet-like 1- and 6-channel 5x5;
+// ResNet-like 3x3 with 32 to 512 channels; pointwise 8 to 256 channels, stride 1 and 2; stride
+// 2 with 3x3, 5x5, 7x7; 7x7 to 31x31 kernels over 1 to 16 channels), each the minimum of two
+// runs of >= 20 ms of process CPU time (process.cpuUsage, so other processes on the shared
+// machine do not count). The costs are a non-negative least-squares fit of these counts to the
+// times, minimising relative error (A-D weighted 3x), one fit per method and pass. The model picks within 10% of
+// the fastest method for A-D in every pass; its worst residual elsewhere is ~40%, so FFT, whose
+// misses cost the most, must promise a 20% win. A pointwise convolution (1x1, stride 1,
+// unpadded) is a plain GEMM and always goes to im2col (which then skips im2col).
 
 namespace {
 
@@ -158,7 +161,8 @@ struct engine_cost {
 
 double direct_engine_ns(double N, int Cout, int Cin, int R, int S, double Ho, int Wo, double Hv,
                         double L, const engine_cost& c) {
-    const int KB = Cout < 4 ? Cout : 4;
+    // the register tile of conv2d_direct.cpp's tile_channels / engine_dispatch
+    const int KB = Cout < 4 ? Cout : (Cout % 4 != 0 && Cout % 3 == 0) ? 3 : 4;
     const int VB = KB <= 2 ? 4 : 2;
     const double blocks = cdiv(Cout, KB), taps = double(Cin) * R * S;
     const int full = Wo / int(VB * simd_lanes);
@@ -171,13 +175,16 @@ double direct_engine_ns(double N, int Cout, int Cin, int R, int S, double Ho, in
 }
 
 struct gemm_cost {
-    double per_tile_step, per_packed, per_call, per_copy;
+    double per_tile_step, per_packed, per_call, per_tile, per_copy, per_copy_segment;
 };
 
-// gemm (M, Nn, Kd) once per image, plus `copied` floats of im2col / col2im per image.
-double gemm_ns(double N, double M, double Nn, double Kd, double copied, const gemm_cost& c) {
-    return N * (cdiv(M, 6) * cdiv(Nn, 8) * Kd * c.per_tile_step + (M * Kd + Kd * Nn) * c.per_packed +
-                c.per_call + copied * c.per_copy);
+// gemm (M, Nn, Kd) once per image, plus `copied` floats of im2col / col2im per image, moved
+// in `segments` runs (one per column-matrix row and output row: short runs cost their loop).
+double gemm_ns(double N, double M, double Nn, double Kd, double copied, double segments,
+               const gemm_cost& c) {
+    const double tiles = cdiv(M, 6) * cdiv(Nn, 8);
+    return N * (tiles * Kd * c.per_tile_step + (M * Kd + Kd * Nn) * c.per_packed + c.per_call +
+                tiles * c.per_tile + copied * c.per_copy + segments * c.per_copy_segment);
 }
 
 struct fft_cost {
@@ -194,15 +201,15 @@ double fft_ns(const conv2d_geometry& g, const fft_cost& c) {
 
 // Fitted costs, in ns (see above). Forward, input gradient, weight gradient. Zeros are
 // terms the fit found no use for (GEMM packing is absorbed by the per-step cost).
-constexpr engine_cost direct_forward_cost{0.3572, 0.09244, 0.1343, 0.742};
-constexpr engine_cost direct_input_cost{0.3126, 0.09807, 0.1761, 0.533};
-constexpr double direct_weight_cost[4] = {1.363, 0.05213, 1.772, 0.8144};
-constexpr gemm_cost im2col_forward_cost{1.989, 0, 1091, 0.2915};
-constexpr gemm_cost im2col_input_cost{2.206, 0, 199.4, 0.4574};
-constexpr gemm_cost im2col_weight_cost{2.13, 0, 4701, 0.215};
-constexpr fft_cost fft_forward_cost{0, 0.2098, 9.027};
-constexpr fft_cost fft_input_cost{0, 0.2432, 9.497};
-constexpr fft_cost fft_weight_cost{0, 0.3091, 9.249};
+constexpr engine_cost direct_forward_cost{0.447, 0.07432, 0.1694, 0.7111};
+constexpr engine_cost direct_input_cost{0.3573, 0.08386, 0.2473, 0.5337};
+constexpr double direct_weight_cost[4] = {1.652, 0.002394, 2.548, 0.761};
+constexpr gemm_cost im2col_forward_cost{1.574, 0, 0, 3.466, 0.1264, 7.911};
+constexpr gemm_cost im2col_input_cost{1.805, 0, 0, 0, 0.2691, 8.149};
+constexpr gemm_cost im2col_weight_cost{1.645, 0.0562, 3860, 3.289, 0.1321, 5.682};
+constexpr fft_cost fft_forward_cost{0, 0.1687, 9.003};
+constexpr fft_cost fft_input_cost{0, 0.2104, 9.269};
+constexpr fft_cost fft_weight_cost{0, 0.243, 9.268};
 
 bool is_pointwise(const conv2d_geometry& g) {
     return g.R == 1 && g.S == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
@@ -218,13 +225,14 @@ enum class pass { forward, input, weight };
 predicted predict(const conv2d_geometry& g, pass which) {
     const double N = g.N, crs = double(g.C) * g.R * g.S, hw_out = double(g.Ho) * g.Wo;
     const double copied = is_pointwise(g) ? 0 : crs * hw_out;
+    const double segments = is_pointwise(g) ? 0 : crs * g.Ho;
     const double Hp = g.H + g.pad_top + g.pad_bottom;
     predicted p{};
     switch (which) {
         case pass::forward: {
             const double L = (cdiv(g.Wo, simd_lanes) * simd_lanes + (g.S - 1) / g.stride_w) * g.stride_w;
             p.direct = direct_engine_ns(N, g.K, g.C, g.R, g.S, g.Ho, g.Wo, Hp, L, direct_forward_cost);
-            p.im2col = gemm_ns(N, g.K, hw_out, crs, copied, im2col_forward_cost);
+            p.im2col = gemm_ns(N, g.K, hw_out, crs, copied, segments, im2col_forward_cost);
             p.fft = fft_ns(g, fft_forward_cost);
             break;
         }
@@ -232,7 +240,7 @@ predicted predict(const conv2d_geometry& g, pass which) {
             const double L = cdiv(g.W, simd_lanes) * simd_lanes + g.S - 1;
             p.direct = direct_engine_ns(N, g.C, g.K, g.R, g.S, g.H, g.W, g.H + g.R - 1, L,
                                         direct_input_cost);
-            p.im2col = gemm_ns(N, crs, hw_out, g.K, copied, im2col_input_cost);
+            p.im2col = gemm_ns(N, crs, hw_out, g.K, copied, segments, im2col_input_cost);
             p.fft = fft_ns(g, fft_input_cost);
             break;
         }
@@ -245,7 +253,7 @@ predicted predict(const conv2d_geometry& g, pass which) {
             const double* c = direct_weight_cost;
             p.direct = f * (s_blocks * steps * c[0] + steps * KB * g.S * c[1] + s_blocks * KB * 3 * c[2]) +
                        N * (g.C * Hp * (g.W + g.pad_left + g.pad_right) + double(g.K) * hw_out) * c[3];
-            p.im2col = gemm_ns(N, g.K, crs, hw_out, copied, im2col_weight_cost);
+            p.im2col = gemm_ns(N, g.K, crs, hw_out, copied, segments, im2col_weight_cost);
             p.fft = fft_ns(g, fft_weight_cost);
             break;
         }

@@ -164,11 +164,12 @@ void engine_run(const engine& e) {
 }
 
 // The tile shape for a number of output channels. KB x VB accumulators + VB inputs + 1
-// broadcast must fit V8's 15 usable xmm registers (it keeps xmm15 as scratch): 6 x 2 = 12
-// accumulators spilled in measurements, so six channels run as 4 + 2 padded (measured in
-// WebAssembly, LeNet's C3 input gradient: 17.8 GFLOP/s with KB = 4, 11.9 with KB = 6, 10.9
-// with 3 x 3 tiles). Few channels get wider column tiles instead.
-int tile_channels(int Cout) { return Cout < 4 ? Cout : 4; }
+// broadcast must fit V8's 15 usable xmm registers (it keeps xmm15 as scratch). Measured in
+// WebAssembly: 6 x 2 tiles spilled (LeNet C3's input gradient, 6 output channels: 11.9 GFLOP/s
+// with KB = 6, 17.8 with 4 + 2 padded, 22 with 3 + 3 at VB = 2), and VB = 3 ran slower than
+// VB = 2 for every KB tried. So 4 x 2, or 3 x 2 when that pads less; few channels get wider
+// column tiles (1 x 4, 2 x 4).
+int tile_channels(int Cout) { return Cout < 4 ? Cout : (Cout % 4 != 0 && Cout % 3 == 0) ? 3 : 4; }
 
 void engine_dispatch(const engine& e, int KB) {
     switch (KB) {
