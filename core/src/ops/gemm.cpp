@@ -78,13 +78,17 @@ struct tile {
 };
 
 // Cache blocking. A KC x NR panel of B (8 KiB for wasm, 16 KiB for AVX2) stays in L1 while
-// it meets every A panel of the MC x KC block (~120 KiB, L2).
+// it meets every A panel of the MC x KC block (~120 KiB, L2). In WebAssembly, KC from 128 to
+// 576 and NC from 256 to 2048 changed case C (one image or batch 8) by less than the noise.
 #ifndef CONVLAB_GEMM_KC  // for blocking experiments from bench/wasm
 #define CONVLAB_GEMM_KC 256
 #endif
 constexpr std::size_t KC = CONVLAB_GEMM_KC;
 constexpr std::size_t MC = 120;  // a multiple of MR (4 and 6, and 5 for experiments)
-constexpr std::size_t NC = 2048;
+#ifndef CONVLAB_GEMM_NC
+#define CONVLAB_GEMM_NC 2048
+#endif
+constexpr std::size_t NC = CONVLAB_GEMM_NC;
 
 #if XSIMD_WITH_SSE2
 // dst (4, 4) with row stride dst_ld = the transpose of src (4, 4) with row stride src_ld.
