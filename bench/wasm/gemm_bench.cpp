@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
     const shape shapes[] = {
         {"conv C, one image   64x1024x576", false, false, 64, 1024, 576},
         {"conv C, batch 8     64x8192x576", false, false, 64, 8192, 576},
+        {"conv C dW = dy cols^T 64x576x1024", false, true, 64, 576, 1024},
+        {"conv C dcols = W^T dy 576x1024x64", true, false, 576, 1024, 64},
         {"LeNet conv1          6x576x25", false, false, 6, 576, 25},
         {"LeNet conv2         16x100x150", false, false, 16, 100, 150},
         {"dense fwd x W^T     64x100x784", false, true, 64, 100, 784},
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
             rates.push_back(flops * calls / elapsed * 1e-9);
         }
         std::sort(rates.begin(), rates.end());
-        std::printf("%-34s best %6.1f  median %6.1f GFLOP/s  (C[0]=%g)\n", s.name, rates.back(),
+        std::printf("%-36s best %6.1f  median %6.1f GFLOP/s  (C[0]=%g)\n", s.name, rates.back(),
                     rates[rates.size() / 2], C[0]);
     }
 }

@@ -15,15 +15,17 @@
 //   SIMD128 peak (bench/wasm/peak.cpp, 12 independent f32x4 mul+add chains): 66-68 GFLOP/s,
 //   i.e. 4 vector ops a cycle at ~4.2 GHz; 14 chains spill (29). Native SSE2 gives the same 68.
 //                                          WebAssembly SIMD128    native AVX2+FMA (6 x 16)
-//   conv2d case C, M=64 K=576 N=1024             55                     108-110
-//   conv2d case C, batch 8, N=8192               51-52                   90-100
+//   conv2d case C, M=64 K=576 N=1024             52-56                  104-110
+//   conv2d case C, batch 8, N=8192               49-52                   90-100
+//   case C dW = dy cols^T  M=64 K=1024 N=576 (trans B)  55-56            109-110
+//   case C dcols = W^T dy  M=576 K=64 N=1024 (trans A)  53-54            121-122
 //   LeNet conv1   M=6   K=25  N=576 (B in place) 40-41                   93
 //   LeNet conv2   M=16  K=150 N=100 (B in place) 48-49                   82
 //   dense x W^T   M=64  K=784 N=100 (trans B)    55-56                   95
 //   dense dy W    M=64  K=100 N=784 (B in place) 59-60                  125
 //   dense dy^T x  M=100 K=64  N=784 (trans A)    57-58                  123
 //   square        256^3                          61                     122
-// so case C runs at ~83% of the measured SIMD128 peak (the brief's target was 37 GFLOP/s);
+// so case C runs at 77-83% of the measured SIMD128 peak (the brief's target was 37 GFLOP/s);
 // natively ~80% of AVX2's 2 x 8-float FMA per cycle (~135 GFLOP/s at 4.2 GHz, not measured).
 // The small LeNet shapes lose to per-tile overhead at K = 25 and to the M = 6 = 4 + 2 split.
 #include "convlab/ops/gemm.hpp"
