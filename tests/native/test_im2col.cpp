@@ -1,6 +1,7 @@
 // test_im2col.cpp: window extraction. im2col against a hand-written example and against the
 // plain loops on edge shapes (rows ranges included); col2im against the plain loops and as
 // im2col's adjoint: <im2col(x), c> == <x, col2im(c)> in double.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/im2col.hpp"
+#include "convlab/ops/pool2d.hpp"
 #include "harness.hpp"
 
 using namespace convlab;
@@ -136,4 +138,20 @@ TEST_CASE("col2im is the adjoint of im2col") {
         for (std::size_t i = 0; i < x.size(); ++i) right += double(x[i]) * back[i];
         CHECK(std::fabs(left - right) <= 1e-5 * (scale + 1));
     }
+}
+
+TEST_CASE("im2col of pooling windows: each column's maximum is the max-pooling output") {
+    // pooling as a reduction over window-extraction rows (the form lessons show)
+    const auto g = make_pool2d_geometry(1, 1, 9, 11, 3, 2, 2, 3);
+    const auto wg = window_geometry_of(g);
+    CHECK(wg.C == 1);
+    CHECK(wg.rows() == 6);
+    CHECK(wg.cols() == std::size_t(g.Ho) * g.Wo);
+    const auto x = harness::random_vector(std::size_t(g.H) * g.W, 99);
+    std::vector<float> cols(wg.rows() * wg.cols()), y(wg.cols()), by_cols(wg.cols(), -INFINITY);
+    im2col(wg, x.data(), cols.data());
+    max_pool2d_forward_ref(g, x.data(), y.data());
+    for (std::size_t r = 0; r < wg.rows(); ++r)
+        for (std::size_t p = 0; p < wg.cols(); ++p) by_cols[p] = std::max(by_cols[p], cols[r * wg.cols() + p]);
+    CHECK(by_cols == y);
 }
