@@ -98,7 +98,14 @@ describe('training page', () => {
     assert.equal(await page.locator('#t-misclassified canvas').getAttribute('data-tiles'), String(Math.min(100, 2000 - diag)));
 
     const before = Number((await dataset(page)).inspections);
-    await page.evaluate(() => window.convlabTrain.drawStrokes([[[0.5, 0.15], [0.5, 0.85]]])); // a "1"
+    // A "1" drawn with the mouse: one vertical stroke through pointer events.
+    const pad = page.locator('canvas.drawpad');
+    await pad.scrollIntoViewIfNeeded();
+    const box = await pad.boundingBox();
+    await page.mouse.move(box.x + 0.5 * box.width, box.y + 0.15 * box.height);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 0.5 * box.width, box.y + 0.85 * box.height, { steps: 12 });
+    await page.mouse.up();
     await waitFor(page, (n) => Number(document.getElementById('train').dataset.inspections) > n, before, 10000);
     assert.equal((await dataset(page)).drawPrediction, '1', 'a vertical stroke is read as a 1');
     assert.equal(await page.locator('#t-draw-probs .prob-row').count(), 10);

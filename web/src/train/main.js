@@ -278,7 +278,7 @@ function onInspection(msg) {
   page.inspectCount += 1;
   $('train').dataset.inspections = String(page.inspectCount);
   if (msg.id === 'draw') {
-    $('t-draw-probs').replaceChildren(el('p', { class: 'muted small', text: scoreCaption(msg.loss) }), probabilityBars(msg.probabilities, classNames()));
+    $('t-draw-probs').replaceChildren(el('p', { class: 'muted small', text: scoreCaption(msg.loss) }), probabilityBars(msg.probabilities, classNames(), msg.loss !== 'mse'));
     const best = msg.probabilities.indexOf(Math.max(...msg.probabilities));
     $('train').dataset.drawPrediction = String(best);
     if (page.selected.kind !== 'draw') return;
@@ -457,7 +457,6 @@ async function main() {
     get curves() { return page.curves; },
     get slowest() { return page.slowest; },
     crashWorker() { send({ type: 'crash' }); },
-    drawStrokes(strokes) { views.drawpad.drawStrokes(strokes); },
   };
 }
 

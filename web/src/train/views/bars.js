@@ -7,7 +7,8 @@ export function scoreCaption(loss) {
   return loss === 'mse' ? 'outputs (estimates of the one-hot code, clipped to [0, 1])' : 'class probabilities (softmax)';
 }
 
-export function probabilityBars(probabilities, classNames) {
+// asPercent: softmax probabilities as percentages; otherwise raw outputs with two decimals.
+export function probabilityBars(probabilities, classNames, asPercent = true) {
   let best = 0;
   probabilities.forEach((p, i) => { if (p > probabilities[best]) best = i; });
   return el('div', { class: 'prob-bars', role: 'list' }, probabilities.map((p, i) => {
@@ -16,6 +17,6 @@ export function probabilityBars(probabilities, classNames) {
     return el('div', { class: `prob-row${i === best ? ' best' : ''}`, role: 'listitem' },
       el('span', { class: 'prob-label', text: classNames[i] }),
       el('span', { class: 'prob-track' }, bar),
-      el('span', { class: 'prob-value', text: `${(100 * p).toFixed(1)}%` }));
+      el('span', { class: 'prob-value', text: asPercent ? `${(100 * p).toFixed(1)}%` : p.toFixed(2) }));
   }));
 }

@@ -115,14 +115,4 @@ export class DrawPad {
     this.ctx.clearRect(0, 0, SIZE, SIZE);
     this.onDigit(null);
   }
-
-  // Draws strokes given as lists of [x, y] in 0..1 (used by the browser test).
-  drawStrokes(strokes) {
-    for (const s of strokes) {
-      this.ctx.beginPath();
-      s.forEach(([x, y], i) => (i ? this.ctx.lineTo(x * SIZE, y * SIZE) : this.ctx.moveTo(x * SIZE, y * SIZE)));
-      this.ctx.stroke();
-    }
-    this.emit();
-  }
 }

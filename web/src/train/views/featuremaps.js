@@ -47,7 +47,7 @@ export class FeatureMaps {
       mosaic.canvas.title = `${names[i] ?? layer.type}: ${shape.join('×')}`;
       blocks.push(el('figure', { class: 'fm-layer' }, el('figcaption', { text: `${names[i] ?? layer.type} (${shape.join('×')})` }), mosaic.canvas));
     });
-    blocks.push(el('figure', { class: 'fm-layer' }, el('figcaption', { text: scoreCaption(result.loss) }), probabilityBars(result.probabilities, classNames)));
+    blocks.push(el('figure', { class: 'fm-layer' }, el('figcaption', { text: scoreCaption(result.loss) }), probabilityBars(result.probabilities, classNames, result.loss !== 'mse')));
     this.host.replaceChildren(...blocks);
   }
 }
