@@ -69,7 +69,9 @@ TEST_CASE("sgemm matches sgemm_ref on sizes around the tile and block edges") {
         for (bool tb : {false, true})
             for (std::size_t M : sizes)
                 for (std::size_t N : sizes)
-                    for (std::size_t K : {std::size_t(1), std::size_t(7), std::size_t(37)})
+                    // Odd and even K: the kernel's K loop is unrolled twice.
+                    for (std::size_t K : {std::size_t(1), std::size_t(4), std::size_t(7),
+                                          std::size_t(37)})
                         run({ta, tb, M, N, K, 1.f, 0.f, 0}, seed++);
 }
 
