@@ -198,12 +198,13 @@ describe('LeNet-5 on the packed digits', () => {
     const t0 = performance.now();
     const accs = [];
     let tEpoch = t0;
-    run.trainToEnd((e) => {
+    const end = run.trainToEnd((e) => {
       if (e.kind !== 'eval') return;
       const now = performance.now();
       accs.push(`${(100 * e.acc).toFixed(2)}% (${((now - tEpoch) / 1000).toFixed(1)} s)`);
       tEpoch = now;
     });
+    assert.notEqual(end.kind, 'diverged', `the default recipe diverged (loss ${end.loss}) after ${run.progress.steps} steps`);
     const seconds = (performance.now() - t0) / 1000;
     const acc = run.lastEval.acc;
     console.log(`# LeNet-5, default recipe: held-out accuracy per epoch ${accs.join(', ')}; ` +
