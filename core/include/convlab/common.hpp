@@ -28,6 +28,11 @@ private:
 inline void require(bool ok, const char* argument, const std::string& expected) {
     if (!ok) fail(argument, expected);
 }
+// A literal message becomes a std::string only on failure: the std::string overload would
+// build (and, past 15 characters, heap-allocate) it on every call, even when ok.
+inline void require(bool ok, const char* argument, const char* expected) {
+    if (!ok) fail(argument, expected);
+}
 
 // Sizes are checked to be positive and small enough that products do not overflow.
 inline void require_positive(long long value, const char* argument) {
