@@ -32,7 +32,9 @@ loss_result loss_forward_backward(loss_kind kind, const float* logits, const std
 
     loss_result result{0.0, 0};
     double total = 0;
-    std::vector<double> p(classes);
+    // Softmax scratch, (classes): reused per thread, so a training step allocates nothing.
+    thread_local std::vector<double> p;
+    if (p.size() < classes) p.resize(classes);
     for (std::size_t n = 0; n < B; ++n) {
         const float* z = logits + n * classes;
         const std::size_t label = std::size_t(labels[n]);
