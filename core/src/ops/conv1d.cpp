@@ -160,7 +160,7 @@ std::vector<float> toeplitz_matrix(const float* h, std::size_t m, std::size_t n)
 //   fft:      a + b * work(plan) + c * (N + k)          (conv1d_fft_make_plan's work units)
 // The constants are robust least-squares fits (of log time) to the best of >= 5 runs (and of
 // two sessions) of the full convolution on the grid n in {100, 300, 1000, 4000, 16384, 65536,
-// 262144} x m in {1, 3, 5, 9, 15, 31, 63, 127, 255, 511, 1023, 2047} (84 sizes; a scratch
+// 262144} x m in {1, 3, 5, 9, 15, 31, 63, 127, 255, 511, 1023, 2047} (84 sizes; bench/calibrate/conv1d/
 // driver calling convolve(..., method) in a loop), on this project's machine (AMD EPYC with
 // AVX-512, shared with other jobs), 2026-11-28, with the radix-4 scrambled-order FFT and the
 // packed sgemm:

@@ -134,7 +134,7 @@ void conv2d_backward(const conv2d_geometry& g, const float* x, const float* w, c
 // Each method's time is predicted as a sum of counted operations times a cost per operation
 // (nanoseconds), the counts following the loops of conv2d_direct.cpp, conv2d_im2col.cpp (over
 // gemm.cpp's 6 x 8 register tile) and conv2d_fft.cpp for 4-lane SIMD (the WebAssembly build;
-// native builds use the same numbers as a proxy). How the costs were measured: a scratch
+// native builds use the same numbers as a proxy). How the costs were measured: bench/calibrate/conv2d/
 // driver, built with em++ -O3 -msimd128 -msse2 and run in Node 20 (one thread) on this
 // project's 2-core AMD EPYC (Zen 5) machine, timed forward, input-gradient and weight-gradient
 // passes of every method on 27 shapes (A-D of the benchmark; LeNet-like 1- and 6-channel 5x5;
