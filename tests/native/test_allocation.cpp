@@ -3,8 +3,9 @@
 // step after step in one WebAssembly heap; an allocation per step is time spent in malloc and,
 // worse, heap growth that detaches every JS view of the memory.
 // How: this executable replaces the global allocation functions with counting ones (operator
-// new in every form, and natively glibc's malloc family, which xsimd's aligned allocator and
-// anything else below operator new go through). Leaves out: forward-only calls, vjp, and
+// new in every form, and with glibc its malloc family, which xsimd's aligned allocator and
+// anything else below operator new go through; under Emscripten, whose libc is not glibc, and
+// under ASan only operator new is counted). Leaves out: forward-only calls, vjp, and
 // allocations the first steps make (buffers sized to the batch are expected to be allocated
 // then).
 #include "harness.hpp"
