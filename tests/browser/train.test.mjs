@@ -3,7 +3,8 @@
 // above chance, pause really stops and resume continues, and no main-thread task longer
 // than 100 ms happens while training (Long Tasks API). Then the drawing pad answers, a
 // crashed worker is restarted without losing the page, a reload continues the saved run, a
-// downloaded run loads again, and a blown-up loss stops training with an offer to reset.
+// downloaded run loads again, a blown-up loss stops training with an offer to reset, and a
+// run started again with the same seed draws the same curve.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -172,6 +173,21 @@ describe('training page', () => {
     await page.click('#t-message button');
     await waitState(page, 'idle', 30000);
     assert.equal(await page.locator('#t-settings input[name=lr]').inputValue(), '1');
+  });
+
+  test('the same seed and settings give the same loss curve in the worker', async () => {
+    const firstPoints = async () => {
+      await page.click('#t-start');
+      await waitFor(page, () => window.convlabTrain.curves?.train.loss.length >= 3, null, 60000);
+      await page.click('#t-pause');
+      await waitState(page, 'paused', 10000);
+      return page.evaluate(() => window.convlabTrain.curves.train.loss.slice(0, 3));
+    };
+    const a = await firstPoints();
+    await page.click('#t-reset');
+    await waitState(page, 'idle', 30000);
+    const b = await firstPoints();
+    assert.deepEqual(b, a);
     assert.deepEqual(problems, []);
   });
 });
