@@ -17,6 +17,7 @@ export function conv1dCases(cl) {
         group: '1-D convolution (full)',
         name: `n=${n} m=${m}`,
         flops: 2 * n * m,
+        autoChoice: cl.autoMethod1d(n, m),
         reference: 'convlab direct',
         impls,
       });

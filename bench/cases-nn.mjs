@@ -26,11 +26,12 @@ export function denseCases(cl) {
       net.dispose();
       const tx = tf.tensor2d(x, [B, I]);
       const tw = tf.tensor2d(w.data, [O, I]);
+      const twT = tf.transpose(tw);   // (I, O), once: a plain product is XNNPACK's fast path
       const tb = tf.tensor1d(b.data);
       const tdy = tf.tensor2d(dy, [B, O]);
       return {
         run: () => {
-          const y = tf.add(tf.matMul(tx, tw, false, true), tb);
+          const y = tf.add(tf.matMul(tx, twT), tb);
           let r = y.dataSync();
           y.dispose();
           if (backward) {
@@ -44,7 +45,7 @@ export function denseCases(cl) {
           }
           return r;
         },
-        dispose: () => { for (const t of [tx, tw, tb, tdy]) t.dispose(); },
+        dispose: () => { for (const t of [tx, tw, twT, tb, tdy]) t.dispose(); },
       };
     };
     const cnj = () => {
@@ -128,7 +129,7 @@ export function lenetCase(cl) {
     const opt = tf.train.sgd(lr);
     const v = vars;
     const loss = () => {
-      let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(tx, v.c1, 1, [[0, 0], [2, 2], [2, 2], [0, 0]]), v.b1)), 2, 2, 'valid');
+      let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(tx, v.c1, 1, 'same'), v.b1)), 2, 2, 'valid');
       h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, v.c3, 1, 'valid'), v.b3)), 2, 2, 'valid');
       // Flatten in convlab's (C, H, W) order so the dense weights mean the same thing.
       h = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [B, 400]);

@@ -5,8 +5,9 @@
 // cannot train a convolution. For the backward and training benchmarks we register one that
 // runs the WASM backend's own Conv3DBackpropFilterV2 on a depth-1 view of the tensors; the
 // table says so wherever it is used.
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// The union package: tfjs-core's Node bundle alone registers no gradient functions, which
+// the training step needs; @tensorflow/tfjs registers them (and the CPU backend).
+import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);  // single thread, like every other peer
@@ -19,18 +20,19 @@ tf.registerKernel({
     const { strides, pad, filterShape, dataFormat, dimRoundingMode } = attrs;
     if (dataFormat && dataFormat !== 'NHWC') throw new Error('bench shim: NHWC only');
     if (dimRoundingMode) throw new Error('bench shim: no dimRoundingMode');
-    const run = (name, inp, att) => tf.engine().runKernel(name, inp, att);
+    // The backend's own kernels on TensorInfos, as backends compose kernels internally.
+    const k = (name, inputs, a) => tf.getKernel(name, 'wasm').kernelFunc({ inputs, backend, attrs: a });
     const [N, H, W, C] = x.shape;
     const [, Ho, Wo, K] = dy.shape;
-    const x5 = run('Reshape', { x }, { shape: [N, 1, H, W, C] });
-    const dy5 = run('Reshape', { x: dy }, { shape: [N, 1, Ho, Wo, K] });
     const [R, S] = filterShape;
     const s = Array.isArray(strides) ? strides : [strides, strides];
-    const dw5 = run('Conv3DBackpropFilterV2', { x: x5, dy: dy5 },
+    const x5 = k('Reshape', { x }, { shape: [N, 1, H, W, C] });
+    const dy5 = k('Reshape', { x: dy }, { shape: [N, 1, Ho, Wo, K] });
+    const dw5 = k('Conv3DBackpropFilterV2', { x: x5, dy: dy5 },
       { strides: [1, s[0], s[1]], pad, filterShape: [1, R, S, C, K] });
-    const dw = run('Reshape', { x: dw5 }, { shape: filterShape });
-    for (const t of [x5, dy5, dw5]) t.dispose();
-    return { dataId: dw.dataId, shape: dw.shape, dtype: dw.dtype };
+    const dw = k('Reshape', { x: dw5 }, { shape: filterShape });
+    for (const t of [x5, dy5, dw5]) backend.disposeData(t.dataId);
+    return dw;
   },
 });
 
