@@ -8,7 +8,9 @@
 // (c, r, s) with one contiguous load per vector and one broadcast weight per channel: the
 // (c, r, s) loop is a flat loop over a table of offsets, so C = 1 (LeNet's first layer) runs
 // as well as C = 256. Columns past the last full tile are computed on a narrower tile whose
-// extra lanes read the zero padding and are not stored.
+// extra lanes read the zero padding and are not stored, or, when they fit in one vector and a
+// block is one vector of channels (WebAssembly: KB = 4), on a tile with the channels in the
+// lanes and one accumulator per column (engine_tail_channels).
 //
 // Input gradient: the same engine on the transposed problem. dx is the full correlation of dy,
 // dilated by the stride (zeros between rows/columns), with the kernel flipped in r and s and
@@ -142,6 +144,33 @@ inline void engine_tile(const engine& e, int k0, const float* wk, const float* b
     }
 }
 
+// The same tail turned around, for KB == VS: lanes are the KB channels of a block and each of
+// the J <= VS tail columns gets one accumulator, so per tap it costs one weight load, J input
+// broadcasts and J multiply-adds, where the column-vector tile above costs KB weight
+// broadcasts and KB multiply-adds for one vector of mostly dropped lanes (Wo = 10: a tail of
+// 2 columns; measured in WebAssembly it took ~40% of that forward pass as a column tile).
+template <int KB, int J>
+inline void engine_tail_channels(const engine& e, int k0, const float* wk, const float* base,
+                                 int j0, int i) {
+    static_assert(KB == VS, "one weight vector per tap");
+    alignas(64) float lanes[VS];
+    for (int kb = 0; kb < KB; ++kb)
+        lanes[kb] = (e.bias && k0 + kb < e.Cout) ? e.bias[k0 + kb] : 0.f;
+    batch acc[J];
+    for (int j = 0; j < J; ++j) acc[j] = batch::load_aligned(lanes);
+    const float* x = base + j0;
+    for (int t = 0; t < e.taps; ++t) {
+        const batch wv = batch::load_unaligned(wk + t * KB);  // wpack zero past Cout
+        const float* p = x + e.off[t];
+        for (int j = 0; j < J; ++j) acc[j] = xsimd::fma(wv, batch(p[j]), acc[j]);
+    }
+    for (int j = 0; j < J; ++j) {
+        acc[j].store_aligned(lanes);
+        for (int kb = 0; kb < KB && k0 + kb < e.Cout; ++kb)
+            e.out[(std::size_t(k0 + kb) * e.Ho + i) * e.Wo + j0 + j] = lanes[kb];
+    }
+}
+
 template <int KB, int VB>
 void engine_run(const engine& e) {
     for (int k0 = 0; k0 < e.Cout; k0 += KB) {
@@ -153,6 +182,15 @@ void engine_run(const engine& e) {
                 engine_tile<KB, VB>(e, k0, wk, base, j0, i, VB * VS);
             const int rest = e.Wo - j0;  // the tail: a narrower tile, partly stored
             if (rest <= 0) continue;
+            if constexpr (KB == VS && VS == 4) {
+                switch (rest) {
+                    case 1: engine_tail_channels<KB, 1>(e, k0, wk, base, j0, i); continue;
+                    case 2: engine_tail_channels<KB, 2>(e, k0, wk, base, j0, i); continue;
+                    case 3: engine_tail_channels<KB, 3>(e, k0, wk, base, j0, i); continue;
+                    case 4: engine_tail_channels<KB, 4>(e, k0, wk, base, j0, i); continue;
+                    default: break;
+                }
+            }
             switch ((rest + VS - 1) / VS) {
                 case 1: engine_tile<KB, 1>(e, k0, wk, base, j0, i, rest); break;
                 case 2: engine_tile<KB, (VB >= 2 ? 2 : 1)>(e, k0, wk, base, j0, i, rest); break;
