@@ -111,6 +111,8 @@ struct engine {
     float* out;                   // (Cout, Ho, Wo)
 };
 
+int round_up(int n, int m) { return (n + m - 1) / m * m; }
+
 // Accumulates one tile: KB channels from k0, VB vectors of columns from j0; stores `valid`
 // columns (the rest of a narrow last tile lands in the zero padding and is dropped).
 template <int KB, int VB>
@@ -149,30 +151,59 @@ inline void engine_tile(const engine& e, int k0, const float* wk, const float* b
 // broadcasts and J multiply-adds, where the column-vector tile above costs KB weight
 // broadcasts and KB multiply-adds for one vector of mostly dropped lanes (Wo = 10: a tail of
 // 2 columns; measured in WebAssembly it took ~40% of that forward pass as a column tile).
-template <int KB, int J>
-inline void engine_tail_channels(const engine& e, int k0, const float* wk, const float* base,
-                                 int j0, int i) {
+template <int KB, int J, int NB>
+inline void engine_tail_channels(const engine& e, int k0, const float* base, int j0, int i) {
     static_assert(KB == VS, "one weight vector per tap");
+    // NB blocks share each input broadcast: NB J accumulators + NB weights + 1 input <= 15
+    static_assert(NB * J + NB + 1 <= 15, "V8's 15 usable xmm registers");
+    const std::size_t block = std::size_t(e.taps) * KB;
+    const float* wk = e.wpack + std::size_t(k0 / KB) * block;
     alignas(64) float lanes[VS];
-    for (int kb = 0; kb < KB; ++kb)
-        lanes[kb] = (e.bias && k0 + kb < e.Cout) ? e.bias[k0 + kb] : 0.f;
-    batch acc[J];
-    for (int j = 0; j < J; ++j) acc[j] = batch::load_aligned(lanes);
+    batch acc[NB][J];
+    for (int b = 0; b < NB; ++b) {
+        for (int kb = 0; kb < KB; ++kb) {
+            const int k = k0 + b * KB + kb;
+            lanes[kb] = (e.bias && k < e.Cout) ? e.bias[k] : 0.f;
+        }
+        for (int j = 0; j < J; ++j) acc[b][j] = batch::load_aligned(lanes);
+    }
     const float* x = base + j0;
     for (int t = 0; t < e.taps; ++t) {
-        const batch wv = batch::load_unaligned(wk + t * KB);  // wpack zero past Cout
+        batch wv[NB];
+        for (int b = 0; b < NB; ++b)
+            wv[b] = batch::load_unaligned(wk + b * block + t * KB);  // wpack zero past Cout
         const float* p = x + e.off[t];
-        for (int j = 0; j < J; ++j) acc[j] = xsimd::fma(wv, batch(p[j]), acc[j]);
+        for (int j = 0; j < J; ++j) {
+            const batch xv(p[j]);
+            for (int b = 0; b < NB; ++b) acc[b][j] = xsimd::fma(wv[b], xv, acc[b][j]);
+        }
     }
-    for (int j = 0; j < J; ++j) {
-        acc[j].store_aligned(lanes);
-        for (int kb = 0; kb < KB && k0 + kb < e.Cout; ++kb)
-            e.out[(std::size_t(k0 + kb) * e.Ho + i) * e.Wo + j0 + j] = lanes[kb];
-    }
+    for (int b = 0; b < NB; ++b)
+        for (int j = 0; j < J; ++j) {
+            acc[b][j].store_aligned(lanes);
+            for (int kb = 0; kb < KB && k0 + b * KB + kb < e.Cout; ++kb)
+                e.out[(std::size_t(k0 + b * KB + kb) * e.Ho + i) * e.Wo + j0 + j] = lanes[kb];
+        }
+}
+
+// All rows' tails of J columns from j0, NB blocks at a time, then the blocks left one by one.
+template <int KB, int J>
+void engine_tails(const engine& e, int j0) {
+    constexpr int NB = J <= 2 ? 4 : J == 3 ? 3 : 2;
+    int k0 = 0;
+    for (; k0 + NB * KB <= round_up(e.Cout, KB); k0 += NB * KB)
+        for (int i = 0; i < e.Ho; ++i)
+            engine_tail_channels<KB, J, NB>(e, k0, e.packed + i * e.row_step, j0, i);
+    for (; k0 < e.Cout; k0 += KB)
+        for (int i = 0; i < e.Ho; ++i)
+            engine_tail_channels<KB, J, 1>(e, k0, e.packed + i * e.row_step, j0, i);
 }
 
 template <int KB, int VB>
 void engine_run(const engine& e) {
+    const int tail_j0 = e.Wo / (VB * VS) * (VB * VS), tail = e.Wo - tail_j0;
+    // a tail of one vector goes to engine_tails after the loop when the blocks fill a vector
+    const bool channel_tail = KB == VS && VS == 4 && tail > 0 && tail <= VS;
     for (int k0 = 0; k0 < e.Cout; k0 += KB) {
         const float* wk = e.wpack + std::size_t(k0 / KB) * e.taps * KB;
         for (int i = 0; i < e.Ho; ++i) {
@@ -181,22 +212,22 @@ void engine_run(const engine& e) {
             for (; j0 + VB * VS <= e.Wo; j0 += VB * VS)
                 engine_tile<KB, VB>(e, k0, wk, base, j0, i, VB * VS);
             const int rest = e.Wo - j0;  // the tail: a narrower tile, partly stored
-            if (rest <= 0) continue;
-            if constexpr (KB == VS && VS == 4) {
-                switch (rest) {
-                    case 1: engine_tail_channels<KB, 1>(e, k0, wk, base, j0, i); continue;
-                    case 2: engine_tail_channels<KB, 2>(e, k0, wk, base, j0, i); continue;
-                    case 3: engine_tail_channels<KB, 3>(e, k0, wk, base, j0, i); continue;
-                    case 4: engine_tail_channels<KB, 4>(e, k0, wk, base, j0, i); continue;
-                    default: break;
-                }
-            }
+            if (rest <= 0 || channel_tail) continue;
             switch ((rest + VS - 1) / VS) {
                 case 1: engine_tile<KB, 1>(e, k0, wk, base, j0, i, rest); break;
                 case 2: engine_tile<KB, (VB >= 2 ? 2 : 1)>(e, k0, wk, base, j0, i, rest); break;
                 case 3: engine_tile<KB, (VB >= 3 ? 3 : 1)>(e, k0, wk, base, j0, i, rest); break;
                 default: engine_tile<KB, VB>(e, k0, wk, base, j0, i, rest); break;
             }
+        }
+    }
+    if constexpr (KB == VS && VS == 4) {
+        if (!channel_tail) return;
+        switch (tail) {
+            case 1: engine_tails<KB, 1>(e, tail_j0); break;
+            case 2: engine_tails<KB, 2>(e, tail_j0); break;
+            case 3: engine_tails<KB, 3>(e, tail_j0); break;
+            default: engine_tails<KB, 4>(e, tail_j0); break;
         }
     }
 }
@@ -217,8 +248,6 @@ void engine_dispatch(const engine& e, int KB) {
         default: engine_run<4, 2>(e); break;
     }
 }
-
-int round_up(int n, int m) { return (n + m - 1) / m * m; }
 
 // Offsets of every (c, r, s) from an output row's base in a packed layout.
 void fill_offsets(const packed_layout& lay, int Cin, int R, int S, std::ptrdiff_t* off) {
