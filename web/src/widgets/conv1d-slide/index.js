@@ -8,6 +8,7 @@
 import { button, el, fmt, numberList, result, select, slider } from '../_lib/dom.js';
 import { numArray, int, validateWith } from '../_lib/validate.js';
 import { shadeX, signalPlot } from '../_lib/plot.js';
+import { Widget } from '../_lib/widget.js';
 
 const GAUSS = [1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16];
 const PRESETS = {
@@ -26,7 +27,7 @@ function uRange(n, m) {
   return [-c, n - 1 + m - 1 - c];
 }
 
-export default class Conv1dSlide {
+export default class Conv1dSlide extends Widget {
   static defaults = { f: [0, 0, 1, 3, 2, 5, 4, 4, 1, 0, 0], h: GAUSS, u: null };
 
   static validate(settings) {
@@ -40,30 +41,12 @@ export default class Conv1dSlide {
     return s;
   }
 
-  constructor(container, settings, ctx) {
-    this.cl = ctx.cl;
-    this.ctx = ctx;
-    this.s = settings;
-    this.build(container);
-    this.update();
-  }
-
-  getState() {
-    return { f: [...this.s.f], h: [...this.s.h], u: this.s.u };
-  }
-
-  setState(s) {
-    this.s = Conv1dSlide.validate(s);
-    this.update();
-  }
-
-  change(patch) {
+  // A new signal or kernel moves u back into the new range of output positions.
+  merge(patch) {
     const next = { ...this.s, ...patch };
     const [lo, hi] = uRange(next.f.length, next.h.length);
     next.u = Math.min(hi, Math.max(lo, next.u));
-    this.s = next;
-    this.update();
-    this.ctx.onChange(this.getState());
+    return next;
   }
 
   build(container) {

@@ -6,6 +6,7 @@
 
 import { el, fmt, select, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { canvas, heatmap, onResize } from '../_lessons/plot.js';
 import { matrixTable, row } from '../_lessons/table.js';
 import { SIZE, checkDrawing, drawPad, encodeBits, sourceImage, sourceSelect } from '../_lessons/drawpad.js';
@@ -19,7 +20,7 @@ const KERNELS = {
   identity: { label: 'identity', k: 3, w: [0, 0, 0, 0, 1, 0, 0, 0, 0] },
 };
 
-export default class Conv2dExplorer {
+export default class Conv2dExplorer extends Widget {
   static defaults = { kernel: 'edge-x', padding: 'same', stride: 1, digit: 0, drawing: '' };
 
   static validate(s) {
@@ -32,17 +33,14 @@ export default class Conv2dExplorer {
     });
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.s = { ...settings };
-    const changed = () => { this.update(); ctx.onChange(this.getState()); };
+  build(root) {
     this.ui = {
-      digit: sourceSelect(this.s.digit, (v) => { this.s.digit = v; this.pad.show(v < 0); changed(); }),
-      kernel: select({ label: 'Kernel', options: Object.entries(KERNELS).map(([k, v]) => [k, v.label]), value: this.s.kernel, onChange: (v) => { this.s.kernel = v; changed(); } }),
-      padding: select({ label: 'Padding', options: [['same', 'same (zeros)'], ['valid', 'valid']], value: this.s.padding, onChange: (v) => { this.s.padding = v; changed(); } }),
-      stride: select({ label: 'Stride', options: [['1', '1'], ['2', '2'], ['3', '3']], value: String(this.s.stride), onChange: (v) => { this.s.stride = Number(v); changed(); } }),
+      digit: sourceSelect(this.s.digit, (v) => { this.pad.show(v < 0); this.change({ digit: v }); }),
+      kernel: select({ label: 'Kernel', options: Object.entries(KERNELS).map(([k, v]) => [k, v.label]), value: this.s.kernel, onChange: (v) => this.change({ kernel: v }) }),
+      padding: select({ label: 'Padding', options: [['same', 'same (zeros)'], ['valid', 'valid']], value: this.s.padding, onChange: (v) => this.change({ padding: v }) }),
+      stride: select({ label: 'Stride', options: [['1', '1'], ['2', '2'], ['3', '3']], value: String(this.s.stride), onChange: (v) => this.change({ stride: Number(v) }) }),
     };
-    this.pad = drawPad(sourceImage(-1, this.s.drawing), (img) => { this.s.drawing = encodeBits(img); this.s.digit = -1; this.ui.digit.set('-1'); changed(); });
+    this.pad = drawPad(sourceImage(-1, this.s.drawing), (img) => { this.ui.digit.set('-1'); this.change({ drawing: encodeBits(img), digit: -1 }); });
     this.pad.show(this.s.digit < 0);
     this.inFig = canvas('Input image', 1);
     this.outFig = canvas('Output feature map', 1);
@@ -52,7 +50,6 @@ export default class Conv2dExplorer {
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.pad.root,
       row(fig(this.inFig, 'input'), this.kernelBox, fig(this.outFig, 'output of cl.conv2d (red > 0, blue < 0)')), this.shape.root);
     onResize(root, () => this.draw());
-    this.update();
   }
 
   update() {
@@ -77,14 +74,13 @@ export default class Conv2dExplorer {
     heatmap(this.outFig, y.data, y.shape[2], y.shape[3], { maxWidth: 260, grid: false, maxCell: Math.floor(260 / y.shape[3]) });
   }
 
-  getState() {
-    return { ...this.s };
+  // A partial state keeps the current values of the fields it leaves out.
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = Conv2dExplorer.validate({ ...this.s, ...s });
+  sync() {
     this.ui.digit.set(String(this.s.digit)); this.ui.kernel.set(this.s.kernel); this.ui.padding.set(this.s.padding); this.ui.stride.set(String(this.s.stride));
     this.pad.set(sourceImage(-1, this.s.drawing)); this.pad.show(this.s.digit < 0);
-    this.update();
   }
 }

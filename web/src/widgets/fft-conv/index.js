@@ -7,6 +7,7 @@
 
 import { el, fmt, checkbox, select, result } from '../_lib/dom.js';
 import { bool, oneOf, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
 import { rng } from '../_lessons/random.js';
 
@@ -22,7 +23,7 @@ const KERNELS = {
   long: Array.from({ length: 12 }, (_, t) => Math.round(1000 * 0.7 ** t) / 1000),
 };
 
-export default class FftConv {
+export default class FftConv extends Widget {
   static defaults = { signal: 'steps', kernel: 'gauss', circular: false };
 
   static validate(s) {
@@ -33,14 +34,11 @@ export default class FftConv {
     });
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.s = { ...settings };
-    const changed = () => { this.update(); ctx.onChange(this.getState()); };
+  build(root) {
     this.ui = {
-      signal: select({ label: 'Signal f', options: Object.keys(SIGNALS).map((k) => [k, k]), value: this.s.signal, onChange: (v) => { this.s.signal = v; changed(); } }),
-      kernel: select({ label: 'Kernel h', options: [['gauss', 'Gaussian (2.8)'], ['box', 'box 5'], ['diff', 'difference'], ['long', 'long decaying (12)']], value: this.s.kernel, onChange: (v) => { this.s.kernel = v; changed(); } }),
-      circular: checkbox({ label: 'No zero-padding (N = n: circular)', checked: this.s.circular, onChange: (v) => { this.s.circular = v; changed(); } }),
+      signal: select({ label: 'Signal f', options: Object.keys(SIGNALS).map((k) => [k, k]), value: this.s.signal, onChange: (v) => this.change({ signal: v }) }),
+      kernel: select({ label: 'Kernel h', options: [['gauss', 'Gaussian (2.8)'], ['box', 'box 5'], ['diff', 'difference'], ['long', 'long decaying (12)']], value: this.s.kernel, onChange: (v) => this.change({ kernel: v }) }),
+      circular: checkbox({ label: 'No zero-padding (N = n: circular)', checked: this.s.circular, onChange: (v) => this.change({ circular: v }) }),
     };
     this.spec = canvas('Magnitude spectra of f and of the product', 0.5);
     this.specH = canvas('Magnitude spectrum of the kernel h', 0.35);
@@ -53,7 +51,6 @@ export default class FftConv {
       this.out, caption('Real part of cl.ifft(Ff·Fh) (stems) and cl.convolve(f, h, direct) (line)'),
       this.sizes.root, this.check.root);
     onResize(root, () => this.draw());
-    this.update();
   }
 
   update() {
@@ -97,13 +94,12 @@ export default class FftConv {
     ], { xlabel: 'u', zero: true });
   }
 
-  getState() {
-    return { ...this.s };
+  // A partial state keeps the current values of the fields it leaves out.
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = FftConv.validate({ ...this.s, ...s });
+  sync() {
     this.ui.signal.set(this.s.signal); this.ui.kernel.set(this.s.kernel); this.ui.circular.set(this.s.circular);
-    this.update();
   }
 }

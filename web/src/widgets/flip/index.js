@@ -8,11 +8,12 @@
 import { checkbox, el, fmt, numberList, result } from '../_lib/dom.js';
 import { bool, numArray, validateWith } from '../_lib/validate.js';
 import { signalPlot } from '../_lib/plot.js';
+import { Widget } from '../_lib/widget.js';
 
 const F_LIMITS = { minLength: 1, maxLength: 48, min: -1000, max: 1000 };
 const H_LIMITS = { minLength: 1, maxLength: 15, min: -1000, max: 1000 };
 
-export default class Flip {
+export default class Flip extends Widget {
   static defaults = { f: [0, 1, 2, 3, 2, 1, 0, 0, 4, 0], h: [1, 0, -1], flip: false };
 
   static validate(settings) {
@@ -21,29 +22,6 @@ export default class Flip {
       h: (v, name) => numArray(v, name, H_LIMITS),
       flip: bool,
     });
-  }
-
-  constructor(container, settings, ctx) {
-    this.cl = ctx.cl;
-    this.ctx = ctx;
-    this.s = settings;
-    this.build(container);
-    this.update();
-  }
-
-  getState() {
-    return { f: [...this.s.f], h: [...this.s.h], flip: this.s.flip };
-  }
-
-  setState(s) {
-    this.s = Flip.validate(s);
-    this.update();
-  }
-
-  change(patch) {
-    this.s = { ...this.s, ...patch };
-    this.update();
-    this.ctx.onChange(this.getState());
   }
 
   build(container) {

@@ -7,12 +7,13 @@
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
 import { num, oneOf, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
 
 const NS = [4, 8, 16, 32, 64, 128, 256, 512];
 const WINDOWS = [1, 2, 4, 8, 16, 32];
 
-export default class FourierSum {
+export default class FourierSum extends Widget {
   static defaults = { n: 32, window: 8, width: 1 };
 
   static validate(s) {
@@ -23,14 +24,11 @@ export default class FourierSum {
     });
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.s = { ...settings };
-    const changed = () => { this.update(); ctx.onChange(this.getState()); };
+  build(root) {
     this.ui = {
-      n: select({ label: 'Samples n', options: NS.map((v) => [String(v), String(v)]), value: String(this.s.n), onChange: (v) => { this.s.n = Number(v); changed(); } }),
-      window: select({ label: 'Window length L', options: WINDOWS.map((v) => [String(v), String(v)]), value: String(this.s.window), onChange: (v) => { this.s.window = Number(v); changed(); } }),
-      width: slider({ label: 'Gaussian width s', min: 0.2, max: 3, step: 0.1, value: this.s.width, onInput: (v) => { this.s.width = v; changed(); } }),
+      n: select({ label: 'Samples n', options: NS.map((v) => [String(v), String(v)]), value: String(this.s.n), onChange: (v) => this.change({ n: Number(v) }) }),
+      window: select({ label: 'Window length L', options: WINDOWS.map((v) => [String(v), String(v)]), value: String(this.s.window), onChange: (v) => this.change({ window: Number(v) }) }),
+      width: slider({ label: 'Gaussian width s', min: 0.2, max: 3, step: 0.1, value: this.s.width, onInput: (v) => this.change({ width: v }) }),
     };
     this.time = canvas('The Gaussian and its samples', 0.45);
     this.freq = canvas('Delta times the FFT of the samples against the exact Fourier transform', 0.55);
@@ -41,7 +39,6 @@ export default class FourierSum {
       this.freq, caption('Frequency domain: Δ·FFT (dots) against the exact transform (line); the DFT repeats with period 1/Δ'),
       this.step.root, this.err.root);
     onResize(root, () => this.draw());
-    this.update();
   }
 
   update() {
@@ -83,13 +80,12 @@ export default class FourierSum {
     ], { xlabel: 'u', zero: true, marks: [{ x: -1 / (2 * p.d), label: '' }, { x: 1 / (2 * p.d), label: '1/(2Δ)' }] });
   }
 
-  getState() {
-    return { ...this.s };
+  // A partial state keeps the current values of the fields it leaves out.
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = FourierSum.validate({ ...this.s, ...s });
+  sync() {
     this.ui.n.set(String(this.s.n)); this.ui.window.set(String(this.s.window)); this.ui.width.set(this.s.width);
-    this.update();
   }
 }

@@ -8,9 +8,10 @@
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
 import { int, num, numArray, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { matrixTable, row } from '../_lessons/table.js';
 
-export default class JacobianChain {
+export default class JacobianChain extends Widget {
   static defaults = { x: [0.5, -1.0], seed: 3, eps: 0.001 };
 
   static validate(s) {
@@ -21,21 +22,17 @@ export default class JacobianChain {
     });
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.s = { ...settings, x: [...settings.x] };
-    const changed = () => { this.update(); ctx.onChange(this.getState()); };
+  build(root) {
     this.ui = {
-      x0: slider({ label: 'x₁', min: -3, max: 3, step: 0.1, value: this.s.x[0], onInput: (v) => { this.s.x[0] = v; changed(); } }),
-      x1: slider({ label: 'x₂', min: -3, max: 3, step: 0.1, value: this.s.x[1], onInput: (v) => { this.s.x[1] = v; changed(); } }),
-      seed: slider({ label: 'Weights seed', min: 1, max: 50, value: this.s.seed, onInput: (v) => { this.s.seed = v; changed(); } }),
-      eps: select({ label: 'ε (finite differences)', options: [['0.0001', '1e-4'], ['0.001', '1e-3'], ['0.01', '1e-2'], ['0.1', '1e-1']], value: String(this.s.eps), onChange: (v) => { this.s.eps = Number(v); changed(); } }),
+      x0: slider({ label: 'x₁', min: -3, max: 3, step: 0.1, value: this.s.x[0], onInput: (v) => this.change({ x: [v, this.s.x[1]] }) }),
+      x1: slider({ label: 'x₂', min: -3, max: 3, step: 0.1, value: this.s.x[1], onInput: (v) => this.change({ x: [this.s.x[0], v] }) }),
+      seed: slider({ label: 'Weights seed', min: 1, max: 50, value: this.s.seed, onInput: (v) => this.change({ seed: v }) }),
+      eps: select({ label: 'ε (finite differences)', options: [['0.0001', '1e-4'], ['0.001', '1e-3'], ['0.01', '1e-2'], ['0.1', '1e-1']], value: String(this.s.eps), onChange: (v) => this.change({ eps: Number(v) }) }),
     };
     this.mats = el('div');
     this.check = result('Largest |J_H·J_G − J_F|:');
     this.checkFd = result('Largest |J_F − finite differences|:');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.mats, this.check.root, this.checkFd.root);
-    this.update();
   }
 
   // Jacobian (m x n) of `net` at x: one vjp over a batch of m copies of x with gradOutput = I.
@@ -94,13 +91,12 @@ export default class JacobianChain {
     }
   }
 
-  getState() {
-    return { ...this.s, x: [...this.s.x] };
+  // A partial state keeps the current values of the fields it leaves out.
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = JacobianChain.validate({ ...this.s, ...s });
+  sync() {
     this.ui.x0.set(this.s.x[0]); this.ui.x1.set(this.s.x[1]); this.ui.seed.set(this.s.seed); this.ui.eps.set(String(this.s.eps));
-    this.update();
   }
 }

@@ -7,13 +7,14 @@
 
 import { el, select, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { canvas, heatmap } from '../_lessons/plot.js';
 import { row } from '../_lessons/table.js';
 import { digit } from '../_lessons/digits.js';
 
 const NAMES = ['C1', '', 'S2', 'C3', '', 'S4', 'C5', '', '', 'F6', '', 'output'];
 
-export default class LenetShapes {
+export default class LenetShapes extends Widget {
   static defaults = { c3kernel: 5, pool: 'avgpool2d', activation: 'tanh', digit: 7 };
 
   static validate(s) {
@@ -25,10 +26,8 @@ export default class LenetShapes {
     });
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.s = { ...settings };
-    const changed = (k, f = String) => (v) => { this.s[k] = f(v); this.update(); ctx.onChange(this.getState()); };
+  build(root) {
+    const changed = (k, f = String) => (v) => this.change({ [k]: f(v) });
     this.ui = {
       c3kernel: select({ label: 'C3 kernel', options: [['5', '5×5 (LeCun et al.)'], ['6', '6×6 (as in the notes)'], ['3', '3×3']], value: String(this.s.c3kernel), onChange: changed('c3kernel', Number) }),
       pool: select({ label: 'Sub-sampling', options: [['avgpool2d', 'average 2×2'], ['maxpool2d', 'max 2×2']], value: this.s.pool, onChange: changed('pool') }),
@@ -40,7 +39,6 @@ export default class LenetShapes {
     this.maps = el('div');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.table, this.units.root,
       el('p', { class: 'note', text: 'C1 feature maps of the digit (untrained, seeded weights; train them on the training page):' }), this.maps);
-    this.update();
   }
 
   layers(c5kernel) {
@@ -92,13 +90,12 @@ export default class LenetShapes {
     }
   }
 
-  getState() {
-    return { ...this.s };
+  // A partial state keeps the current values of the fields it leaves out.
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = LenetShapes.validate({ ...this.s, ...s });
+  sync() {
     for (const k of Object.keys(this.ui)) this.ui[k].set(String(this.s[k]));
-    this.update();
   }
 }

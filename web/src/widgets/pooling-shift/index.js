@@ -6,11 +6,12 @@
 
 import { el, select, slider, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { canvas, heatmap, onResize } from '../_lessons/plot.js';
 import { row } from '../_lessons/table.js';
 import { SIZE, checkDrawing, drawPad, encodeBits, sourceImage, sourceSelect } from '../_lessons/drawpad.js';
 
-export default class PoolingShift {
+export default class PoolingShift extends Widget {
   static defaults = { mode: 'max', kernel: 2, stride: 2, dx: 1, dy: 0, digit: 0, drawing: '' };
 
   static validate(s) {
@@ -25,20 +26,17 @@ export default class PoolingShift {
     });
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.s = { ...settings };
-    const changed = () => { this.update(); ctx.onChange(this.getState()); };
-    const num = (k) => (v) => { this.s[k] = Number(v); changed(); };
+  build(root) {
+    const num = (k) => (v) => this.change({ [k]: Number(v) });
     this.ui = {
-      digit: sourceSelect(this.s.digit, (v) => { this.s.digit = v; this.pad.show(v < 0); changed(); }),
-      mode: select({ label: 'Pooling', options: [['max', 'max'], ['avg', 'average']], value: this.s.mode, onChange: (v) => { this.s.mode = v; changed(); } }),
+      digit: sourceSelect(this.s.digit, (v) => { this.pad.show(v < 0); this.change({ digit: v }); }),
+      mode: select({ label: 'Pooling', options: [['max', 'max'], ['avg', 'average']], value: this.s.mode, onChange: (v) => this.change({ mode: v }) }),
       kernel: slider({ label: 'Window r', min: 1, max: 7, value: this.s.kernel, onInput: num('kernel') }),
       stride: slider({ label: 'Stride', min: 1, max: 7, value: this.s.stride, onInput: num('stride') }),
       dx: slider({ label: 'Shift right dx', min: -4, max: 4, value: this.s.dx, onInput: num('dx') }),
       dy: slider({ label: 'Shift down dy', min: -4, max: 4, value: this.s.dy, onInput: num('dy') }),
     };
-    this.pad = drawPad(sourceImage(-1, this.s.drawing), (img) => { this.s.drawing = encodeBits(img); this.s.digit = -1; this.ui.digit.set('-1'); changed(); });
+    this.pad = drawPad(sourceImage(-1, this.s.drawing), (img) => { this.ui.digit.set('-1'); this.change({ drawing: encodeBits(img), digit: -1 }); });
     this.pad.show(this.s.digit < 0);
     this.figs = { x: canvas('Shifted input image', 1), a: canvas('Pooled original', 1), b: canvas('Pooled shifted input; outlined cells changed', 1) };
     this.same = result('Unchanged outputs:');
@@ -46,7 +44,6 @@ export default class PoolingShift {
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.pad.root,
       row(fig(this.figs.x, 'shifted input'), fig(this.figs.a, 'pooled, original'), fig(this.figs.b, 'pooled, shifted (orange: changed)')), this.same.root);
     onResize(root, () => this.draw());
-    this.update();
   }
 
   update() {
@@ -83,15 +80,14 @@ export default class PoolingShift {
     heatmap(this.figs.b, v.b.data, ho, wo, { gray: true, scale: 1, maxWidth: 220, marks: v.changed });
   }
 
-  getState() {
-    return { ...this.s };
+  // A partial state keeps the current values of the fields it leaves out.
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = PoolingShift.validate({ ...this.s, ...s });
+  sync() {
     for (const k of ['kernel', 'stride', 'dx', 'dy']) this.ui[k].set(this.s[k]);
     this.ui.mode.set(this.s.mode); this.ui.digit.set(String(this.s.digit));
     this.pad.set(sourceImage(-1, this.s.drawing)); this.pad.show(this.s.digit < 0);
-    this.update();
   }
 }

@@ -6,6 +6,7 @@
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
 import { rng } from '../_lessons/random.js';
 
@@ -24,7 +25,7 @@ const KERNELS = {
   box: [0.2, 0.2, 0.2, 0.2, 0.2],
 };
 
-export default class ShiftInvariance {
+export default class ShiftInvariance extends Widget {
   static defaults = { signal: 'steps', kernel: 'gauss', shift: 3 };
 
   static validate(s) {
@@ -35,14 +36,11 @@ export default class ShiftInvariance {
     });
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.s = { ...settings };
-    const changed = () => { this.update(); ctx.onChange(this.getState()); };
+  build(root) {
     this.ui = {
-      signal: select({ label: 'Signal f', options: Object.keys(SIGNALS).map((k) => [k, k]), value: this.s.signal, onChange: (v) => { this.s.signal = v; changed(); } }),
-      kernel: select({ label: 'Kernel h', options: [['gauss', 'Gaussian (2.8)'], ['diff', 'difference'], ['asym', 'asymmetric 3,2,1'], ['box', 'box']], value: this.s.kernel, onChange: (v) => { this.s.kernel = v; changed(); } }),
-      shift: slider({ label: 'Shift τ', min: -PAD, max: PAD, value: this.s.shift, onInput: (v) => { this.s.shift = v; changed(); } }),
+      signal: select({ label: 'Signal f', options: Object.keys(SIGNALS).map((k) => [k, k]), value: this.s.signal, onChange: (v) => this.change({ signal: v }) }),
+      kernel: select({ label: 'Kernel h', options: [['gauss', 'Gaussian (2.8)'], ['diff', 'difference'], ['asym', 'asymmetric 3,2,1'], ['box', 'box']], value: this.s.kernel, onChange: (v) => this.change({ kernel: v }) }),
+      shift: slider({ label: 'Shift τ', min: -PAD, max: PAD, value: this.s.shift, onInput: (v) => this.change({ shift: v }) }),
     };
     this.inPlot = canvas('The signal f and the shifted signal f_tau', 0.45);
     this.outPlot = canvas('The convolution of the shifted signal and the shifted convolution', 0.45);
@@ -53,7 +51,6 @@ export default class ShiftInvariance {
       this.outPlot, caption('Output: (f * h)[u + τ] (line) and (f_τ * h)[u] (stems), both from cl.convolve'),
       this.shiftCheck.root, this.commCheck.root);
     onResize(root, () => this.draw());
-    this.update();
   }
 
   signal() {
@@ -99,13 +96,12 @@ export default class ShiftInvariance {
     ], { xlabel: 'u', zero: true });
   }
 
-  getState() {
-    return { ...this.s };
+  // A partial state keeps the current values of the fields it leaves out.
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = ShiftInvariance.validate({ ...this.s, ...s });
+  sync() {
     this.ui.signal.set(this.s.signal); this.ui.kernel.set(this.s.kernel); this.ui.shift.set(this.s.shift);
-    this.update();
   }
 }

@@ -9,13 +9,14 @@
 import { el, fmt, numberList, result, slider } from '../_lib/dom.js';
 import { drawMatrix } from '../_lib/matrix.js';
 import { int, numArray, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 
 const F_POOL = [2, -1, 3, 0, 1, 4, -2, 1, 3, -1, 2, 0, 1, -3, 2, 1];
 const TAP_COLORS = ['#f4c7b8', '#c6dcf5', '#cfe8c8', '#f1dca7', '#dccdf0', '#f3c9de', '#c9ebe8', '#e2e2e2'];
 const H_LIMITS = { minLength: 1, maxLength: 8, min: -100, max: 100 };
 const N_MAX = 16;
 
-export default class Toeplitz {
+export default class Toeplitz extends Widget {
   static defaults = { h: [1, 2, 3], n: 6, f: null };
 
   static validate(settings) {
@@ -33,30 +34,12 @@ export default class Toeplitz {
     return s;
   }
 
-  constructor(container, settings, ctx) {
-    this.cl = ctx.cl;
-    this.ctx = ctx;
-    this.s = settings;
-    this.build(container);
-    this.update();
-  }
-
-  getState() {
-    return { h: [...this.s.h], n: this.s.n, f: [...this.s.f] };
-  }
-
-  setState(s) {
-    this.s = Toeplitz.validate(s);
-    this.update();
-  }
-
-  change(patch) {
+  // n and f's length move together: a new n cuts or pads f, a new f sets n.
+  merge(patch) {
     const next = { ...this.s, ...patch };
     if (patch.n !== undefined) next.f = resize(this.s.f, next.n);
     if (patch.f !== undefined) next.n = patch.f.length;
-    this.s = next;
-    this.update();
-    this.ctx.onChange(this.getState());
+    return next;
   }
 
   build(container) {
