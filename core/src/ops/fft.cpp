@@ -148,9 +148,12 @@ inline void radix4_butterfly(T& r0, T& i0, T& r1, T& i1, T& r2, T& i2, T& r3, T&
     r1 = b1r + ti, i1 = b1i - tr, r3 = b1r - ti, i3 = b1i + tr;
 }
 
-template <class Arch>
-void radix4_dit_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
-                  const twiddle_table& tw) {
+// One radix-4 sweep over blocks of 4h points: the vector main loop and the scalar tail, shared
+// by the DIT and DIF stages, which differ only in their butterfly (a generic callable taking
+// the four points and the two twiddles, for batches and for plain floats alike).
+template <class Arch, class Butterfly>
+void radix4_sweep(float* re, float* im, std::size_t p, std::size_t h, const twiddle_table& tw,
+                  Butterfly butterfly) {
     using batch = xsimd::batch<float, Arch>;
     constexpr std::size_t width = batch::size;
     const float* w1r = tw.re.data() + h - 1;
@@ -166,18 +169,24 @@ void radix4_dit_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
             batch r1 = batch::load_unaligned(r + j + h), i1 = batch::load_unaligned(i + j + h);
             batch r2 = batch::load_unaligned(r + j + 2 * h), i2 = batch::load_unaligned(i + j + 2 * h);
             batch r3 = batch::load_unaligned(r + j + 3 * h), i3 = batch::load_unaligned(i + j + 3 * h);
-            radix4_butterfly(r0, i0, r1, i1, r2, i2, r3, i3, batch::load_unaligned(w1r + j),
-                             batch::load_unaligned(w1i + j), batch::load_unaligned(w2r + j),
-                             batch::load_unaligned(w2i + j));
+            butterfly(r0, i0, r1, i1, r2, i2, r3, i3, batch::load_unaligned(w1r + j),
+                      batch::load_unaligned(w1i + j), batch::load_unaligned(w2r + j),
+                      batch::load_unaligned(w2i + j));
             r0.store_unaligned(r + j), i0.store_unaligned(i + j);
             r1.store_unaligned(r + j + h), i1.store_unaligned(i + j + h);
             r2.store_unaligned(r + j + 2 * h), i2.store_unaligned(i + j + 2 * h);
             r3.store_unaligned(r + j + 3 * h), i3.store_unaligned(i + j + 3 * h);
         }
         for (; j < h; ++j)
-            radix4_butterfly(r[j], i[j], r[j + h], i[j + h], r[j + 2 * h], i[j + 2 * h],
-                             r[j + 3 * h], i[j + 3 * h], w1r[j], w1i[j], w2r[j], w2i[j]);
+            butterfly(r[j], i[j], r[j + h], i[j + h], r[j + 2 * h], i[j + 2 * h], r[j + 3 * h],
+                      i[j + 3 * h], w1r[j], w1i[j], w2r[j], w2i[j]);
     }
+}
+
+template <class Arch>
+void radix4_dit_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
+                      const twiddle_table& tw) {
+    radix4_sweep<Arch>(re, im, p, h, tw, [](auto&&... v) { radix4_butterfly(v...); });
 }
 
 // The decimation-in-frequency stages, the DIT stages transposed: natural order in, bit-reversed
@@ -205,33 +214,7 @@ inline void radix4_dif_butterfly(T& r0, T& i0, T& r1, T& i1, T& r2, T& i2, T& r3
 template <class Arch>
 void radix4_dif_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
                       const twiddle_table& tw) {
-    using batch = xsimd::batch<float, Arch>;
-    constexpr std::size_t width = batch::size;
-    const float* w1r = tw.re.data() + h - 1;
-    const float* w1i = tw.im.data() + h - 1;
-    const float* w2r = tw.re.data() + 2 * h - 1;
-    const float* w2i = tw.im.data() + 2 * h - 1;
-    for (std::size_t s = 0; s < p; s += 4 * h) {
-        float* r = re + s;
-        float* i = im + s;
-        std::size_t j = 0;
-        for (; j + width <= h; j += width) {
-            batch r0 = batch::load_unaligned(r + j), i0 = batch::load_unaligned(i + j);
-            batch r1 = batch::load_unaligned(r + j + h), i1 = batch::load_unaligned(i + j + h);
-            batch r2 = batch::load_unaligned(r + j + 2 * h), i2 = batch::load_unaligned(i + j + 2 * h);
-            batch r3 = batch::load_unaligned(r + j + 3 * h), i3 = batch::load_unaligned(i + j + 3 * h);
-            radix4_dif_butterfly(r0, i0, r1, i1, r2, i2, r3, i3, batch::load_unaligned(w1r + j),
-                                 batch::load_unaligned(w1i + j), batch::load_unaligned(w2r + j),
-                                 batch::load_unaligned(w2i + j));
-            r0.store_unaligned(r + j), i0.store_unaligned(i + j);
-            r1.store_unaligned(r + j + h), i1.store_unaligned(i + j + h);
-            r2.store_unaligned(r + j + 2 * h), i2.store_unaligned(i + j + 2 * h);
-            r3.store_unaligned(r + j + 3 * h), i3.store_unaligned(i + j + 3 * h);
-        }
-        for (; j < h; ++j)
-            radix4_dif_butterfly(r[j], i[j], r[j + h], i[j + h], r[j + 2 * h], i[j + 2 * h],
-                                 r[j + 3 * h], i[j + 3 * h], w1r[j], w1i[j], w2r[j], w2i[j]);
-    }
+    radix4_sweep<Arch>(re, im, p, h, tw, [](auto&&... v) { radix4_dif_butterfly(v...); });
 }
 
 template <class Arch>
