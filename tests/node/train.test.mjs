@@ -163,6 +163,15 @@ describe('runs', () => {
     for (const r of [a, b, c]) r.dispose();
   });
 
+  test('trainToEnd throws, naming itself, when work() stops making progress', () => {
+    const run = new Run(cl, smallData(), { batch: 16, epochs: 1 });
+    let calls = 0;
+    run.work = () => { calls += 1; return { kind: 'eval-chunk' }; };
+    assert.throws(() => run.trainToEnd(), /^Error: trainToEnd: no end after \d+ work\(\) calls/);
+    assert.ok(calls > 0 && calls < 1e5, `gave up after ${calls} calls`);
+    run.dispose();
+  });
+
   test('a run restored from its snapshot mid-epoch continues exactly (momentum 0)', () => {
     const data = smallData();
     const settings = { batch: 8, epochs: 2, momentum: 0, seed: 11 };

@@ -345,13 +345,20 @@ export class Run {
   }
 
   // Runs until the schedule ends (Node test, scripts). onEvent sees every work() result.
+  // Bounded by the work the schedule can still need, so a fault that stopped progress
+  // throws instead of spinning.
   trainToEnd(onEvent = () => {}) {
-    for (;;) {
+    const { epochs, evalsPerEpoch } = this.settings;
+    const steps = Math.ceil((this.totalExamples - this.examplesDone) / this.batch) + epochs;
+    const evals = (epochs * evalsPerEpoch + epochs + 2) * Math.ceil(this.data.test.n / EVAL_CHUNK);
+    const limit = steps + evals + 2;
+    for (let i = 0; i < limit; i++) {
       const e = this.work();
       onEvent(e);
       if (e.kind === 'diverged') return e;
       if (e.kind === 'done' && !this.evalState) return e;
     }
+    throw new Error(`trainToEnd: no end after ${limit} work() calls (at epoch ${this.epochs.toFixed(3)}, ${this.progress.steps} steps)`);
   }
 
   // The network's outputs and every layer's activations for one example (a Float32Array of
