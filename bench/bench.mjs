@@ -43,6 +43,9 @@ function timeOnce(impl, inner = 1) {
   return { ms: (performance.now() - t0) / inner, raw };
 }
 const MIN_SAMPLE_MS = 2;   // each timed sample lasts at least this long
+const PAIR_BUDGET_MS = quick ? 300 : 1200;   // per method compared with 'auto'
+const PAIRS_MIN = quick ? 9 : 21;
+const PAIRS_MAX = quick ? 21 : 61;
 
 async function runCase(c) {
   const rows = {};
@@ -75,6 +78,13 @@ async function runCase(c) {
     row.maxRelError = err;
     if (!(err <= 1e-3)) row.status = `MISMATCH (max relative error ${err.toExponential(2)})`;
   }
+  // convlab's methods of one case share one repetition count, so that each of them pays the
+  // per-sample costs (the first call after another implementation ran, say) equally often.
+  const methods = Object.keys(rows).filter((n) => n.startsWith('convlab') && rows[n].status === 'ok');
+  if (methods.length > 1) {
+    const inner = Math.max(...methods.map((n) => rows[n].inner));
+    for (const n of methods) rows[n].inner = inner;
+  }
   // Timed rounds, interleaved.
   const live = Object.entries(rows).filter(([, r]) => r.status === 'ok');
   for (const [, r] of live) {
@@ -91,6 +101,7 @@ async function runCase(c) {
       r.times.push(timeOnce(r.impl, r.inner).ms);
     }
   }
+  const autoPairs = rows['convlab auto']?.status === 'ok' ? pairWithAuto(rows, methods) : null;
   for (const [name, r] of Object.entries(rows)) {
     if (r.impl?.dispose) { await activate(name); r.impl.dispose(); }
     delete r.impl; delete r.check; delete r.weightCheck; delete r.firstMs;
@@ -102,7 +113,41 @@ async function runCase(c) {
       if (c.flops && peak) r.peakFraction = r.gflops / peak.gflops;
     }
   }
-  return rows;
+  return { rows, autoPairs };
+}
+
+// The machine's speed drifts by tens of per cent over seconds (a shared virtual machine), far
+// more than the difference between 'auto' and the method it picks. So 'auto' is compared with
+// each method of similar speed in a paired run: the two alternate back to back, the first of
+// each pair swapping every time, and the ratio is the median of the per-pair ratios, in which
+// the drift cancels. Methods more than twice as slow as 'auto' in the rounds above are left out.
+function pairWithAuto(rows, methods) {
+  const auto = rows['convlab auto'];
+  const autoMs = median(auto.times);
+  const pairs = {};
+  for (const name of methods) {
+    const r = rows[name];
+    if (name === 'convlab auto' || median(r.times) > 2 * autoMs) continue;
+    const nPairs = autoMs * auto.inner > SLOW_MS ? 3 : Math.max(PAIRS_MIN, Math.min(PAIRS_MAX, Math.round(PAIR_BUDGET_MS / (2 * autoMs * auto.inner))));
+    const ratios = [];
+    for (let i = 0; i < nPairs; i++) {
+      let a, b;
+      if (i & 1) { b = timeOnce(r.impl, r.inner).ms; a = timeOnce(auto.impl, auto.inner).ms; } else { a = timeOnce(auto.impl, auto.inner).ms; b = timeOnce(r.impl, r.inner).ms; }
+      ratios.push(a / b);
+    }
+    const s = [...ratios].sort((x, y) => x - y);
+    pairs[name] = { pairs: nPairs, ratio: median(ratios), q1: s[Math.floor((s.length - 1) / 4)], q3: s[Math.ceil(3 * (s.length - 1) / 4)] };
+  }
+  return pairs;
+}
+
+// A peer's ratio is taken round by round too (convlab's time over the peer's in the same
+// round, then the median), for the same reason; the ratio of the two medians is kept as well.
+function pairedRatio(a, b) {
+  const n = Math.min(a.length, b.length);
+  const ratios = [];
+  for (let i = 0; i < n; i++) ratios.push(a[i] / b[i]);
+  return median(ratios);
 }
 
 function fmt(x, d = 2) { return x === undefined ? '' : x.toFixed(d); }
@@ -115,16 +160,21 @@ const cases = [
 const results = [];
 for (const c of cases) {
   process.stderr.write(`${c.group}: ${c.name} ...\n`);
-  const rows = await runCase(c);
+  const { rows, autoPairs } = await runCase(c);
   const convlabNames = Object.keys(rows).filter((n) => n.startsWith('convlab'));
   const main = rows['convlab auto'] ? 'convlab auto' : convlabNames.find((n) => rows[n].medianMs) ?? 'convlab';
-  const best = convlabNames.filter((n) => n !== 'convlab auto' && rows[n].medianMs)
-    .sort((a, b) => rows[a].medianMs - rows[b].medianMs)[0];
   for (const [name, r] of Object.entries(rows)) {
-    if (!name.startsWith('convlab') && r.medianMs && rows[main]?.medianMs) r.ratio = rows[main].medianMs / r.medianMs;
+    if (name.startsWith('convlab') || !r.medianMs || !rows[main]?.medianMs) continue;
+    r.ratio = pairedRatio(rows[main].times, r.times);
+    r.ratioOfMedians = rows[main].medianMs / r.medianMs;
   }
-  const autoVsBest = rows['convlab auto']?.medianMs && best ? rows['convlab auto'].medianMs / rows[best].medianMs : undefined;
-  results.push({ group: c.group, name: c.name, note: c.note, flops: c.flops, convlab: main, fastestMethod: best, autoChoice: c.autoChoice, autoVsBest, rows });
+  const result = { group: c.group, name: c.name, note: c.note, flops: c.flops, convlab: main, rows };
+  if (autoPairs && Object.keys(autoPairs).length) {
+    // The fastest method is the one 'auto' compares worst with in the paired runs.
+    const [best, pair] = Object.entries(autoPairs).sort((x, y) => y[1].ratio - x[1].ratio)[0];
+    Object.assign(result, { fastestMethod: best, autoChoice: c.autoChoice, autoVsBest: pair.ratio, autoVsBestQuartiles: [pair.q1, pair.q3], autoPairs });
+  }
+  results.push(result);
 }
 
 const lines = [];
@@ -138,7 +188,8 @@ for (const r of results) {
   }
   if (r.autoVsBest) {
     const chose = r.autoChoice ? `; auto chose ${r.autoChoice}` : '';
-    lines.push(`| ${r.group}: ${r.name} | auto vs fastest (${r.fastestMethod}${chose}) | | | | | ${fmt(r.autoVsBest, 3)} |`);
+    const q = r.autoVsBestQuartiles.map((x) => fmt(x, 3)).join('–');
+    lines.push(`| ${r.group}: ${r.name} | auto vs fastest, paired (${r.fastestMethod}${chose}) | | ${q} | | | ${fmt(r.autoVsBest, 3)} |`);
   }
 }
 const header = `convlab ${cl.version} (simd: ${cl.simd}) vs @tensorflow/tfjs 4.22 (wasm: XNNPACK, 1 thread; cpu) and convnetjs 0.3; Node ${process.version}; ${os.cpus()[0].model}; ${new Date().toISOString()}`;

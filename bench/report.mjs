@@ -8,6 +8,10 @@ const file = process.argv[2] ?? new URL('./results.json', import.meta.url);
 const { header, peak, results } = JSON.parse(readFileSync(file, 'utf8'));
 const PEERS = ['tfjs-wasm', 'tfjs-cpu', 'convnetjs'];
 const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+// A time with its unit, in microseconds below 0.1 ms so short calls keep two figures.
+const time = (x) => (x < 0.1 ? `${(1000 * x).toPrecision(2)} µs` : `${ms(x)} ms`);
+
+const gflops = (row) => (row?.gflops ? `${row.gflops.toFixed(1)} (${(100 * row.peakFraction).toFixed(0)}%)` : '');
 
 function peerCell(row) {
   if (!row) return '–';
@@ -24,16 +28,31 @@ out.push('| case | convlab | GFLOP/s (of peak) | tfjs-wasm | tfjs-cpu | convnetj
 out.push('|---|---:|---:|---:|---:|---:|');
 for (const r of results.filter((x) => !x.group.startsWith('1-D'))) {
   const c = r.rows[r.convlab];
-  const g = c.gflops ? `${c.gflops.toFixed(1)} (${(100 * c.peakFraction).toFixed(0)}%)` : '';
+  const g = gflops(c);
   const spread = `${ms(c.minMs)}–${ms(c.maxMs)}`;
   out.push(`| ${r.group}: ${r.name} | ${ms(c.medianMs)} ms (${spread}) | ${g} | ${PEERS.map((p) => peerCell(r.rows[p])).join(' | ')} |`);
 }
 out.push('');
-out.push('Times are medians; in brackets after a peer\'s time, convlab\'s time divided by the peer\'s (below 1: convlab is faster).');
+out.push('Times are medians (with the fastest and slowest sample). In bold after a peer\'s time, convlab\'s time divided by the peer\'s, taken round by round and then the median (below 1: convlab is faster).');
 out.push('');
-out.push('| case | fastest method (median) | auto chose | auto / fastest |');
+out.push('`auto` against the methods (`auto / fastest`: the median over back-to-back pairs of auto\'s time over the method\'s, against the method it compares worst with; quartiles in brackets):');
+out.push('');
+out.push('| case | fastest method (its median) | auto chose | auto / fastest |');
 out.push('|---|---|---|---:|');
-for (const r of results.filter((x) => x.autoVsBest)) {
-  out.push(`| ${r.group}: ${r.name} | ${r.fastestMethod.replace('convlab ', '')} (${ms(r.rows[r.fastestMethod].medianMs)} ms) | ${r.autoChoice ?? 'one per gradient'} | ${r.autoVsBest.toFixed(2)} |`);
+const q = (r) => r.autoVsBestQuartiles.map((x) => x.toFixed(2)).join('–');
+for (const r of results.filter((x) => x.autoVsBest && !x.group.startsWith('1-D'))) {
+  out.push(`| ${r.group}: ${r.name} | ${r.fastestMethod.replace('convlab ', '')} (${ms(r.rows[r.fastestMethod].medianMs)} ms) | ${r.autoChoice ?? 'one per gradient'} | **${r.autoVsBest.toFixed(2)}** (${q(r)}) |`);
+}
+out.push('');
+out.push('1-D convolution (full), every method and `auto`, median times (GFLOP/s count the direct method\'s 2·n·m operations, so the FFT method can pass the peak):');
+out.push('');
+const oneD = results.filter((x) => x.group.startsWith('1-D'));
+const methods = oneD.length ? Object.keys(oneD[0].rows).filter((n) => n !== 'convlab auto') : [];
+out.push(`| n | m | ${methods.map((n) => n.replace('convlab ', '')).join(' | ')} | auto | auto GFLOP/s (of peak) | auto chose | fastest | auto / fastest |`);
+out.push(`|---:|---:|${methods.map(() => '---:|').join('')}---:|---:|---|---|---:|`);
+for (const r of oneD) {
+  const [, n, m] = r.name.match(/n=(\d+) m=(\d+)/);
+  const t = (name) => (r.rows[name]?.medianMs ? time(r.rows[name].medianMs) : '–');
+  out.push(`| ${n} | ${m} | ${methods.map(t).join(' | ')} | ${t('convlab auto')} | ${gflops(r.rows['convlab auto'])} | ${r.autoChoice} | ${r.fastestMethod.replace('convlab ', '')} | **${r.autoVsBest.toFixed(2)}** (${q(r)}) |`);
 }
 console.log(out.join('\n'));
