@@ -1,9 +1,11 @@
 // test_sequential.cpp: the sequential network against PyTorch (tests/fixtures/nn_*.txt from
 // generate_nn.py: forward, every layer's output, both losses, every gradient, three SGD steps
-// with momentum) under every conv2d method of the registry; double-precision central
-// differences through whole small networks; vjp rows against a finite-difference Jacobian;
-// the documented initialisation (re-implemented in Python) and its distribution; torch's SGD
-// on hand-computed numbers; determinism, buffer reuse across batch sizes, and every error.
+// with momentum and the momentum buffers after them) under every conv2d method of the
+// registry; a network restored mid-way from its parameters and optimizer_state against
+// torch's unbroken run; double-precision central differences through whole small networks;
+// vjp rows against a finite-difference Jacobian; the documented initialisation
+// (re-implemented in Python) and its distribution; torch's SGD on hand-computed numbers;
+// determinism, buffer reuse across batch sizes, and every error.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -160,6 +162,16 @@ std::vector<std::int32_t> labels_of(const harness::fixture& f) {
     return labels;
 }
 
+// The fixture's torch.optim.SGD run, "sgd: <0 ce | 1 mse> <lr> <momentum> <steps>".
+convlab::train_options sgd_options(const harness::fixture& f) {
+    const auto& sgd = f.at("sgd");
+    convlab::train_options options;
+    options.loss = sgd[0] == 0 ? loss_kind::softmax_cross_entropy : loss_kind::mse;
+    options.lr = static_cast<float>(sgd[1]);
+    options.momentum = static_cast<float>(sgd[2]);
+    return options;
+}
+
 }  // namespace
 
 TEST_CASE("sequential matches PyTorch: forward, layer outputs, losses, gradients, SGD") {
@@ -200,14 +212,10 @@ TEST_CASE("sequential matches PyTorch: forward, layer outputs, losses, gradients
             }
 
             // Three steps of torch.optim.SGD from the pattern parameters.
-            const auto& sgd = f.at("sgd");
-            convlab::train_options options;
-            options.loss = sgd[0] == 0 ? loss_kind::softmax_cross_entropy : loss_kind::mse;
-            options.lr = static_cast<float>(sgd[1]);
-            options.momentum = static_cast<float>(sgd[2]);
+            const convlab::train_options options = sgd_options(f);
             set_pattern_parameters(net);
             net.reset_optimizer();
-            for (int step = 0; step < static_cast<int>(sgd[3]); ++step) {
+            for (int step = 0; step < static_cast<int>(f.at("sgd")[3]); ++step) {
                 const auto r = net.train_step(x.data(), labels.data(), batch, options);
                 check_scalar(r.loss, f.at("sgd.losses")[step], tol,
                              what + " step " + std::to_string(step) + " loss");
@@ -215,8 +223,160 @@ TEST_CASE("sequential matches PyTorch: forward, layer outputs, losses, gradients
             }
             for (auto& p : net.parameters())
                 check_tensor(f, "after." + p.name, p.data, p.size, tol, what);
+            // The momentum buffers are torch's optimizer.state[p]["momentum_buffer"].
+            const auto state = net.optimizer_state();
+            CHECK(net.has_optimizer_state() == (options.momentum != 0));
+            CHECK(state.size() == (options.momentum != 0 ? net.parameters().size() : 0));
+            for (const auto& v : state)
+                check_tensor(f, "momentum." + v.name, v.data, v.size, tol, what);
         }
     }
+}
+
+namespace {
+
+// A network's parameters and momentum buffers, copied out (plain data, as a saved run).
+struct saved_state {
+    std::vector<std::string> names;
+    std::vector<std::vector<int>> shapes;
+    std::vector<std::vector<float>> parameters, momentum;
+};
+
+saved_state save(sequential& net) {
+    saved_state s;
+    for (auto& p : net.parameters()) {
+        s.names.push_back(p.name);
+        s.shapes.push_back(p.shape);
+        s.parameters.emplace_back(p.data, p.data + p.size);
+    }
+    for (const auto& v : net.optimizer_state()) s.momentum.emplace_back(v.data, v.data + v.size);
+    return s;
+}
+
+// Views of s's buffers for set_optimizer_state, in s's order.
+std::vector<convlab::optimizer_state_view> momentum_views(const saved_state& s) {
+    std::vector<convlab::optimizer_state_view> list;
+    for (std::size_t i = 0; i < s.momentum.size(); ++i)
+        list.push_back({s.names[i], s.shapes[i], s.momentum[i].data(), s.momentum[i].size()});
+    return list;
+}
+
+void restore(sequential& net, const saved_state& s) {
+    auto params = net.parameters();
+    REQUIRE(params.size() == s.parameters.size());
+    for (std::size_t i = 0; i < params.size(); ++i)
+        std::copy(s.parameters[i].begin(), s.parameters[i].end(), params[i].data);
+    net.set_optimizer_state(momentum_views(s));
+}
+
+}  // namespace
+
+TEST_CASE("a network restored from its parameters and optimizer_state continues torch's SGD") {
+    // k steps, save, a fresh network (another seed) restored from the copy, the remaining
+    // steps: torch's losses and final parameters of the unbroken run, and bit for bit what
+    // the original network does when it simply goes on.
+    const double tol = 1e-4;
+    for (const auto& fn : kFixtureNets) {
+        const harness::fixture f = harness::load_fixtures(fn.file).at(0);
+        const int batch = static_cast<int>(f.at("batch")[0]);
+        const auto labels = labels_of(f);
+        const convlab::train_options options = sgd_options(f);
+        const int steps = static_cast<int>(f.at("sgd")[3]);
+        for (int k = 1; k < steps; ++k) {
+            const std::string what =
+                std::string(fn.file) + " saved after step " + std::to_string(k);
+            INFO(what);
+            sequential original(fn.layers(), fn.input_shape, 7);
+            set_pattern_parameters(original);
+            const auto x = pattern(batch * original.input_size(), 100, 1.0);
+            for (int step = 0; step < k; ++step)
+                original.train_step(x.data(), labels.data(), batch, options);
+            const saved_state saved = save(original);
+            CHECK(saved.momentum.size() == (options.momentum != 0 ? saved.parameters.size() : 0));
+
+            sequential resumed(fn.layers(), fn.input_shape, 99);
+            restore(resumed, saved);
+            CHECK(resumed.has_optimizer_state() == (options.momentum != 0));
+            for (int step = k; step < steps; ++step) {
+                const auto a = original.train_step(x.data(), labels.data(), batch, options);
+                const auto b = resumed.train_step(x.data(), labels.data(), batch, options);
+                CHECK(b.loss == a.loss);
+                check_scalar(b.loss, f.at("sgd.losses")[step], tol,
+                             what + ": step " + std::to_string(step) + " loss");
+            }
+            for (auto& p : resumed.parameters())
+                check_tensor(f, "after." + p.name, p.data, p.size, tol, what);
+            const saved_state a = save(original), b = save(resumed);
+            CHECK(b.parameters == a.parameters);
+            CHECK(b.momentum == a.momentum);
+        }
+    }
+}
+
+TEST_CASE("optimizer_state: empty until a step with momentum, round-trips, reset and clear") {
+    const std::vector<layer_spec> layers = {make("dense", 4), make("relu"), make("dense", 3)};
+    const auto x = harness::random_vector(2 * 5, 5);
+    const std::vector<std::int32_t> labels = {2, 0};
+    sequential net(layers, {5}, 3);
+    CHECK_FALSE(net.has_optimizer_state());
+    CHECK(net.optimizer_state().empty());
+    convlab::train_options o;
+    o.lr = 0.1f;
+    net.train_step(x.data(), labels.data(), 2, o);  // momentum 0 keeps no state (as torch)
+    CHECK_FALSE(net.has_optimizer_state());
+    CHECK(net.optimizer_state().empty());
+    o.momentum = 0.9f;
+    net.train_step(x.data(), labels.data(), 2, o);
+    REQUIRE(net.has_optimizer_state());
+    const auto views = net.optimizer_state();
+    const auto params = net.parameters();
+    REQUIRE(views.size() == params.size());
+    for (std::size_t i = 0; i < views.size(); ++i) {
+        CHECK(views[i].name == params[i].name);
+        CHECK(views[i].shape == params[i].shape);
+        CHECK(views[i].size == params[i].size);
+        // After one step v = g (torch's first step clones the gradient).
+        CHECK(std::vector<float>(views[i].data, views[i].data + views[i].size) ==
+              std::vector<float>(params[i].grad, params[i].grad + params[i].size));
+    }
+
+    // Set then read back: the same values, in any order of the list.
+    saved_state s = save(net);
+    for (auto& m : s.momentum)
+        for (auto& v : m) v = v * 0.5f + 1.0f;
+    auto list = momentum_views(s);
+    std::reverse(list.begin(), list.end());
+    net.set_optimizer_state(list);
+    CHECK(save(net).momentum == s.momentum);
+
+    // A step after setting continues from the buffers: v = 0.9 v + g, p -= lr v.
+    const auto before = save(net);
+    net.train_step(x.data(), labels.data(), 2, o);
+    const auto after = save(net);
+    auto grads = net.parameters();
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+        for (std::size_t j = 0; j < grads[i].size; ++j) {
+            const float decayed = 0.9f * before.momentum[i][j];  // two roundings, as sgd.cpp
+            const float v = decayed + grads[i].grad[j];
+            REQUIRE(after.momentum[i][j] == v);
+            REQUIRE(after.parameters[i][j] == before.parameters[i][j] - 0.1f * v);
+        }
+    }
+
+    net.reset_optimizer();
+    CHECK_FALSE(net.has_optimizer_state());
+    CHECK(net.optimizer_state().empty());
+    net.set_optimizer_state(momentum_views(s));
+    CHECK(net.has_optimizer_state());
+    net.set_optimizer_state({});  // an empty list is reset_optimizer()
+    CHECK_FALSE(net.has_optimizer_state());
+    // ... so the next step starts again from v = g.
+    net.train_step(x.data(), labels.data(), 2, o);
+    const auto fresh = net.optimizer_state();
+    grads = net.parameters();
+    for (std::size_t i = 0; i < fresh.size(); ++i)
+        CHECK(std::vector<float>(fresh[i].data, fresh[i].data + fresh[i].size) ==
+              std::vector<float>(grads[i].grad, grads[i].grad + grads[i].size));
 }
 
 TEST_CASE("LeNet-5 of API.md: shapes, parameter names and shapes as PyTorch nn.Sequential") {
@@ -687,4 +847,43 @@ TEST_CASE("invalid calls name the argument and leave the network usable") {
     std::vector<float> after;
     for (auto& p : net.parameters()) after.insert(after.end(), p.data, p.data + p.size);
     CHECK(after == before);
+}
+
+TEST_CASE("set_optimizer_state checks every entry before writing, naming it") {
+    sequential net({make("flatten"), make("dense", 3)}, {2, 2, 2}, 1);
+    const auto x = harness::random_vector(2 * 8, 1);
+    const std::vector<std::int32_t> labels = {0, 2};
+    convlab::train_options o;
+    o.lr = 0.1f;
+    o.momentum = 0.9f;
+    net.train_step(x.data(), labels.data(), 2, o);
+    const saved_state good = save(net);  // 1.weight (3, 8), 1.bias (3)
+    REQUIRE(good.momentum.size() == 2);
+    auto with = [&](std::size_t i, auto change) {
+        auto list = momentum_views(good);
+        change(list[i]);
+        return [&net, list] { net.set_optimizer_state(list); };
+    };
+    check_error(with(1, [](auto& e) { e.name = "1.weigth"; }), "list[1].name",
+                "expected one of '1.weight', '1.bias', got '1.weigth'");
+    check_error(with(1, [](auto& e) { e.name = "1.weight"; }), "list[1].name", "appears twice");
+    auto transposed = [](auto& e) { e.shape = {8, 3}; };
+    check_error(with(0, transposed), "list[0].shape", "expected (3, 8) for '1.weight', got (8, 3)");
+    check_error(with(1, [](auto& e) { e.shape = {}; }), "list[1].shape");
+    check_error(with(0, [](auto& e) { e.size = 23; }), "list[0].data", "expected 24 elements");
+    check_error(with(0, [](auto& e) { e.size = 25; }), "list[0].data");
+    check_error(with(1, [](auto& e) { e.data = nullptr; }), "list[1].data", "got none");
+    check_error([&] { net.set_optimizer_state({momentum_views(good)[1]}); }, "list",
+                "missing parameter '1.weight'");
+    // The failed calls wrote nothing: state and flag as before, and training goes on.
+    CHECK(net.has_optimizer_state());
+    CHECK(save(net).momentum == good.momentum);
+    net.train_step(x.data(), labels.data(), 2, o);
+    CHECK(save(net).momentum != good.momentum);
+
+    // A network without parameters takes only the empty list.
+    sequential bare({make("relu")}, {4}, 1);
+    bare.set_optimizer_state({});
+    check_error([&] { bare.set_optimizer_state(momentum_views(good)); }, "list[0].name",
+                "no parameters");
 }

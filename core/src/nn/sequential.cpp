@@ -492,4 +492,54 @@ step_result sequential::train_step(const float* x, const std::int32_t* labels, i
 
 void sequential::reset_optimizer() { impl_->has_velocity = false; }
 
+bool sequential::has_optimizer_state() const { return impl_->has_velocity; }
+
+std::vector<optimizer_state_view> sequential::optimizer_state() const {
+    std::vector<optimizer_state_view> views;
+    if (!impl_->has_velocity) return views;
+    // has_velocity implies every buffer has its parameter's size (train_step and
+    // set_optimizer_state size them all at once).
+    views.reserve(impl_->params.size());
+    for (const auto& p : impl_->params)
+        views.push_back({p.name, p.shape, p.velocity.data(), p.velocity.size()});
+    return views;
+}
+
+void sequential::set_optimizer_state(const std::vector<optimizer_state_view>& list) {
+    impl& m = *impl_;
+    if (list.empty()) {
+        reset_optimizer();
+        return;
+    }
+    // source[j]: the entry for parameter j. Everything is checked before anything is written.
+    std::vector<const optimizer_state_view*> source(m.params.size(), nullptr);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const optimizer_state_view& e = list[i];
+        const std::string at = "list[" + std::to_string(i) + "].";
+        std::size_t j = 0;
+        while (j < m.params.size() && m.params[j].name != e.name) ++j;
+        if (j == m.params.size()) {
+            std::string names;
+            for (const auto& p : m.params) names += (names.empty() ? "'" : ", '") + p.name + "'";
+            fail(at + "name", "expected one of " + (names.empty() ? "(no parameters)" : names) +
+                                  ", got '" + e.name + "'");
+        }
+        const param_state& p = m.params[j];
+        if (source[j] != nullptr) fail(at + "name", "'" + e.name + "' appears twice");
+        if (e.shape != p.shape)
+            fail(at + "shape", "expected " + shape_text(p.shape) + " for '" + p.name + "', got " +
+                                   shape_text(e.shape));
+        if (e.data == nullptr || e.size != p.data.size())
+            fail(at + "data", "expected " + std::to_string(p.data.size()) + " elements for shape " +
+                                  shape_text(p.shape) + ", got " +
+                                  (e.data == nullptr ? "none" : std::to_string(e.size)));
+        source[j] = &e;
+    }
+    for (std::size_t j = 0; j < m.params.size(); ++j)
+        if (source[j] == nullptr) fail("list", "missing parameter '" + m.params[j].name + "'");
+    for (std::size_t j = 0; j < m.params.size(); ++j)
+        m.params[j].velocity.assign(source[j]->data, source[j]->data + source[j]->size);
+    m.has_velocity = true;
+}
+
 }  // namespace convlab

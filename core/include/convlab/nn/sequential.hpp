@@ -37,6 +37,16 @@ struct parameter_view {
     std::size_t size;
 };
 
+// One parameter's momentum buffer v (torch.optim.SGD's state[p]["momentum_buffer"]), named
+// and shaped as its parameter. optimizer_state() returns views into the network;
+// set_optimizer_state() reads views of the caller's memory.
+struct optimizer_state_view {
+    std::string name;        // as parameters()
+    std::vector<int> shape;  // the parameter's
+    const float* data;       // (shape...)
+    std::size_t size;
+};
+
 struct train_options {
     loss_kind loss = loss_kind::softmax_cross_entropy;
     float lr = 0.01f;       // >= 0, finite ("lr")
@@ -98,6 +108,19 @@ class sequential {
                            const train_options& options);
     // Forgets the momentum buffers: the next step with momentum starts again from v = g.
     void reset_optimizer();
+    // True once a step with momentum has run or set_optimizer_state() gave buffers, until
+    // reset_optimizer() (steps without momentum change neither the flag nor the buffers).
+    bool has_optimizer_state() const;
+    // The momentum buffers in parameters() order, or none when !has_optimizer_state(). The
+    // views point into the network: valid for its lifetime, their values change with every
+    // step with momentum. Saved with the parameters, they let a run resume exactly.
+    std::vector<optimizer_state_view> optimizer_state() const;
+    // Copies the buffers in, as torch's optimizer.load_state_dict: every parameter exactly
+    // once, matched by name (any order), with its shape and size; checked completely before
+    // anything is written, throwing invalid_argument naming "list", "list[i].name",
+    // "list[i].shape" or "list[i].data". The next step with momentum continues from them
+    // (v = momentum * v + g, not v = g). An empty list is reset_optimizer().
+    void set_optimizer_state(const std::vector<optimizer_state_view>& list);
 
   private:
     struct impl;
