@@ -181,6 +181,47 @@ describe('invalid arguments of a network', () => {
     });
   }
 
+  // setOptimizerState takes the same list form as setParameters and checks it the same way.
+  const state = (n) => n.optimizerState();
+  const stateCases = [
+    ['setOptimizerState not an array', (n) => n.setOptimizerState({ '0.weight': [] }), 'list: expected an array'],
+    ['setOptimizerState null', (n) => n.setOptimizerState(null), 'list: expected an array'],
+    ['setOptimizerState an entry that is not an object', (n) => n.setOptimizerState([...state(n).slice(1), 7]), 'list[3]:'],
+    ['setOptimizerState unknown name', (n) => n.setOptimizerState(state(n).map((p, i) => (i === 1 ? { ...p, name: '0.weigth' } : p))), "list[1].name: expected one of '0.weight', '0.bias', '4.weight', '4.bias', got '0.weigth'"],
+    ['setOptimizerState a name twice', (n) => n.setOptimizerState(state(n).map((p, i) => (i === 3 ? state(n)[2] : p))), "list[3].name: '4.weight' appears twice"],
+    ['setOptimizerState wrong shape', (n) => n.setOptimizerState(state(n).map((p, i) => (i === 2 ? { ...p, shape: [18, 4] } : p))), "list[2].shape: expected [4, 18] for '4.weight', got [18, 4]"],
+    ['setOptimizerState wrong data length', (n) => n.setOptimizerState(state(n).map((p, i) => (i === 3 ? { ...p, data: new Float32Array(5) } : p))), 'list[3].data: expected 4 elements'],
+    ['setOptimizerState data of plain arrays, too short', (n) => n.setOptimizerState(state(n).map((p, i) => ({ ...p, data: Array.from(p.data).slice(i === 0 ? 1 : 0) }))), 'list[0].data: expected 18 elements'],
+    ['setOptimizerState data as Float64Array', (n) => n.setOptimizerState(state(n).map((p, i) => (i === 0 ? { ...p, data: new Float64Array(p.data) } : p))), 'list[0].data: expected a Float32Array'],
+    ['setOptimizerState data with a string in it', (n) => n.setOptimizerState(state(n).map((p, i) => (i === 1 ? { ...p, data: ['0.1', 0.2] } : p))), 'list[1].data'],
+    ['setOptimizerState a parameter missing', (n) => n.setOptimizerState(state(n).slice(0, 3)), "list: missing parameter '4.bias'"],
+  ];
+
+  for (const [what, call, argument] of stateCases) {
+    test(what, () => {
+      const net = cl.sequential(layers, { inputShape: [1, 6, 6], seed: 5 });
+      net.trainStep(x, labels, 2, { lr: 0.1, momentum: 0.9 });
+      const params = net.parameters();
+      const buffers = net.optimizerState();
+      assert.equal(buffers.length, 4);
+      const before = cl.memoryStats().mallocBytes;
+      assertThrowsNaming(() => call(net), argument, what);
+      assert.equal(cl.memoryStats().mallocBytes, before, `${what}: malloc'd bytes changed (leak)`);
+      // Nothing was written: the same buffers and parameters, and the next step uses them
+      // exactly as a twin network that saw no error.
+      assert.deepEqual(net.optimizerState(), buffers, `${what}: optimizer state changed`);
+      assert.deepEqual(net.parameters(), params, `${what}: parameters changed`);
+      const twin = cl.sequential(layers, { inputShape: [1, 6, 6], seed: 9 });
+      twin.setParameters(params);
+      twin.setOptimizerState(buffers);
+      const opts = { lr: 0.1, momentum: 0.9 };
+      assert.equal(net.trainStep(x, labels, 2, opts).loss, twin.trainStep(x, labels, 2, opts).loss);
+      assert.deepEqual(net.parameters(), twin.parameters(), `${what}: the next step differs`);
+      for (const n of [net, twin]) n.dispose();
+      assertUsable(what);
+    });
+  }
+
   test('a failed sequential() leaks nothing', () => {
     const before = cl.memoryStats().mallocBytes;
     for (let i = 0; i < 50; i++) {
@@ -244,7 +285,8 @@ describe('garbage arguments', () => {
     const params = net.parameters();
     const reference = net.forward(f32([1, 2, 3]), 1);
     const before = cl.memoryStats().mallocBytes;
-    const methods = [['forward', 2], ['backward', 4], ['trainStep', 4], ['vjp', 3], ['layerOutput', 1], ['setParameters', 1]];
+    const methods = [['forward', 2], ['backward', 4], ['trainStep', 4], ['vjp', 3], ['layerOutput', 1], ['setParameters', 1],
+      ['optimizerState', 0], ['setOptimizerState', 1]];
     for (let i = 0; i < 1000; i++) {
       const [name, arity] = methods[i % methods.length];
       const args = Array.from({ length: arity }, pick);

@@ -60,8 +60,8 @@ test('the exports map and the type declarations are where package.json says', ()
   const dts = readFileSync(new URL(`../../${pkg.exports['.'].types}`, import.meta.url), 'utf8');
   for (const name of ['load', 'convolve', 'correlate', 'toeplitz', 'fft', 'ifft', 'conv2d', 'conv2dBackward',
     'maxPool2d', 'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'sequential', 'trainStep',
-    'setParameters', 'gradients', 'dispose', 'vjp', 'layerOutput', 'resetOptimizer', 'autoMethod1d',
-    'autoMethod2d', 'activation', 'methods']) {
+    'setParameters', 'gradients', 'dispose', 'vjp', 'layerOutput', 'resetOptimizer', 'optimizerState',
+    'setOptimizerState', 'autoMethod1d', 'autoMethod2d', 'activation', 'methods']) {
     assert.match(dts, new RegExp(`\\b${name}\\b`), `convlab.d.ts declares ${name}`);
   }
 });

@@ -46,14 +46,15 @@ function round(i, net) {
     case 11: expectThrow(() => cl.convolve(f, h, { method: 'nope' })); break;
     case 12: expectThrow(() => cl.maxPool2dBackward(x, [2, 3, 12, 12], gy, { kernel: 2 })); break;
     case 13: net.trainStep(nx, labels, 4, { lr: 0.01, momentum: 0.9 }); break;
-    case 14: net.forward(nx, 4); net.layerOutput(i % 5); net.parameters(); break;
+    case 14: net.forward(nx, 4); net.layerOutput(i % 5); net.parameters(); net.optimizerState(); break;
     case 15: net.backward(nx, labels, 4, { loss: 'mse' }); net.gradients(); break;
     case 16: net.vjp(nx, 4, rand(20, i)); break;
     case 17: expectThrow(() => net.trainStep(nx, Int32Array.from([0, 9, 0, 0]), 4)); break;       // label range
     case 18: {
       const other = cl.sequential(layers, { inputShape: [1, 8, 8], seed: i });
-      other.trainStep(nx, labels, 4, { lr: 0.1 });
+      other.trainStep(nx, labels, 4, { lr: 0.1, momentum: 0.5 });
       net.setParameters(other.parameters());
+      net.setOptimizerState(i % 40 === 18 ? other.optimizerState() : []); // copied in, freed
       other.dispose();
       break;
     }

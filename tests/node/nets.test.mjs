@@ -1,8 +1,9 @@
 // nets.test.mjs: cl.sequential on the WebAssembly build: parameter names and shapes,
 // setParameters, forward and every layer's activations, both losses and their gradients, the
-// vector-Jacobian product, torch.optim.SGD momentum steps and resetOptimizer, all against
-// PyTorch (tests/fixtures/node_nets.json); then PyTorch-default initialisation bounds,
-// determinism, and dispose.
+// vector-Jacobian product, torch.optim.SGD momentum steps, their momentum buffers
+// (optimizerState), a run resumed from parameters + optimizerState and resetOptimizer, all
+// against PyTorch (tests/fixtures/node_nets.json); optimizerState's round trip; then
+// PyTorch-default initialisation bounds, determinism, and dispose.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
@@ -96,8 +97,41 @@ for (const c of nets) {
           assert.equal(r.accuracy, expected.accuracy, `step ${k} accuracy`);
         });
         assertParams(net.parameters(), run.params, 'parameters after the steps');
+        // The momentum buffers are torch's momentum_buffer; none without momentum.
+        assertParams(net.optimizerState(), run.buffers, 'optimizerState after the steps');
         net.dispose();
       });
+
+      // Stopped after k steps, saved as plain JSON (as the training page does), restored
+      // into a fresh network: the rest of torch's unbroken trajectory, and bit for bit what
+      // the original network does when it simply goes on.
+      for (let k = 1; k < run.steps.length; k++) {
+        test(`torch.optim.SGD momentum ${run.momentum} with ${run.loss}: resumed after ${k} of ${run.steps.length} steps from parameters + optimizerState`, () => {
+          const net = build(c);
+          const x = f32(c.x);
+          const labels = Int32Array.from(c.labels);
+          const opts = { loss: run.loss, optimizer: 'sgd', lr: run.lr, momentum: run.momentum };
+          for (let step = 0; step < k; step++) net.trainStep(x, labels, c.batch, opts);
+          const plain = (list) => list.map((p) => ({ ...p, data: Array.from(p.data) }));
+          const saved = JSON.parse(JSON.stringify({ parameters: plain(net.parameters()), optimizer: plain(net.optimizerState()) }));
+          assert.equal(saved.optimizer.length, run.momentum ? c.params.length : 0);
+          const resumed = cl.sequential(c.layers, { inputShape: c.inputShape, seed: 2 });
+          resumed.setParameters(saved.parameters);
+          resumed.setOptimizerState(saved.optimizer);
+          for (let step = k; step < run.steps.length; step++) {
+            const a = net.trainStep(x, labels, c.batch, opts);
+            const r = resumed.trainStep(x, labels, c.batch, opts);
+            assertNear(r.loss, run.steps[step].loss, `step ${step} loss`);
+            assert.equal(r.loss, a.loss, `step ${step}: the resumed network's loss differs from the original's`);
+          }
+          assertParams(resumed.parameters(), run.params, 'resumed parameters after the steps');
+          assertParams(resumed.optimizerState(), run.buffers, 'resumed optimizerState after the steps');
+          assert.deepEqual(resumed.parameters(), net.parameters());
+          assert.deepEqual(resumed.optimizerState(), net.optimizerState());
+          net.dispose();
+          resumed.dispose();
+        });
+      }
     }
 
     test('resetOptimizer: the next step starts again from v = g', () => {
@@ -126,6 +160,54 @@ for (const c of nets) {
     });
   });
 }
+
+describe('optimizer state', () => {
+  const layers = [{ type: 'dense', out: 4 }, { type: 'tanh' }, { type: 'dense', out: 3 }];
+  const x = new Float32Array(2 * 5).map((_, i) => Math.cos(i * 0.7));
+  const labels = Int32Array.from([2, 0]);
+
+  test('[] before a step with momentum, after resetOptimizer and after setOptimizerState([])', () => {
+    const net = cl.sequential(layers, { inputShape: [5], seed: 4 });
+    assert.deepEqual(net.optimizerState(), []);
+    net.trainStep(x, labels, 2, { lr: 0.1 }); // momentum 0 keeps no buffers, as torch
+    assert.deepEqual(net.optimizerState(), []);
+    net.trainStep(x, labels, 2, { lr: 0.1, momentum: 0.9 });
+    const state = net.optimizerState();
+    assert.deepEqual(state.map((p) => [p.name, p.shape]), net.parameters().map((p) => [p.name, p.shape]));
+    // After the first step with momentum v = g (torch clones the gradient).
+    assert.deepEqual(state, net.gradients());
+    net.resetOptimizer();
+    assert.deepEqual(net.optimizerState(), []);
+    net.setOptimizerState(state);
+    assert.deepEqual(net.optimizerState(), state);
+    net.setOptimizerState([]);
+    assert.deepEqual(net.optimizerState(), []);
+    net.dispose();
+  });
+
+  test('round trip: any order, plain arrays, fresh copies; the next step continues from v', () => {
+    const net = cl.sequential(layers, { inputShape: [5], seed: 4 });
+    net.trainStep(x, labels, 2, { lr: 0.1, momentum: 0.9 });
+    const state = net.optimizerState().map((p) => ({ ...p, data: p.data.map((v, i) => v + 0.01 * i) }));
+    net.setOptimizerState([...state].reverse().map((p) => ({ ...p, data: Array.from(p.data) })));
+    const back = net.optimizerState();
+    assert.deepEqual(back, state);
+    back[0].data.fill(123); // a copy: writing to it changes nothing inside
+    assert.deepEqual(net.optimizerState(), state);
+    // One more step: v' = 0.9 v + g, p' = p - lr v', in float32 as the core rounds it.
+    const p0 = net.parameters();
+    net.trainStep(x, labels, 2, { lr: 0.1, momentum: 0.9 });
+    const g = net.gradients();
+    const v1 = net.optimizerState();
+    const p1 = net.parameters();
+    state.forEach((s, i) => {
+      const want = s.data.map((v, j) => Math.fround(Math.fround(Math.fround(0.9) * v) + g[i].data[j]));
+      assert.deepEqual(v1[i].data, want, `${s.name}: v = 0.9 v + g`);
+      assert.deepEqual(p1[i].data, p0[i].data.map((p, j) => Math.fround(p - Math.fround(Math.fround(0.1) * want[j]))), `${s.name}: p -= lr v`);
+    });
+    net.dispose();
+  });
+});
 
 describe('network set-up', () => {
   const lenet = [
@@ -226,6 +308,8 @@ describe('network set-up', () => {
       () => net.vjp(f32([1, 2, 3]), 1, f32([1, 0])),
       () => net.layerOutput(0),
       () => net.resetOptimizer(),
+      () => net.optimizerState(),
+      () => net.setOptimizerState([]),
       () => net.layers,
     ]) {
       assert.throws(call, /disposed/);

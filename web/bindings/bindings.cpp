@@ -324,15 +324,40 @@ public:
     val parameters() {
         val list = val::array();
         for (const convlab::parameter_view& p : net_->parameters()) {
-            val e = val::object();
-            e.set("name", p.name);
-            e.set("shape", int_array(p.shape));
-            e.set("data", reinterpret_cast<address>(p.data));
+            val e = view_object(p.name, p.shape, p.data, p.size);
             e.set("grad", reinterpret_cast<address>(p.grad));
-            e.set("size", static_cast<double>(p.size));
             list.call<void>("push", e);
         }
         return list;
+    }
+
+    // The momentum buffers: [{ name, shape, data, size }] in parameters() order, data heap
+    // addresses owned by the network; [] while there are none.
+    val optimizer_state() const {
+        val list = val::array();
+        for (const convlab::optimizer_state_view& v : net_->optimizer_state())
+            list.call<void>("push", view_object(v.name, v.shape, v.data, v.size));
+        return list;
+    }
+
+    // list: [{ name, shape, data, size }] with data the heap address of `size` floats (the
+    // wrapper copies them in, checks the list first and frees after); [] forgets the buffers.
+    val set_optimizer_state(val list) {
+        return guarded([&] {
+            std::vector<convlab::optimizer_state_view> entries;
+            const int count = list["length"].as<int>();
+            for (int i = 0; i < count; ++i) {
+                const val e = list[i];
+                std::vector<int> shape;
+                const int dims = e["shape"]["length"].as<int>();
+                for (int k = 0; k < dims; ++k) shape.push_back(int_at(e["shape"], k));
+                entries.push_back({e["name"].as<std::string>(), std::move(shape),
+                                   at<const float>(e["data"].as<address>()),
+                                   static_cast<std::size_t>(e["size"].as<double>())});
+            }
+            net_->set_optimizer_state(entries);
+            return val::undefined();
+        });
     }
 
     // x is (batch, input...). Returns (batch, output...).
@@ -395,6 +420,17 @@ public:
     void reset_optimizer() { net_->reset_optimizer(); }
 
 private:
+    // { name, shape, data, size } with data the heap address of (shape...) floats.
+    static val view_object(const std::string& name, const std::vector<int>& shape, const float* data,
+                           std::size_t size) {
+        val e = val::object();
+        e.set("name", name);
+        e.set("shape", int_array(shape));
+        e.set("data", reinterpret_cast<address>(data));
+        e.set("size", static_cast<double>(size));
+        return e;
+    }
+
     static val step_object(const convlab::step_result& r) {
         val o = val::object();
         o.set("loss", r.loss);
@@ -439,5 +475,7 @@ EMSCRIPTEN_BINDINGS(convlab) {
         .function("backward", &net_handle::backward)
         .function("trainStep", &net_handle::train_step)
         .function("vjp", &net_handle::vjp)
-        .function("resetOptimizer", &net_handle::reset_optimizer);
+        .function("resetOptimizer", &net_handle::reset_optimizer)
+        .function("optimizerState", &net_handle::optimizer_state)
+        .function("setOptimizerState", &net_handle::set_optimizer_state);
 }

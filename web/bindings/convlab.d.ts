@@ -1,7 +1,8 @@
 // convlab.d.ts: types of the public JavaScript API (/work/shared/API.md) and of the agreed
 // additions (methods, autoMethod1d/2d, activation, net.layers, net.layerOutput, net.vjp,
-// net.resetOptimizer), plus a few conveniences marked "addition". Every function throws a
-// TypeError or RangeError whose message starts with the argument's name on invalid input.
+// net.resetOptimizer, net.optimizerState, net.setOptimizerState), plus a few conveniences
+// marked "addition". Every function throws a TypeError or RangeError whose message starts
+// with the argument's name on invalid input.
 
 /** How to find the .wasm file. Only the first load() call's options count. */
 export interface LoadOptions {
@@ -170,6 +171,18 @@ export interface Network {
   layerOutput(index: number): Float32Array;
   /** Forgets the momentum buffers: the next step starts again from v = g. */
   resetOptimizer(): void;
+  /**
+   * (addition) SGD's momentum buffers v (torch.optim.SGD's momentum_buffer), named and shaped
+   * as parameters(), in their order; fresh copies. [] before any step with momentum and after
+   * resetOptimizer. Saved with parameters(), they let a run resume exactly.
+   */
+  optimizerState(): Parameter[];
+  /**
+   * (addition) Sets the momentum buffers: same form and checks as setParameters (errors name
+   * `list`, `list[i].name`, `list[i].shape`, `list[i].data`); the next step with momentum
+   * continues from them (v = momentum v + g). [] forgets them, as resetOptimizer.
+   */
+  setOptimizerState(list: ParameterInput[]): void;
   /** Frees the network's WebAssembly memory; later calls throw. Calling it twice is fine. */
   dispose(): void;
 }

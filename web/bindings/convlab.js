@@ -548,6 +548,35 @@ function normaliseLayer(spec, i, methods2d) {
   return l;
 }
 
+// Checks a list of { name, shape, data } against a network's parameter views: every
+// parameter exactly once, matched by name, with the same shape; data a Float32Array or an
+// array of numbers of the right length. Returns [{ v: view, d: data }] in list order; throws
+// naming `list`, `list[i]` or `list[i].<field>` before anything is written.
+function matchParameters(list, views) {
+  if (!Array.isArray(list)) throw new TypeError(`list: expected an array of { name, shape, data }, got ${describe(list)}`);
+  const byName = new Map(views.map((v) => [v.name, v]));
+  const seen = new Map();
+  list.forEach((p, i) => {
+    if (p === null || typeof p !== 'object') throw new TypeError(`list[${i}]: expected { name, shape, data }, got ${describe(p)}`);
+    const v = byName.get(p.name);
+    if (!v) throw new RangeError(`list[${i}].name: expected one of ${show(views.map((q) => q.name))}, got ${describe(p.name)}`);
+    if (seen.has(p.name)) throw new RangeError(`list[${i}].name: '${p.name}' appears twice`);
+    const s = p.shape;
+    if (!Array.isArray(s) || s.length !== v.shape.length || s.some((d, k) => d !== v.shape[k])) {
+      throw new RangeError(`list[${i}].shape: expected ${shapeText(v.shape)} for '${p.name}', got ${Array.isArray(s) ? shapeText(s) : describe(s)}`);
+    }
+    const d = p.data;
+    if (!isFloat32Array(d) && !Array.isArray(d)) throw new TypeError(`list[${i}].data: expected a Float32Array, got ${describe(d)}`);
+    if (d.length !== v.size) throw new RangeError(`list[${i}].data: expected ${v.size} elements for shape ${shapeText(v.shape)}, got ${d.length}`);
+    if (Array.isArray(d) && !d.every((e) => typeof e === 'number')) throw new TypeError(`list[${i}].data: expected numbers only`);
+    seen.set(p.name, { v, d });
+  });
+  for (const v of views) {
+    if (!seen.has(v.name)) throw new RangeError(`list: missing parameter '${v.name}'`);
+  }
+  return [...seen.values()];
+}
+
 class Network {
   #M;
   #handle;
@@ -607,50 +636,52 @@ class Network {
     return this.#live(what).parameters();
   }
 
-  parameters() {
-    const views = this.#views('parameters');
+  // Fresh copies of the (shape...) floats at each view's `field` address.
+  #copies(views, field) {
     const heap = this.#M.HEAPF32; // read after the call: the heap may have grown
     return views.map((p) => ({
-      name: p.name, shape: p.shape, data: heap.slice(p.data >> 2, (p.data >> 2) + p.size),
+      name: p.name, shape: p.shape, data: heap.slice(p[field] >> 2, (p[field] >> 2) + p.size),
     }));
+  }
+
+  parameters() {
+    return this.#copies(this.#views('parameters'), 'data');
   }
 
   gradients() {
     const views = this.#views('gradients');
     if (!this.#hasGradients) throw new Error('gradients: none yet; call backward, trainStep or vjp first');
-    const heap = this.#M.HEAPF32;
-    return views.map((p) => ({
-      name: p.name, shape: p.shape, data: heap.slice(p.grad >> 2, (p.grad >> 2) + p.size),
-    }));
+    return this.#copies(views, 'grad');
   }
 
   // Every parameter exactly once, matched by name, with the same shape; Float32Array or an
   // array of numbers. Checked completely before anything is written.
   setParameters(list) {
-    const views = this.#views('setParameters');
-    if (!Array.isArray(list)) throw new TypeError(`list: expected an array of { name, shape, data }, got ${describe(list)}`);
-    const byName = new Map(views.map((v) => [v.name, v]));
-    const seen = new Map();
-    list.forEach((p, i) => {
-      if (p === null || typeof p !== 'object') throw new TypeError(`list[${i}]: expected { name, shape, data }, got ${describe(p)}`);
-      const v = byName.get(p.name);
-      if (!v) throw new RangeError(`list[${i}].name: expected one of ${show(views.map((q) => q.name))}, got ${describe(p.name)}`);
-      if (seen.has(p.name)) throw new RangeError(`list[${i}].name: '${p.name}' appears twice`);
-      const s = p.shape;
-      if (!Array.isArray(s) || s.length !== v.shape.length || s.some((d, k) => d !== v.shape[k])) {
-        throw new RangeError(`list[${i}].shape: expected ${shapeText(v.shape)} for '${p.name}', got ${Array.isArray(s) ? shapeText(s) : describe(s)}`);
-      }
-      const d = p.data;
-      if (!isFloat32Array(d) && !Array.isArray(d)) throw new TypeError(`list[${i}].data: expected a Float32Array, got ${describe(d)}`);
-      if (d.length !== v.size) throw new RangeError(`list[${i}].data: expected ${v.size} elements for shape ${shapeText(v.shape)}, got ${d.length}`);
-      if (Array.isArray(d) && !d.every((e) => typeof e === 'number')) throw new TypeError(`list[${i}].data: expected numbers only`);
-      seen.set(p.name, { v, d });
-    });
-    for (const v of views) {
-      if (!seen.has(v.name)) throw new RangeError(`list: missing parameter '${v.name}'`);
-    }
+    const entries = matchParameters(list, this.#views('setParameters'));
     const heap = this.#M.HEAPF32;
-    for (const { v, d } of seen.values()) heap.set(d, v.data >> 2);
+    for (const { v, d } of entries) heap.set(d, v.data >> 2);
+  }
+
+  // SGD's momentum buffers (torch.optim.SGD's momentum_buffer), in parameters() form and
+  // order; [] before any step with momentum and after resetOptimizer. Saved together with
+  // parameters(), they let a run resume exactly.
+  optimizerState() {
+    return this.#copies(this.#live('optimizerState').optimizerState(), 'data');
+  }
+
+  // Same form and checks as setParameters; [] forgets the buffers (resetOptimizer). The next
+  // step with momentum continues from them (v = momentum v + g). Copied in by the core, which
+  // checks the list again.
+  setOptimizerState(list) {
+    const h = this.#live('setOptimizerState');
+    if (Array.isArray(list) && list.length === 0) {
+      check(h.setOptimizerState([]));
+      return;
+    }
+    const entries = matchParameters(list, h.parameters());
+    withHeap(this.#M, entries.map((e) => e.d), (...addresses) => h.setOptimizerState(entries.map(({ v }, k) => ({
+      name: v.name, shape: v.shape, data: addresses[k], size: v.size,
+    }))));
   }
 
   forward(x, batch) {
