@@ -142,6 +142,9 @@ describe('training page', () => {
     const run = JSON.parse(await readFile(file, 'utf8'));
     assert.equal(run.format, 'convlab-train-run');
     assert.deepEqual(run.parameters.map((p) => p.name), ['0.weight', '0.bias', '3.weight', '3.bias', '6.weight', '6.bias', '9.weight', '9.bias', '11.weight', '11.bias']);
+    // With the momentum buffers (version 2), so the loaded run continues exactly.
+    assert.equal(run.version, 2);
+    assert.deepEqual(run.optimizer.map((p) => [p.name, p.shape]), run.parameters.map((p) => [p.name, p.shape]));
 
     await page.click('#t-reset');
     await waitState(page, 'idle', 30000);

