@@ -54,3 +54,23 @@ for (const file of lessons) {
     }
   });
 }
+
+test('in a browser without WebAssembly SIMD a lesson says why its widgets cannot run, and its text still reads', async () => {
+  const { page, context, problems } = await openPage(env);
+  // Emulates such a browser: WebAssembly.validate refuses modules using the SIMD prefix 0xfd.
+  await page.addInitScript(() => {
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => !new Uint8Array(bytes).includes(0xfd) && validate(bytes);
+  });
+  await page.goto(`${env.url}lessons/${lessons[0]}`);
+  await ready(page);
+  await page.screenshot({ path: join(SCREENSHOTS, 'no-simd.png'), fullPage: false });
+  assert.equal(await page.locator('#core-status.failed').count(), 1, 'the status is marked failed');
+  assert.match(await page.locator('#core-status').textContent(), /did not load: convlab: this JavaScript engine has no WebAssembly SIMD/);
+  const widgets = await page.locator('.widget[data-widget]').count();
+  assert.equal(await page.locator('.widget-failed .widget-error').count(), widgets, 'every widget shows the error');
+  assert.ok((await page.locator('main p').count()) > 3, 'the lesson text is still there');
+  // The page reports the failure in its console (showError); nothing else went wrong.
+  assert.ok(problems.length > 0 && problems.every((p) => p.startsWith('console: The WebAssembly core did not load')), problems.join('\n'));
+  await context.close();
+});

@@ -54,6 +54,25 @@ test('load({ wasmUrl }) and load({ wasmBinary }); a failed load can be retried',
   assert.equal(out2, pkg.version);
 });
 
+test('an engine without WebAssembly SIMD gets a clear error, and a later load can still succeed', () => {
+  // Emulates such an engine: WebAssembly.validate refuses any module using the SIMD prefix
+  // opcode 0xfd (feature detection probes with one). The real validate comes back after.
+  const out = node(`
+    import { load } from 'convlab';
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => !new Uint8Array(bytes).includes(0xfd) && validate(bytes);
+    let message = '';
+    try { await load(); } catch (e) { message = e.message; }
+    WebAssembly.validate = validate;
+    console.log(message);
+    const cl = await load();
+    console.log(Array.from(cl.convolve(new Float32Array([1, 2]), new Float32Array([1, 1]))).join(','));
+  `);
+  const [message, sum] = out.split('\n');
+  assert.match(message, /^convlab: this JavaScript engine has no WebAssembly SIMD \(needed since Chrome 91/);
+  assert.equal(sum, '1,3,2');
+});
+
 test('the exports map and the type declarations are where package.json says', () => {
   assert.equal(pkg.name, 'convlab');
   assert.equal(pkg.exports['.'].default, './web/bindings/convlab.js');

@@ -11,6 +11,7 @@
 // path; by default it is ../../build/wasm/convlab_wasm.wasm relative to this file (read with
 // fs in Node, fetched elsewhere). A bundle that moves this file must pass wasmUrl.
 
+import { simd as hasWasmSimd } from 'wasm-feature-detect';
 import createConvlabModule from '../../build/wasm/convlab_wasm.js';
 
 const DEFAULT_WASM = '../../build/wasm/convlab_wasm.wasm';
@@ -43,6 +44,11 @@ export default load;
 
 async function instantiate(options) {
   if (typeof options !== 'object') throw new TypeError(`options: expected an object, got ${describe(options)}`);
+  // The module is built for WebAssembly SIMD128 only; say so before fetching it, rather than
+  // failing with the engine's compile error.
+  if (!(await hasWasmSimd())) {
+    throw new Error('convlab: this JavaScript engine has no WebAssembly SIMD (needed since Chrome 91, Firefox 89, Safari 16.4, Node 16.4)');
+  }
   const source = await wasmSource(options);
   let failLoad;
   const failed = new Promise((_, reject) => { failLoad = reject; });

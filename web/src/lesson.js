@@ -21,7 +21,10 @@ async function main() {
       status.classList.add('ready');
     }
   } catch (err) {
-    if (status) status.textContent = 'The WebAssembly core did not load.';
+    if (status) {
+      status.textContent = `The WebAssembly core did not load: ${err.message}`;
+      status.classList.add('failed');
+    }
     for (const host of hosts) showError(host, 'The WebAssembly core did not load, so this widget cannot run.', err);
     return;
   }
