@@ -2,7 +2,9 @@
 // XNNPACK, and CPU backend) and ConvNetJS, in one Node process, single thread, interleaved
 // round by round so that machine noise hits every implementation alike. Before timing, each
 // implementation's result is checked against convlab's. Prints a table of medians, spreads
-// and ratios and writes the same as JSON (bench/results.json, or the path in --out).
+// and ratios and writes the same as JSON (bench/results.json, or the path in --out). Ratios are
+// paired (per round against peers, back-to-back pairs for 'auto' against each method), since
+// the machine's speed drifts more over seconds than the differences being measured.
 //
 // Options: --quick (fewer rounds), --only <substring of a group or case name>, --out <file>.
 import { writeFileSync } from 'node:fs';
