@@ -11,7 +11,9 @@
 // path; by default it is ../../build/wasm/convlab_wasm.wasm relative to this file (read with
 // fs in Node, fetched elsewhere). A bundle that moves this file must pass wasmUrl.
 
-import { simd as hasWasmSimd } from 'wasm-feature-detect';
+// By path rather than package name, like the module below, so that this file also runs
+// unbundled in a browser (no import map needed) as well as in Node and bundlers.
+import { simd as hasWasmSimd } from '../../node_modules/wasm-feature-detect/dist/esm/index.js';
 import createConvlabModule from '../../build/wasm/convlab_wasm.js';
 
 const DEFAULT_WASM = '../../build/wasm/convlab_wasm.wasm';
