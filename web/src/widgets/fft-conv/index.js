@@ -46,7 +46,7 @@ export default class FftConv extends Widget {
     this.sizes = result('Lengths:');
     this.check = result('Largest |ifft(F·H) − direct|:');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)),
-      this.spec, caption('|Ff| and |Ff·Fh| over the N frequency bins (cl.fft)'),
+      this.spec, caption('|Ff| and |Ff·Fh| over the N frequency bins (cl.fft; the product is taken bin by bin in the page, the middle step of eq. 2.16)'),
       this.specH, caption('|Fh|: the kernel multiplies each frequency of f by this factor'),
       this.out, caption('Real part of cl.ifft(Ff·Fh) (stems) and cl.convolve(f, h, direct) (line)'),
       this.sizes.root, this.check.root);

@@ -36,7 +36,7 @@ export default class FourierSum extends Widget {
     this.err = result('Largest error at the sampled frequencies:');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)),
       this.time, caption('Time domain: f(t) and the samples f(jΔ) inside the window'),
-      this.freq, caption('Frequency domain: Δ·FFT (dots) against the exact transform (line); the DFT repeats with period 1/Δ'),
+      this.freq, caption('Frequency domain: Δ·FFT (dots; cl.fft scaled by Δ in the page) against the exact transform (line); the DFT repeats with period 1/Δ'),
       this.step.root, this.err.root);
     onResize(root, () => this.draw());
   }

@@ -31,7 +31,7 @@ export default class JacobianChain extends Widget {
     };
     this.mats = el('div');
     this.check = result('Largest |J_H·J_G − J_F|:');
-    this.checkFd = result('Largest |J_F − finite differences|:');
+    this.checkFd = result('Largest |J_F − finite differences| (differences of the core\'s outputs, taken in the page):');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.mats, this.check.root, this.checkFd.root);
   }
 

@@ -42,7 +42,7 @@ export default class WeightSharingGrad {
     };
     this.picker = el('div', { role: 'group', 'aria-label': 'Kernel weight to inspect', style: 'display:grid;gap:2px;width:max-content' });
     this.figs = { x: canvas('Input x; outlined: the values the selected weight multiplies', 1), d: canvas('Error signal delta at each output', 1), t: canvas('Term delta_ij times x at each output position', 1) };
-    this.sum = result('Sum of the terms:');
+    this.sum = result('Sum of the terms (added up in the page):');
     this.core = result('gradWeight from cl.conv2dBackward:');
     const fig = (c, text) => el('figure', { style: 'margin:0;flex:1 1 140px;max-width:240px' }, c, el('figcaption', { text, style: 'font-size:.85rem;color:#555' }));
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)),
