@@ -75,6 +75,33 @@ val int_array(const std::vector<int>& values) {
     return a;
 }
 
+std::size_t count_of(const std::vector<int>& shape) {
+    std::size_t n = 1;
+    for (int d : shape) n *= static_cast<std::size_t>(d);
+    return n;
+}
+
+// Scratch for a result on its way out: the core overwrites every element (its contract), so
+// unlike std::vector<float>(n) it is not zero-filled first.
+std::unique_ptr<float[]> uninitialised(std::size_t n) { return std::unique_ptr<float[]>(new float[n]); }
+
+// { data, shape }: a JS-owned copy of the (shape...) floats at data.
+val tensor_object(const float* data, const std::vector<int>& shape) {
+    val r = val::object();
+    r.set("data", float_array(data, count_of(shape)));
+    r.set("shape", int_array(shape));
+    return r;
+}
+
+// Fails naming gradOut unless it has one element per entry of shape.
+void require_grad_count(int count, const std::vector<int>& shape) {
+    if (static_cast<std::size_t>(count) == count_of(shape)) return;
+    std::string dims;
+    for (int d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+    convlab::fail("gradOut", "expected " + std::to_string(count_of(shape)) + " elements for shape [" +
+                                 dims + "], got " + std::to_string(count));
+}
+
 int int_at(const val& array, int i) { return array[i].as<int>(); }
 
 // ---- meta -------------------------------------------------------------------------------
@@ -165,9 +192,7 @@ convlab::conv2d_geometry geometry_from(const val& g) {
                                          int_at(g, 12), int_at(g, 13));
 }
 
-std::size_t output_count(const convlab::conv2d_geometry& g) {
-    return static_cast<std::size_t>(g.N) * g.K * g.Ho * g.Wo;
-}
+std::vector<int> output_shape(const convlab::conv2d_geometry& g) { return {g.N, g.K, g.Ho, g.Wo}; }
 
 val auto_method_2d(val g) {
     return guarded([&] {
@@ -178,8 +203,7 @@ val auto_method_2d(val g) {
 // Output shape for a geometry, so the wrapper can check gradOut's length before allocating.
 val conv2d_output_shape(val g) {
     return guarded([&] {
-        const convlab::conv2d_geometry geo = geometry_from(g);
-        return int_array({geo.N, geo.K, geo.Ho, geo.Wo});
+        return int_array(output_shape(geometry_from(g)));
     });
 }
 
@@ -188,13 +212,11 @@ val conv2d(address x, address w, address bias, val g, std::string method) {
     return guarded([&] {
         const convlab::conv2d_geometry geo = geometry_from(g);
         const convlab::conv2d_method me = convlab::conv2d_method_from_name(method, "method");
-        std::vector<float> y(output_count(geo));
+        const std::vector<int> shape = output_shape(geo);
+        const auto y = uninitialised(count_of(shape));
         convlab::conv2d_forward(geo, at<const float>(x), at<const float>(w),
-                                bias ? at<const float>(bias) : nullptr, y.data(), me);
-        val r = val::object();
-        r.set("data", float_array(y.data(), y.size()));
-        r.set("shape", int_array({geo.N, geo.K, geo.Ho, geo.Wo}));
-        return r;
+                                bias ? at<const float>(bias) : nullptr, y.get(), me);
+        return tensor_object(y.get(), shape);
     });
 }
 
@@ -203,21 +225,18 @@ val conv2d_backward(address x, address w, address dy, int dy_count, val g, std::
     return guarded([&] {
         const convlab::conv2d_geometry geo = geometry_from(g);
         const convlab::conv2d_method me = convlab::conv2d_method_from_name(method, "method");
-        if (static_cast<std::size_t>(dy_count) != output_count(geo))
-            convlab::fail("gradOut", "expected " + std::to_string(output_count(geo)) +
-                                         " elements for shape [" + std::to_string(geo.N) + ", " +
-                                         std::to_string(geo.K) + ", " + std::to_string(geo.Ho) +
-                                         ", " + std::to_string(geo.Wo) + "], got " +
-                                         std::to_string(dy_count));
-        std::vector<float> dx(static_cast<std::size_t>(geo.N) * geo.C * geo.H * geo.W);
-        std::vector<float> dw(static_cast<std::size_t>(geo.K) * geo.C * geo.R * geo.S);
-        std::vector<float> db(static_cast<std::size_t>(geo.K));
+        require_grad_count(dy_count, output_shape(geo));
+        const std::size_t nx = count_of({geo.N, geo.C, geo.H, geo.W});
+        const std::size_t nw = count_of({geo.K, geo.C, geo.R, geo.S});
+        const auto dx = uninitialised(nx);
+        const auto dw = uninitialised(nw);
+        const auto db = uninitialised(geo.K);
         convlab::conv2d_backward(geo, at<const float>(x), at<const float>(w), at<const float>(dy),
-                                 dx.data(), dw.data(), db.data(), me);
+                                 dx.get(), dw.get(), db.get(), me);
         val r = val::object();
-        r.set("gradInput", float_array(dx.data(), dx.size()));
-        r.set("gradWeight", float_array(dw.data(), dw.size()));
-        r.set("gradBias", float_array(db.data(), db.size()));
+        r.set("gradInput", float_array(dx.get(), nx));
+        r.set("gradWeight", float_array(dw.get(), nw));
+        r.set("gradBias", float_array(db.get(), geo.K));
         return r;
     });
 }
@@ -232,15 +251,13 @@ convlab::pool2d_geometry pool_geometry_from(const val& p) {
 val pool2d(int kind, address x, val p) {
     return guarded([&] {
         const convlab::pool2d_geometry geo = pool_geometry_from(p);
-        std::vector<float> y(static_cast<std::size_t>(geo.N) * geo.C * geo.Ho * geo.Wo);
+        const std::vector<int> shape = {geo.N, geo.C, geo.Ho, geo.Wo};
+        const auto y = uninitialised(count_of(shape));
         if (kind == 0)
-            convlab::max_pool2d_forward(geo, at<const float>(x), y.data());
+            convlab::max_pool2d_forward(geo, at<const float>(x), y.get());
         else
-            convlab::avg_pool2d_forward(geo, at<const float>(x), y.data());
-        val r = val::object();
-        r.set("data", float_array(y.data(), y.size()));
-        r.set("shape", int_array({geo.N, geo.C, geo.Ho, geo.Wo}));
-        return r;
+            convlab::avg_pool2d_forward(geo, at<const float>(x), y.get());
+        return tensor_object(y.get(), shape);
     });
 }
 
@@ -248,19 +265,14 @@ val pool2d(int kind, address x, val p) {
 val pool2d_backward(int kind, address x, address dy, int dy_count, val p) {
     return guarded([&] {
         const convlab::pool2d_geometry geo = pool_geometry_from(p);
-        const std::size_t expected = static_cast<std::size_t>(geo.N) * geo.C * geo.Ho * geo.Wo;
-        if (static_cast<std::size_t>(dy_count) != expected)
-            convlab::fail("gradOut", "expected " + std::to_string(expected) +
-                                         " elements for shape [" + std::to_string(geo.N) + ", " +
-                                         std::to_string(geo.C) + ", " + std::to_string(geo.Ho) +
-                                         ", " + std::to_string(geo.Wo) + "], got " +
-                                         std::to_string(dy_count));
-        std::vector<float> dx(static_cast<std::size_t>(geo.N) * geo.C * geo.H * geo.W);
+        require_grad_count(dy_count, {geo.N, geo.C, geo.Ho, geo.Wo});
+        const std::size_t nx = count_of({geo.N, geo.C, geo.H, geo.W});
+        const auto dx = uninitialised(nx);
         if (kind == 0)
-            convlab::max_pool2d_backward(geo, at<const float>(x), at<const float>(dy), dx.data());
+            convlab::max_pool2d_backward(geo, at<const float>(x), at<const float>(dy), dx.get());
         else
-            convlab::avg_pool2d_backward(geo, at<const float>(dy), dx.data());
-        return float_array(dx.data(), dx.size());
+            convlab::avg_pool2d_backward(geo, at<const float>(dy), dx.get());
+        return float_array(dx.get(), nx);
     });
 }
 
@@ -268,9 +280,9 @@ val pool2d_backward(int kind, address x, address dy, int dy_count, val p) {
 val activation(std::string name, address x, int n) {
     return guarded([&] {
         const convlab::activation a = convlab::activation_from_name(name, "name");
-        std::vector<float> y(static_cast<std::size_t>(n));
-        convlab::activation_forward(a, at<const float>(x), y.data(), y.size());
-        return float_array(y.data(), y.size());
+        const auto y = uninitialised(static_cast<std::size_t>(n));
+        convlab::activation_forward(a, at<const float>(x), y.get(), static_cast<std::size_t>(n));
+        return float_array(y.get(), static_cast<std::size_t>(n));
     });
 }
 
@@ -379,9 +391,7 @@ public:
             if (y == nullptr || net_->last_batch() == 0)
                 convlab::fail("layerOutput",
                               "no activations yet: call forward, backward, vjp or trainStep first");
-            std::size_t per_example = 1;
-            for (int d : net_->layer_output_shape(i)) per_example *= static_cast<std::size_t>(d);
-            return float_array(y, per_example * net_->last_batch());
+            return float_array(y, count_of(net_->layer_output_shape(i)) * net_->last_batch());
         });
     }
 
