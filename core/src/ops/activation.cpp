@@ -12,6 +12,7 @@
 #include <string>
 
 #include "convlab/common.hpp"
+#include "kernel_arch.hpp"
 
 namespace convlab {
 
@@ -23,14 +24,6 @@ activation activation_from_name(std::string_view name, const char* argument) {
 }
 
 namespace {
-
-// As in gemm.cpp: AVX2 natively where present (xsimd 8.1's AVX-512 code trips GCC 12's
-// maybe-uninitialized warnings); under Emscripten the SSE2 arch, i.e. WebAssembly SIMD128.
-#if XSIMD_WITH_FMA3_AVX2
-using kernel_arch = xsimd::fma3<xsimd::avx2>;
-#else
-using kernel_arch = xsimd::default_arch;
-#endif
 
 // relu keeps NaN (x < 0 is false for it), as torch.relu does.
 template <class B>

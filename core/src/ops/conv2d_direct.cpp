@@ -30,19 +30,13 @@
 
 #include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
+#include "kernel_arch.hpp"
 
 namespace convlab {
 
 namespace {
 
-// As in gemm.cpp: natively AVX2 + FMA when available (8 floats; 16 registers like V8's
-// WebAssembly code generator has), otherwise xsimd's best, which under Emscripten
-// -msimd128 -msse2 is sse2 lowered to SIMD128 (4 floats, fma = mul + add).
-#if XSIMD_WITH_FMA3_AVX2
-using arch = xsimd::fma3<xsimd::avx2>;
-#else
-using arch = xsimd::default_arch;
-#endif
+using arch = kernel_arch;  // kernel_arch.hpp
 using batch = xsimd::batch<float, arch>;
 constexpr int VS = int(batch::size);
 

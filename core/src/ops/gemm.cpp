@@ -38,6 +38,8 @@
 #include <cstring>
 #include <vector>
 
+#include "kernel_arch.hpp"
+
 namespace convlab {
 
 namespace {
@@ -45,17 +47,6 @@ namespace {
 inline float at(const float* p, std::size_t ld, bool trans, std::size_t r, std::size_t c) {
     return trans ? p[c * ld + r] : p[r * ld + c];
 }
-
-// The kernel's architecture. Natively on x86 with AVX2+FMA we take 8-float registers with
-// fused multiply-add, and the 6x16 tile below fits the 16 ymm registers. AVX-512 is left
-// out even where the host has it: the native build only runs tests, and xsimd 8.1's
-// AVX-512 code trips GCC 12 warnings. Under Emscripten -msimd128 -msse2 this is sse2, which
-// lowers to WebAssembly SIMD128: 4 floats, no FMA (xsimd::fma becomes mul + add).
-#if XSIMD_WITH_FMA3_AVX2
-using kernel_arch = xsimd::fma3<xsimd::avx2>;
-#else
-using kernel_arch = xsimd::default_arch;
-#endif
 
 // The tile: MR rows by NB registers of columns.
 // - SIMD128 (4 floats): 4 x 8. V8 keeps xmm15 as its scratch register, leaving 15; without
