@@ -374,8 +374,7 @@ class Convlab {
     const M = this.#M;
     const n = re.length;
     return withHeap(M, [re, im], (pr, pi) => {
-      const err = M.fft(pr, pi, n, inverse);
-      if (err instanceof Error) return err;
+      check(M.fft(pr, pi, n, inverse));
       return { re: M.HEAPF32.slice(pr >> 2, (pr >> 2) + n), im: M.HEAPF32.slice(pi >> 2, (pi >> 2) + n) };
     });
   }
@@ -682,11 +681,7 @@ class Network {
   // checks the list again.
   setOptimizerState(list) {
     const h = this.#live('setOptimizerState');
-    if (Array.isArray(list) && list.length === 0) {
-      check(h.setOptimizerState([]));
-      return;
-    }
-    const entries = matchParameters(list, h.parameters());
+    const entries = Array.isArray(list) && list.length === 0 ? [] : matchParameters(list, h.parameters());
     withHeap(this.#M, entries.map((e) => e.d), (...addresses) => h.setOptimizerState(entries.map(({ v }, k) => ({
       name: v.name, shape: v.shape, data: addresses[k], size: v.size,
     }))));
