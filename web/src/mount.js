@@ -10,7 +10,8 @@ import { el } from './widgets/_lib/dom.js';
 
 // host: the element to fill; name: widget name; base: settings from the lesson (or {});
 // key: its query parameter; makeLink(state): URL reopening a state; onState(state): listener.
-// Resolves to { Widget, instance } or null when the widget failed (an error box shows).
+// Resolves to { Widget, instance, publish } or null when the widget failed (an error box
+// shows); publish(state) writes the URL and tells onState, as a change inside the widget does.
 export async function mountWidget(host, { name, base, key, cl, makeLink, onState = () => {} }) {
   const title = `The "${name}" widget could not be shown.`;
   try {

@@ -35,9 +35,8 @@ export function initialSettings(Widget, base, search, key) {
 }
 
 // The URL of the current page with `key` set to `state` (or removed when state is null).
-export function urlWith(href, key, state, { only = false, hash } = {}) {
+export function urlWith(href, key, state, { hash } = {}) {
   const url = new URL(href);
-  if (only) url.search = '';
   if (state === null) url.searchParams.delete(key);
   else url.searchParams.set(key, JSON.stringify(state));
   if (hash !== undefined) url.hash = hash;
