@@ -144,7 +144,7 @@ function losses(run, steps) {
   while (out.length < steps) {
     const e = run.work();
     if (e.kind === 'train') out.push(e.loss);
-    if (e.kind === 'done' && !run.evalState) break;
+    if (e.kind === 'done') break;
   }
   return out;
 }

@@ -272,7 +272,7 @@ export class Run {
   // Does one unit of work. Returns { kind: 'train', loss, accuracy, examples, lr } for a
   // training batch, { kind: 'eval-chunk' } or { kind: 'eval', ...lastEval } for evaluation,
   // { kind: 'diverged', loss } when the loss stopped being finite (the run then stays put),
-  // or { kind: 'done' } at the end of the schedule.
+  // or { kind: 'done' } at the end of the schedule, only once the last evaluation finished.
   work() {
     if (this.evalState) return this.evalChunk();
     if (this.progress.done) return { kind: 'done' };
@@ -366,8 +366,7 @@ export class Run {
     for (let i = 0; i < limit; i++) {
       const e = this.work();
       onEvent(e);
-      if (e.kind === 'diverged') return e;
-      if (e.kind === 'done' && !this.evalState) return e;
+      if (e.kind === 'diverged' || e.kind === 'done') return e;
     }
     throw new Error(`trainToEnd: no end after ${limit} work() calls (at epoch ${this.epochs.toFixed(3)}, ${this.progress.steps} steps)`);
   }

@@ -112,7 +112,8 @@ function slice() {
       post({ type: 'diverged', loss: String(e.loss), lr: e.lr ?? null, epochs: run.epochs });
       break;
     } else if (e.kind === 'done') {
-      if (!run.evalState) { stop = 'done'; break; }
+      stop = 'done';
+      break;
     }
   }
   const now = performance.now();
