@@ -35,12 +35,9 @@ async function core() {
 }
 
 // The kernels of the first two convolution layers (C1 and C3) for the filter view; C5's
-// 120 x 16 kernels would drown them.
+// 120 x 16 kernels would drown them. parameters() already gives fresh { name, shape, data }.
 function filters() {
-  return run.net.parameters()
-    .filter((p) => p.shape.length === 4)
-    .slice(0, 2)
-    .map((p) => ({ name: p.name, shape: p.shape, data: p.data }));
+  return run.net.parameters().filter((p) => p.shape.length === 4).slice(0, 2);
 }
 
 function readyMessage() {
