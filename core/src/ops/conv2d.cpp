@@ -4,11 +4,15 @@
 // conv2d_fft.cpp.
 #include "convlab/ops/conv2d.hpp"
 
+#include <xsimd/xsimd.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "conv2d_internal.hpp"
 #include "convlab/common.hpp"
+#include "kernel_arch.hpp"
 
 namespace convlab {
 
@@ -93,6 +97,25 @@ conv2d_geometry make_conv2d_geometry(int N, int C, int H, int W, int K, int Cw, 
     g.Wo = int((Wp - S) / stride_w + 1);
     require_count(N, K, g.Ho, g.Wo, "xShape");
     return g;
+}
+
+void conv2d_bias_backward(const conv2d_geometry& g, const float* dy, float* db) {
+    using batch = xsimd::batch<float, kernel_arch>;
+    constexpr std::size_t width = batch::size;
+    const std::size_t plane = std::size_t(g.Ho) * g.Wo;
+    for (int k = 0; k < g.K; ++k) {
+        double acc = 0;
+        for (int n = 0; n < g.N; ++n) {
+            const float* d = dy + (std::size_t(n) * g.K + k) * plane;
+            batch part(0.f);
+            std::size_t p = 0;
+            for (; p + width <= plane; p += width) part += batch::load_unaligned(d + p);
+            float sum = xsimd::hadd(part);
+            for (; p < plane; ++p) sum += d[p];
+            acc += sum;
+        }
+        db[k] = float(acc);
+    }
 }
 
 void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, const float* bias,
@@ -211,11 +234,6 @@ constexpr fft_cost fft_forward_cost{0, 0.1687, 9.003};
 constexpr fft_cost fft_input_cost{0, 0.2104, 9.269};
 constexpr fft_cost fft_weight_cost{0, 0.243, 9.268};
 
-bool is_pointwise(const conv2d_geometry& g) {
-    return g.R == 1 && g.S == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
-           g.pad_left == 0 && g.pad_bottom == 0 && g.pad_right == 0;
-}
-
 struct predicted {
     double direct, im2col, fft;
 };
@@ -224,8 +242,8 @@ enum class pass { forward, input, weight };
 
 predicted predict(const conv2d_geometry& g, pass which) {
     const double N = g.N, crs = double(g.C) * g.R * g.S, hw_out = double(g.Ho) * g.Wo;
-    const double copied = is_pointwise(g) ? 0 : crs * hw_out;
-    const double segments = is_pointwise(g) ? 0 : crs * g.Ho;
+    const double copied = conv2d_is_pointwise(g) ? 0 : crs * hw_out;
+    const double segments = conv2d_is_pointwise(g) ? 0 : crs * g.Ho;
     const double Hp = g.H + g.pad_top + g.pad_bottom;
     predicted p{};
     switch (which) {
@@ -262,7 +280,7 @@ predicted predict(const conv2d_geometry& g, pass which) {
 }
 
 conv2d_method cheapest(const predicted& p, const conv2d_geometry& g) {
-    if (is_pointwise(g)) return conv2d_method::im2col;
+    if (conv2d_is_pointwise(g)) return conv2d_method::im2col;
     const double best_other = std::min(p.direct, p.im2col);
     if (p.fft < 0.8 * best_other) return conv2d_method::fft;
     return p.direct <= p.im2col ? conv2d_method::direct : conv2d_method::im2col;

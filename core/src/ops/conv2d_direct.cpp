@@ -28,6 +28,7 @@
 #include <cstring>
 #include <vector>
 
+#include "conv2d_internal.hpp"
 #include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "kernel_arch.hpp"
@@ -347,20 +348,7 @@ void conv2d_direct_backward(const conv2d_geometry& g, const float* x, const floa
                             const float* dy, float* dx, float* dw, float* db) {
     const std::size_t x_image = std::size_t(g.C) * g.H * g.W;
     const std::size_t y_image = std::size_t(g.K) * g.Ho * g.Wo;
-    if (db)
-        for (int k = 0; k < g.K; ++k) {
-            double acc = 0;
-            for (int n = 0; n < g.N; ++n) {
-                const float* d = dy + n * y_image + std::size_t(k) * g.Ho * g.Wo;
-                batch part(0.f);
-                int p = 0;
-                for (; p + VS <= g.Ho * g.Wo; p += VS) part += batch::load_unaligned(d + p);
-                float sum = xsimd::hadd(part);
-                for (; p < g.Ho * g.Wo; ++p) sum += d[p];
-                acc += sum;
-            }
-            db[k] = float(acc);
-        }
+    if (db) conv2d_bias_backward(g, dy, db);
 
     if (dx) {
         // dx = stride-1 correlation of dy (dilated by the stride, padded by R - 1 - pad_top on

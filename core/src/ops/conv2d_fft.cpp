@@ -19,6 +19,7 @@
 #include <cstring>
 #include <vector>
 
+#include "conv2d_internal.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/fft.hpp"
 
@@ -276,17 +277,7 @@ void conv2d_fft_backward(const conv2d_geometry& g, const float* x, const float* 
               1, plane);
     };
 
-    if (db)
-        for (int k = 0; k < g.K; ++k) {
-            double s = 0;
-            for (int n = 0; n < g.N; ++n) {
-                const float* d = dy + (std::size_t(n) * g.K + k) * y_plane;
-                float part = 0;
-                for (std::size_t p = 0; p < y_plane; ++p) part += d[p];
-                s += part;
-            }
-            db[k] = float(s);
-        }
+    if (db) conv2d_bias_backward(g, dy, db);
 
     if (dx) {
         // chunks of input channels c: cache W[k, c] for all k, c in the chunk

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "conv2d_internal.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/gemm.hpp"
 #include "convlab/ops/im2col.hpp"
@@ -25,11 +26,6 @@ float* workspace(std::size_t n) {
     thread_local std::vector<float> buffer;
     if (buffer.size() < n) buffer.resize(n);
     return buffer.data();
-}
-
-bool is_pointwise(const conv2d_geometry& g) {
-    return g.R == 1 && g.S == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
-           g.pad_left == 0 && g.pad_bottom == 0 && g.pad_right == 0;
 }
 
 // Output rows per chunk: the column matrix (C R S, rows Wo) kept near 256 KiB, at least one row.
@@ -47,7 +43,7 @@ void conv2d_im2col_forward(const conv2d_geometry& g, const float* x, const float
     const window_geometry wg = window_geometry_of(g);
     const std::size_t crs = wg.rows(), hw_out = wg.cols();
     const std::size_t x_image = std::size_t(g.C) * g.H * g.W;
-    const bool pointwise = is_pointwise(g);
+    const bool pointwise = conv2d_is_pointwise(g);
     const int rows = chunk_rows(g);
     float* cols = pointwise ? nullptr : workspace(crs * std::size_t(rows) * g.Wo);
     for (int n = 0; n < g.N; ++n) {
@@ -79,20 +75,10 @@ void conv2d_im2col_backward(const conv2d_geometry& g, const float* x, const floa
     const window_geometry wg = window_geometry_of(g);
     const std::size_t crs = wg.rows(), hw_out = wg.cols();
     const std::size_t x_image = std::size_t(g.C) * g.H * g.W;
-    const bool pointwise = is_pointwise(g);
+    const bool pointwise = conv2d_is_pointwise(g);
     const int rows = chunk_rows(g);
     float* cols = pointwise ? nullptr : workspace(crs * std::size_t(rows) * g.Wo);
-    if (db)
-        for (int k = 0; k < g.K; ++k) {
-            double acc = 0;  // one image's row at a time in float, the total in double
-            for (int n = 0; n < g.N; ++n) {
-                const float* d = dy + (std::size_t(n) * g.K + k) * hw_out;
-                float part = 0;
-                for (std::size_t p = 0; p < hw_out; ++p) part += d[p];
-                acc += part;
-            }
-            db[k] = float(acc);
-        }
+    if (db) conv2d_bias_backward(g, dy, db);
     if (dw) std::fill(dw, dw + std::size_t(g.K) * crs, 0.f);
     for (int n = 0; n < g.N; ++n) {
         const float* xn = x + n * x_image;
