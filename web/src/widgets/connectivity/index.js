@@ -7,9 +7,10 @@
 
 import { el, fmt, numberList, select, slider, result } from '../_lib/dom.js';
 import { int, numArray, oneOf, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { canvas, onResize, COLORS } from '../_lessons/plot.js';
 
-export default class Connectivity {
+export default class Connectivity extends Widget {
   static defaults = { n: 8, h: [1, -2, 1], mode: 'conv', focus: -1 };
 
   static validate(s) {
@@ -23,21 +24,17 @@ export default class Connectivity {
     return out;
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.s = { ...settings, h: [...settings.h] };
-    const changed = () => { this.update(); ctx.onChange(this.getState()); };
+  build(root) {
     this.ui = {
-      mode: select({ label: 'Layer', options: [['conv', 'convolution (sparse, shared)'], ['dense', 'fully connected (dense)']], value: this.s.mode, onChange: (v) => { this.s.mode = v; changed(); } }),
-      n: slider({ label: 'Inputs n', min: 2, max: 16, value: this.s.n, onInput: (v) => { this.s.n = v; this.s.focus = -1; changed(); } }),
-      h: numberList({ label: 'Kernel h', value: this.s.h, check: (l) => numArray(l, 'h', { minLength: 1, maxLength: 6, min: -100, max: 100 }), onChange: (l) => { this.s.h = l; this.s.focus = -1; changed(); } }),
-      focus: slider({ label: 'Highlight output (−1 = none)', min: -1, max: this.s.n + this.s.h.length - 2, value: this.s.focus, onInput: (v) => { this.s.focus = v; changed(); } }),
+      mode: select({ label: 'Layer', options: [['conv', 'convolution (sparse, shared)'], ['dense', 'fully connected (dense)']], value: this.s.mode, onChange: (v) => this.change({ mode: v }) }),
+      n: slider({ label: 'Inputs n', min: 2, max: 16, value: this.s.n, onInput: (v) => this.change({ n: v, focus: -1 }) }),
+      h: numberList({ label: 'Kernel h', value: this.s.h, check: (l) => numArray(l, 'h', { minLength: 1, maxLength: 6, min: -100, max: 100 }), onChange: (l) => this.change({ h: l, focus: -1 }) }),
+      focus: slider({ label: 'Highlight output (−1 = none)', min: -1, max: this.s.n + this.s.h.length - 2, value: this.s.focus, onInput: (v) => this.change({ focus: v }) }),
     };
     this.fig = canvas('Connections between input units (bottom) and output units (top)', 0.5);
     this.count = result('Connections / free parameters:');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.fig, this.count.root);
     onResize(root, () => this.draw());
-    this.update();
   }
 
   update() {
@@ -108,13 +105,11 @@ export default class Connectivity {
     }
   }
 
-  getState() {
-    return { ...this.s, h: [...this.s.h] };
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = Connectivity.validate({ ...this.s, ...s });
+  sync() {
     this.ui.mode.set(this.s.mode); this.ui.n.set(this.s.n); this.ui.h.set(this.s.h);
-    this.update();
   }
 }

@@ -7,6 +7,7 @@
 
 import { el, fmt, select, result } from '../_lib/dom.js';
 import { oneOf, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { rng, uniformArray } from '../_lessons/random.js';
 
 const CINS = [64, 128, 192, 256, 480, 512, 832];
@@ -14,7 +15,7 @@ const REDUCES = [8, 16, 24, 32, 48, 64, 96, 128];
 const COUTS = [16, 32, 64, 128, 192, 256];
 const SIZES = [7, 14, 28, 56];
 
-export default class InceptionSavings {
+export default class InceptionSavings extends Widget {
   static defaults = { cin: 256, reduce: 16, cout: 32, kernel: 5, size: 28 };
 
   static validate(s) {
@@ -28,11 +29,9 @@ export default class InceptionSavings {
     return out;
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.s = { ...settings };
+  build(root) {
     const opts = (l) => l.map((v) => [String(v), String(v)]);
-    const changed = (k) => (v) => { this.s[k] = Number(v); this.update(); ctx.onChange(this.getState()); };
+    const changed = (k) => (v) => this.change({ [k]: Number(v) });
     this.ui = {
       cin: select({ label: 'Input channels k', options: opts(CINS), value: String(this.s.cin), onChange: changed('cin') }),
       reduce: select({ label: '1×1 reduces to m', options: opts(REDUCES), value: String(this.s.reduce), onChange: changed('reduce') }),
@@ -44,8 +43,7 @@ export default class InceptionSavings {
     this.ratio = result('Savings (weights / multiply-adds):');
     this.check = result('1×1 conv2d vs dense per pixel, largest difference:');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.table, this.ratio.root, this.check.root);
-    this.update();
-    this.checkOneByOne();
+    this.checkOneByOne();   // fixed sizes: once
   }
 
   // { weights, params, macs } of a conv network, from parameters() and net.layers.
@@ -104,13 +102,11 @@ export default class InceptionSavings {
     }
   }
 
-  getState() {
-    return { ...this.s };
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = InceptionSavings.validate({ ...this.s, ...s });
+  sync() {
     for (const k of Object.keys(this.ui)) this.ui[k].set(String(this.s[k]));
-    this.update();
   }
 }

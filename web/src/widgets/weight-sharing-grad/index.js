@@ -8,11 +8,12 @@
 
 import { el, fmt, button, slider, result } from '../_lib/dom.js';
 import { int, validateWith } from '../_lib/validate.js';
+import { Widget } from '../_lib/widget.js';
 import { canvas, heatmap, onResize } from '../_lessons/plot.js';
 import { row } from '../_lessons/table.js';
 import { rng, uniformArray } from '../_lessons/random.js';
 
-export default class WeightSharingGrad {
+export default class WeightSharingGrad extends Widget {
   static defaults = { size: 6, kernel: 3, weight: [1, 1], seed: 4 };
 
   static validate(s) {
@@ -30,15 +31,11 @@ export default class WeightSharingGrad {
     return out;
   }
 
-  constructor(root, settings, ctx) {
-    this.cl = ctx.cl;
-    this.ctx = ctx;
-    this.s = { ...settings, weight: [...settings.weight] };
-    const changed = () => { this.update(); ctx.onChange(this.getState()); };
+  build(root) {
     this.ui = {
-      size: slider({ label: 'Input size', min: 3, max: 9, value: this.s.size, onInput: (v) => { this.s.size = v; this.s.kernel = Math.min(this.s.kernel, v); this.clampWeight(); changed(); } }),
-      kernel: slider({ label: 'Kernel size', min: 1, max: 5, value: this.s.kernel, onInput: (v) => { this.s.kernel = Math.min(v, this.s.size); this.clampWeight(); changed(); } }),
-      seed: slider({ label: 'Seed', min: 1, max: 50, value: this.s.seed, onInput: (v) => { this.s.seed = v; changed(); } }),
+      size: slider({ label: 'Input size', min: 3, max: 9, value: this.s.size, onInput: (v) => this.change({ size: v }) }),
+      kernel: slider({ label: 'Kernel size', min: 1, max: 5, value: this.s.kernel, onInput: (v) => this.change({ kernel: v }) }),
+      seed: slider({ label: 'Seed', min: 1, max: 50, value: this.s.seed, onInput: (v) => this.change({ seed: v }) }),
     };
     this.picker = el('div', { role: 'group', 'aria-label': 'Kernel weight to inspect', style: 'display:grid;gap:2px;width:max-content' });
     this.figs = { x: canvas('Input x; outlined: the values the selected weight multiplies', 1), d: canvas('Error signal delta at each output', 1), t: canvas('Term delta_ij times x at each output position', 1) };
@@ -50,11 +47,14 @@ export default class WeightSharingGrad {
       row(fig(this.figs.x, 'input x (outlined: used by h[a,b])'), fig(this.figs.d, 'error signal δ = ∂R/∂y'), fig(this.figs.t, 'terms δᵢⱼ·x[i+a, j+b]')),
       this.sum.root, this.core.root);
     onResize(root, () => this.draw());
-    this.update();
   }
 
-  clampWeight() {
-    this.s.weight = this.s.weight.map((v) => Math.min(v, this.s.kernel - 1));
+  // The kernel fits the input and the selected weight fits the kernel.
+  merge(patch) {
+    const s = { ...this.s, ...patch };
+    s.kernel = Math.min(s.kernel, s.size);
+    s.weight = s.weight.map((v) => Math.min(v, s.kernel - 1));
+    return s;
   }
 
   update() {
@@ -82,7 +82,7 @@ export default class WeightSharingGrad {
     this.core.set(`${fmt(full[a * k + b], 6)}  for h[${a}, ${b}]`, { gradWeight: Array.from(full), index: a * k + b });
     this.picker.style.gridTemplateColumns = `repeat(${k}, 2.6rem)`;
     this.picker.replaceChildren(...Array.from({ length: k * k }, (_, i) => {
-      const btn = button({ label: `${Math.floor(i / k)},${i % k}`, onClick: () => { this.s.weight = [Math.floor(i / k), i % k]; this.update(); this.ctx.onChange(this.getState()); } });
+      const btn = button({ label: `${Math.floor(i / k)},${i % k}`, onClick: () => this.change({ weight: [Math.floor(i / k), i % k] }) });
       btn.setAttribute('aria-pressed', String(i === a * k + b));
       if (i === a * k + b) btn.style.background = '#ffd8a8';
       return btn;
@@ -98,13 +98,11 @@ export default class WeightSharingGrad {
     heatmap(this.figs.t, v.terms, v.o, v.o, { values: true, maxWidth: 240 });
   }
 
-  getState() {
-    return { ...this.s, weight: [...this.s.weight] };
+  incoming(s) {
+    return { ...this.s, ...s };
   }
 
-  setState(s) {
-    this.s = WeightSharingGrad.validate({ ...this.s, ...s });
+  sync() {
     this.ui.size.set(this.s.size); this.ui.kernel.set(this.s.kernel); this.ui.seed.set(this.s.seed);
-    this.update();
   }
 }
