@@ -54,6 +54,14 @@ export async function ready(page) {
   await page.waitForSelector('html[data-ready="true"]', { timeout: 45000 });
 }
 
+// A new page (see openPage) with one widget opened alone on the embed page in `state`, ready.
+export async function openEmbed(env, name, state, opts) {
+  const session = await openPage(env, opts);
+  await session.page.goto(`${env.url}embed.html?widget=${name}&s=${encodeURIComponent(JSON.stringify(state))}`);
+  await ready(session.page);
+  return session;
+}
+
 // The raw numbers a widget shows beside a label (data-result of .result elements).
 export async function results(locator) {
   return locator.locator('.result').evaluateAll((els) => els.map((e) => (e.dataset.result ? JSON.parse(e.dataset.result) : null)));

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { load } from 'convlab';
-import { setup, openPage, ready, results, close } from './helpers.mjs';
+import { setup, openEmbed, results, close } from './helpers.mjs';
 import { digit } from '../../web/src/widgets/_lessons/digits.js';
 import { rng, uniformArray } from '../../web/src/widgets/_lessons/random.js';
 import GdVsSgd from '../../web/src/widgets/gd-vs-sgd/index.js';
@@ -24,9 +24,7 @@ const F32 = (a) => Float32Array.from(a);
 // Opens a widget alone with `state`, runs `act(page)`, waits for the URL to change, and
 // returns { before, after } (the data-result values) and the new state.
 async function drive(name, state, act) {
-  const { page, context, problems } = await openPage(env, { width: 375, height: 800 });
-  await page.goto(`${env.url}embed.html?widget=${name}&s=${encodeURIComponent(JSON.stringify(state))}`);
-  await ready(page);
+  const { page, context, problems } = await openEmbed(env, name, state, { width: 375, height: 800 });
   assert.equal(await page.locator('.widget-error').count(), 0, 'no error box');
   const before = await results(page.locator('#embed'));
   const start = page.url();

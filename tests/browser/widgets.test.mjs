@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { load } from 'convlab';
 import { widgets } from '../../web/src/widgets/registry.js';
-import { setup, openPage, ready, results, close, SCREENSHOTS } from './helpers.mjs';
+import { setup, openPage, openEmbed, ready, results, close, SCREENSHOTS } from './helpers.mjs';
 
 let env;
 let cl;
@@ -20,18 +20,10 @@ before(async () => {
 after(async () => { await env?.close(); });
 
 const F32 = (a) => Float32Array.from(a);
-const embedUrl = (name, state) => `${env.url}embed.html?widget=${name}&s=${encodeURIComponent(JSON.stringify(state))}`;
-
-async function openEmbed(name, state, opts) {
-  const session = await openPage(env, opts);
-  await session.page.goto(embedUrl(name, state));
-  await ready(session.page);
-  return session;
-}
 
 test('conv1d-slide: stepping u shows (f*h)[u] from cl.convolve and eq. 2.9 terms', async () => {
   const f = [0, 0, 1, 3, 2, 5, 4, 4, 1, 0, 0];
-  const { page, context, problems } = await openEmbed('conv1d-slide', { f, u: 3 });
+  const { page, context, problems } = await openEmbed(env, 'conv1d-slide', { f, u: 3 });
   const gauss = [1, 4, 6, 4, 1].map((v) => v / 16);
   const full = cl.convolve(F32(f), F32(gauss), { mode: 'full' });
   assert.ok(close((await results(page.locator('#embed')))[0], full[3 + 2]));
@@ -47,7 +39,7 @@ test('conv1d-slide: stepping u shows (f*h)[u] from cl.convolve and eq. 2.9 terms
 });
 
 test('toeplitz: n+1 redraws H from cl.toeplitz and H f equals cl.convolve(f, h)', async () => {
-  const { page, context, problems } = await openEmbed('toeplitz', { h: [1, 2, 3], n: 6 });
+  const { page, context, problems } = await openEmbed(env, 'toeplitz', { h: [1, 2, 3], n: 6 });
   await page.locator('input[type=range]').focus();
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => JSON.parse(new URL(location.href).searchParams.get('s')).n === 7);
@@ -69,7 +61,7 @@ test('toeplitz: n+1 redraws H from cl.toeplitz and H f equals cl.convolve(f, h)'
 test('flip: toggling the flip makes cl.correlate(f, reversed h) equal cl.convolve(f, h)', async () => {
   const f = [0, 1, 2, 3, 2, 1, 0, 0, 4, 0];
   const h = [1, 0, -1];
-  const { page, context, problems } = await openEmbed('flip', { f, h, flip: false });
+  const { page, context, problems } = await openEmbed(env, 'flip', { f, h, flip: false });
   let [corr, conv, diff] = await results(page.locator('#embed'));
   assert.ok(close(corr, Array.from(cl.correlate(F32(f), F32(h), { mode: 'full' }))));
   assert.ok(diff > 1, 'unflipped, the two differ for an odd kernel');
@@ -110,7 +102,7 @@ async function interact(page) {
 
 for (const name of Object.keys(widgets)) {
   test(`${name}: opens alone, answers a keyboard interaction, and its state reopens identically`, async () => {
-    const { page, context, problems } = await openEmbed(name, {});
+    const { page, context, problems } = await openEmbed(env, name, {});
     assert.equal(await page.locator('.widget-error').count(), 0, 'no error box');
     const before = await results(page.locator('#embed'));
     const start = page.url();
