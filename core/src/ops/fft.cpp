@@ -96,11 +96,22 @@ inline void complex_mul(const T& xr, const T& xi, const T& wr, const T& wi, T& y
 
 // One radix-2 stage of half-size h over the whole array: for every block of 2h and j < h,
 // (x[j], x[j + h]) -> (x[j] + w_j x[j + h], x[j] - w_j x[j + h]), w_j = exp(-i pi j / h).
-// Written once for any xsimd architecture: a batch::size main loop over j, then a scalar tail
-// (all of j when h is narrower than a batch).
-template <class Arch>
-void radix2_dit_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
-                  const twiddle_table& tw) {
+template <class T>
+inline void radix2_butterfly(T& ar, T& ai, T& br, T& bi, const T& wr, const T& wi) {
+    T tr, ti;
+    complex_mul(br, bi, wr, wi, tr, ti);
+    const T yr = ar, yi = ai;
+    ar = yr + tr, ai = yi + ti;
+    br = yr - tr, bi = yi - ti;
+}
+
+// One radix-2 sweep over blocks of 2h points, written once for any xsimd architecture: a
+// batch::size main loop over j, then a scalar tail (all of j when h is narrower than a batch).
+// Shared by the DIT and DIF stages, which differ only in their butterfly (a generic callable
+// taking the two points and the twiddle, for batches and for plain floats alike).
+template <class Arch, class Butterfly>
+void radix2_sweep(float* re, float* im, std::size_t p, std::size_t h, const twiddle_table& tw,
+                  Butterfly butterfly) {
     using batch = xsimd::batch<float, Arch>;
     constexpr std::size_t width = batch::size;
     const float* wr = tw.re.data() + h - 1;
@@ -109,23 +120,20 @@ void radix2_dit_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
         float *ar = re + s, *ai = im + s, *br = re + s + h, *bi = im + s + h;
         std::size_t j = 0;
         for (; j + width <= h; j += width) {
-            batch tr, ti;
-            complex_mul(batch::load_unaligned(br + j), batch::load_unaligned(bi + j),
-                        batch::load_unaligned(wr + j), batch::load_unaligned(wi + j), tr, ti);
-            const batch yr = batch::load_unaligned(ar + j), yi = batch::load_unaligned(ai + j);
-            (yr + tr).store_unaligned(ar + j);
-            (yi + ti).store_unaligned(ai + j);
-            (yr - tr).store_unaligned(br + j);
-            (yi - ti).store_unaligned(bi + j);
+            batch xr = batch::load_unaligned(ar + j), xi = batch::load_unaligned(ai + j);
+            batch yr = batch::load_unaligned(br + j), yi = batch::load_unaligned(bi + j);
+            butterfly(xr, xi, yr, yi, batch::load_unaligned(wr + j), batch::load_unaligned(wi + j));
+            xr.store_unaligned(ar + j), xi.store_unaligned(ai + j);
+            yr.store_unaligned(br + j), yi.store_unaligned(bi + j);
         }
-        for (; j < h; ++j) {
-            float tr, ti;
-            complex_mul(br[j], bi[j], wr[j], wi[j], tr, ti);
-            const float yr = ar[j], yi = ai[j];
-            ar[j] = yr + tr, ai[j] = yi + ti;
-            br[j] = yr - tr, bi[j] = yi - ti;
-        }
+        for (; j < h; ++j) butterfly(ar[j], ai[j], br[j], bi[j], wr[j], wi[j]);
     }
+}
+
+template <class Arch>
+void radix2_dit_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
+                      const twiddle_table& tw) {
+    radix2_sweep<Arch>(re, im, p, h, tw, [](auto&&... v) { radix2_butterfly(v...); });
 }
 
 // Two radix-2 stages (half-sizes h and 2h) in one pass over the array, so each element is
@@ -217,33 +225,17 @@ void radix4_dif_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
     radix4_sweep<Arch>(re, im, p, h, tw, [](auto&&... v) { radix4_dif_butterfly(v...); });
 }
 
+template <class T>
+inline void radix2_dif_butterfly(T& ar, T& ai, T& br, T& bi, const T& wr, const T& wi) {
+    const T xr = ar, xi = ai, yr = br, yi = bi;
+    ar = xr + yr, ai = xi + yi;
+    complex_mul(xr - yr, xi - yi, wr, wi, br, bi);
+}
+
 template <class Arch>
 void radix2_dif_stage(Arch, float* re, float* im, std::size_t p, std::size_t h,
                       const twiddle_table& tw) {
-    using batch = xsimd::batch<float, Arch>;
-    constexpr std::size_t width = batch::size;
-    const float* wr = tw.re.data() + h - 1;
-    const float* wi = tw.im.data() + h - 1;
-    for (std::size_t s = 0; s < p; s += 2 * h) {
-        float *ar = re + s, *ai = im + s, *br = re + s + h, *bi = im + s + h;
-        std::size_t j = 0;
-        for (; j + width <= h; j += width) {
-            const batch xr = batch::load_unaligned(ar + j), xi = batch::load_unaligned(ai + j);
-            const batch yr = batch::load_unaligned(br + j), yi = batch::load_unaligned(bi + j);
-            (xr + yr).store_unaligned(ar + j);
-            (xi + yi).store_unaligned(ai + j);
-            batch tr, ti;
-            complex_mul(xr - yr, xi - yi, batch::load_unaligned(wr + j),
-                        batch::load_unaligned(wi + j), tr, ti);
-            tr.store_unaligned(br + j);
-            ti.store_unaligned(bi + j);
-        }
-        for (; j < h; ++j) {
-            const float xr = ar[j], xi = ai[j], yr = br[j], yi = bi[j];
-            ar[j] = xr + yr, ai[j] = xi + yi;
-            complex_mul(xr - yr, xi - yi, wr[j], wi[j], br[j], bi[j]);
-        }
-    }
+    radix2_sweep<Arch>(re, im, p, h, tw, [](auto&&... v) { radix2_dif_butterfly(v...); });
 }
 
 // The first pair of stages (h = 1, 2), whose twiddles are 1 and -i: no multiplications, and
