@@ -174,8 +174,7 @@ function onReady(msg) {
   else if (p.diverged) state = 'diverged';
   else if (p.epoch > 0 || p.position > 0) state = 'paused';
   setState(state);
-  inspectSelected();
-  if (page.drawing) send({ type: 'inspect', id: 'draw', pixels: page.drawing });
+  reinspect();
 }
 
 function showProgress(p) {
@@ -214,8 +213,7 @@ function onEval(msg) {
   const data = page.data;
   setTimeout(() => views.confusion.update(msg.confusion, data.classes, classNames()));
   setTimeout(() => views.misclassified.update(data.test, msg.predictions, data.width, classNames()));
-  inspectSelected();
-  if (page.drawing) send({ type: 'inspect', id: 'draw', pixels: page.drawing });
+  reinspect();
 }
 
 function onSnapshot(msg) {
@@ -272,6 +270,13 @@ function selectedPixels() {
 function inspectSelected() {
   if (!page.data || !page.worker) return;
   send({ type: 'inspect', id: 'fm', pixels: selectedPixels() });
+}
+
+// The network changed (a new run, an evaluation): the feature maps and the drawing's
+// probabilities are asked for again.
+function reinspect() {
+  inspectSelected();
+  if (page.drawing) send({ type: 'inspect', id: 'draw', pixels: page.drawing });
 }
 
 function onInspection(msg) {
