@@ -244,12 +244,17 @@ void engine_dispatch(const engine& e, int KB) {
     }
 }
 
-// Offsets of every (c, r, s) from an output row's base in a packed layout.
-void fill_offsets(const packed_layout& lay, int Cin, int R, int S, std::ptrdiff_t* off) {
+// Offsets of every (c, r, s) from an output row's base in a packed layout, (Cin R S), in a
+// reused buffer valid until the next call.
+const std::ptrdiff_t* tap_offsets(const packed_layout& lay, int Cin, int R, int S) {
+    thread_local std::vector<std::ptrdiff_t> buffer;
+    buffer.resize(std::size_t(Cin) * R * S);
+    std::ptrdiff_t* off = buffer.data();
     for (int c = 0; c < Cin; ++c)
         for (int r = 0; r < R; ++r)
             for (int s = 0; s < S; ++s)
                 *off++ = std::ptrdiff_t(lay.at(c, r, s % lay.sw)) + s / lay.sw;
+    return buffer.data();
 }
 
 }  // namespace
@@ -264,9 +269,7 @@ void conv2d_direct_forward(const conv2d_geometry& g, const float* x, const float
     const int taps = g.C * g.R * g.S;
     float* packed = workspace<0>(lay.size());
     float* wpack = workspace<1>(std::size_t(round_up(g.K, KB)) * taps);
-    thread_local std::vector<std::ptrdiff_t> off;
-    off.resize(taps);
-    fill_offsets(lay, g.C, g.R, g.S, off.data());
+    const std::ptrdiff_t* off = tap_offsets(lay, g.C, g.R, g.S);
     // wpack[kblock][t][kb] = w[k0 + kb][t], zero past K
     for (int k0 = 0; k0 < g.K; k0 += KB)
         for (int t = 0; t < taps; ++t)
@@ -276,7 +279,7 @@ void conv2d_direct_forward(const conv2d_geometry& g, const float* x, const float
     for (int n = 0; n < g.N; ++n) {
         pack_input(x + std::size_t(n) * g.C * g.H * g.W, g.H, g.W, 1, 1, g.pad_top, g.pad_left,
                    lay, packed);
-        const engine e{packed, off.data(), taps, wpack, bias, g.K, g.Ho, g.Wo,
+        const engine e{packed, off, taps, wpack, bias, g.K, g.Ho, g.Wo,
                        std::size_t(g.stride_h) * g.stride_w * lay.L,
                        y + std::size_t(n) * g.K * g.Ho * g.Wo};
         engine_dispatch(e, KB);
@@ -364,9 +367,7 @@ void conv2d_direct_backward(const conv2d_geometry& g, const float* x, const floa
         const int taps = g.K * g.R * g.S;
         float* packed = workspace<0>(lay.size());
         float* wpack = workspace<1>(std::size_t(round_up(g.C, KB)) * taps);
-        thread_local std::vector<std::ptrdiff_t> off;
-        off.resize(taps);
-        fill_offsets(lay, g.K, g.R, g.S, off.data());
+        const std::ptrdiff_t* off = tap_offsets(lay, g.K, g.R, g.S);
         // wpack[cblock][(k, r, s)][cb] = w[k][c0 + cb][R - 1 - r][S - 1 - s]
         for (int c0 = 0; c0 < g.C; c0 += KB)
             for (int k = 0; k < g.K; ++k)
@@ -381,7 +382,7 @@ void conv2d_direct_backward(const conv2d_geometry& g, const float* x, const floa
                         }
         for (int n = 0; n < g.N; ++n) {
             pack_input(dy + n * y_image, g.Ho, g.Wo, g.stride_h, g.stride_w, pt, pl, lay, packed);
-            const engine e{packed, off.data(), taps, wpack, nullptr, g.C, g.H, g.W,
+            const engine e{packed, off, taps, wpack, nullptr, g.C, g.H, g.W,
                            std::size_t(lay.L), dx + n * x_image};
             engine_dispatch(e, KB);
         }
