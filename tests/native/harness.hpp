@@ -15,19 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "convlab/nn/init.hpp"
+
 namespace harness {
 
-// splitmix64: the same numbers on every platform (std distributions differ between
-// libstdc++ and libc++).
-struct rng {
-    std::uint64_t state;
-    explicit rng(std::uint64_t seed) : state(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
+// The core's splitmix64 (convlab/nn/init.hpp): the same numbers on every platform (std
+// distributions differ between libstdc++ and libc++).
+struct rng : convlab::init_rng {
+    using init_rng::init_rng;
     // Uniform in [lo, hi).
     float uniform(float lo = -1.f, float hi = 1.f) {
         return lo + (hi - lo) * static_cast<float>((next() >> 40) * (1.0 / 16777216.0));
