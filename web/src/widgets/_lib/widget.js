@@ -34,19 +34,14 @@ export class Widget {
     return this.state();
   }
 
-  // What a partial state from a link or a message is completed with before validation: by
-  // default nothing (validate() fills in the defaults). Override with `return { ...this.s, ...s }`
-  // to keep the current values of the fields the message leaves out.
-  incoming(s) {
-    return s;
-  }
-
   // Move the controls to this.s after setState (user changes move them themselves).
   sync() {}
 
-  // s comes from outside: validated here, then shown; does not call ctx.onChange.
+  // s comes from outside, already complete: the runtime (embed.js) merges a partial message
+  // into getState() and validates it first. Validated again here (it is public), then shown;
+  // does not call ctx.onChange.
   setState(s) {
-    this.s = this.constructor.validate(this.incoming(s));
+    this.s = this.constructor.validate(s);
     this.sync();
     this.update();
   }

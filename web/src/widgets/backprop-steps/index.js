@@ -90,7 +90,7 @@ export default class BackpropSteps {
   }
 
   setState(s) {
-    this.s = BackpropSteps.validate({ ...this.s, ...s });
+    this.s = BackpropSteps.validate(s);
     this.ui.x0.set(this.s.x[0]); this.ui.x1.set(this.s.x[1]); this.ui.label.set(String(this.s.label)); this.ui.seed.set(this.s.seed);
     this.compute();
     this.show();

@@ -165,7 +165,7 @@ export default class ChannelCounter {
   }
 
   setState(s) {
-    this.s = ChannelCounter.validate({ ...this.s, ...s });
+    this.s = ChannelCounter.validate(s);
     this.sync();
     this.demoSlider.set(this.s.demoSeed);
     this.update();

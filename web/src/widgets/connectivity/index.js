@@ -105,10 +105,6 @@ export default class Connectivity extends Widget {
     }
   }
 
-  incoming(s) {
-    return { ...this.s, ...s };
-  }
-
   sync() {
     this.ui.mode.set(this.s.mode); this.ui.n.set(this.s.n); this.ui.h.set(this.s.h);
   }

@@ -156,7 +156,7 @@ export default class ConvBenchmark {
   }
 
   setState(s) {
-    this.s = ConvBenchmark.validate({ ...this.s, ...s });
+    this.s = ConvBenchmark.validate(s);
     for (const k of Object.keys(this.ui)) this.ui[k].set(String(this.s[k]));
     this.plan();
   }

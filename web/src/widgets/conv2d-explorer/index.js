@@ -74,11 +74,6 @@ export default class Conv2dExplorer extends Widget {
     heatmap(this.outFig, y.data, y.shape[2], y.shape[3], { maxWidth: 260, grid: false, maxCell: Math.floor(260 / y.shape[3]) });
   }
 
-  // A partial state keeps the current values of the fields it leaves out.
-  incoming(s) {
-    return { ...this.s, ...s };
-  }
-
   sync() {
     this.ui.digit.set(String(this.s.digit)); this.ui.kernel.set(this.s.kernel); this.ui.padding.set(this.s.padding); this.ui.stride.set(String(this.s.stride));
     this.pad.set(sourceImage(-1, this.s.drawing)); this.pad.show(this.s.digit < 0);

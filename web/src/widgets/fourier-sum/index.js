@@ -80,11 +80,6 @@ export default class FourierSum extends Widget {
     ], { xlabel: 'u', zero: true, marks: [{ x: -1 / (2 * p.d), label: '' }, { x: 1 / (2 * p.d), label: '1/(2Δ)' }] });
   }
 
-  // A partial state keeps the current values of the fields it leaves out.
-  incoming(s) {
-    return { ...this.s, ...s };
-  }
-
   sync() {
     this.ui.n.set(String(this.s.n)); this.ui.window.set(String(this.s.window)); this.ui.width.set(this.s.width);
   }

@@ -129,7 +129,7 @@ export default class GdVsSgd {
   }
 
   setState(s) {
-    this.s = GdVsSgd.validate({ ...this.s, ...s });
+    this.s = GdVsSgd.validate(s);
     for (const k of ['lr', 'batch', 'xaxis']) this.ui[k].set(String(this.s[k]));
     this.ui.steps.set(this.s.steps); this.ui.seed.set(this.s.seed);
     this.run();

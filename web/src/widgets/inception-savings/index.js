@@ -102,10 +102,6 @@ export default class InceptionSavings extends Widget {
     }
   }
 
-  incoming(s) {
-    return { ...this.s, ...s };
-  }
-
   sync() {
     for (const k of Object.keys(this.ui)) this.ui[k].set(String(this.s[k]));
   }

@@ -91,11 +91,6 @@ export default class JacobianChain extends Widget {
     }
   }
 
-  // A partial state keeps the current values of the fields it leaves out.
-  incoming(s) {
-    return { ...this.s, ...s };
-  }
-
   sync() {
     this.ui.x0.set(this.s.x[0]); this.ui.x1.set(this.s.x[1]); this.ui.seed.set(this.s.seed); this.ui.eps.set(String(this.s.eps));
   }

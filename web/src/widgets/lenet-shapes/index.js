@@ -90,11 +90,6 @@ export default class LenetShapes extends Widget {
     }
   }
 
-  // A partial state keeps the current values of the fields it leaves out.
-  incoming(s) {
-    return { ...this.s, ...s };
-  }
-
   sync() {
     for (const k of Object.keys(this.ui)) this.ui[k].set(String(this.s[k]));
   }

@@ -80,11 +80,6 @@ export default class PoolingShift extends Widget {
     heatmap(this.figs.b, v.b.data, ho, wo, { gray: true, scale: 1, maxWidth: 220, marks: v.changed });
   }
 
-  // A partial state keeps the current values of the fields it leaves out.
-  incoming(s) {
-    return { ...this.s, ...s };
-  }
-
   sync() {
     for (const k of ['kernel', 'stride', 'dx', 'dy']) this.ui[k].set(this.s[k]);
     this.ui.mode.set(this.s.mode); this.ui.digit.set(String(this.s.digit));

@@ -104,7 +104,7 @@ export default class ReceptiveField {
   }
 
   setState(s) {
-    this.s = ReceptiveField.validate({ ...this.s, ...s });
+    this.s = ReceptiveField.validate(s);
     this.ui.layers.set(this.s.layers); this.ui.kernel.set(String(this.s.kernel)); this.ui.stride.set(String(this.s.stride));
     this.build();
   }

@@ -96,11 +96,6 @@ export default class ShiftInvariance extends Widget {
     ], { xlabel: 'u', zero: true });
   }
 
-  // A partial state keeps the current values of the fields it leaves out.
-  incoming(s) {
-    return { ...this.s, ...s };
-  }
-
   sync() {
     this.ui.signal.set(this.s.signal); this.ui.kernel.set(this.s.kernel); this.ui.shift.set(this.s.shift);
   }

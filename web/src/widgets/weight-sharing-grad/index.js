@@ -98,10 +98,6 @@ export default class WeightSharingGrad extends Widget {
     heatmap(this.figs.t, v.terms, v.o, v.o, { values: true, maxWidth: 240 });
   }
 
-  incoming(s) {
-    return { ...this.s, ...s };
-  }
-
   sync() {
     this.ui.size.set(this.s.size); this.ui.kernel.set(this.s.kernel); this.ui.seed.set(this.s.seed);
   }
