@@ -103,17 +103,18 @@ async function runCase(c) {
       r.times.push(timeOnce(r.impl, r.inner).ms);
     }
   }
+  for (const r of Object.values(rows)) {
+    if (!r.times.length) continue;
+    r.medianMs = median(r.times);
+    r.minMs = Math.min(...r.times);
+    r.maxMs = Math.max(...r.times);
+    if (c.flops) r.gflops = c.flops / r.medianMs / 1e6;
+    if (c.flops && peak) r.peakFraction = r.gflops / peak.gflops;
+  }
   const autoPairs = rows['convlab auto']?.status === 'ok' ? pairWithAuto(rows, methods) : null;
   for (const [name, r] of Object.entries(rows)) {
     if (r.impl?.dispose) { await activate(name); r.impl.dispose(); }
     delete r.impl; delete r.check; delete r.weightCheck; delete r.firstMs;
-    if (r.times.length) {
-      r.medianMs = median(r.times);
-      r.minMs = Math.min(...r.times);
-      r.maxMs = Math.max(...r.times);
-      if (c.flops) r.gflops = c.flops / r.medianMs / 1e6;
-      if (c.flops && peak) r.peakFraction = r.gflops / peak.gflops;
-    }
   }
   return { rows, autoPairs };
 }
@@ -125,11 +126,11 @@ async function runCase(c) {
 // the drift cancels. Methods more than twice as slow as 'auto' in the rounds above are left out.
 function pairWithAuto(rows, methods) {
   const auto = rows['convlab auto'];
-  const autoMs = median(auto.times);
+  const autoMs = auto.medianMs;
   const pairs = {};
   for (const name of methods) {
     const r = rows[name];
-    if (name === 'convlab auto' || median(r.times) > 2 * autoMs) continue;
+    if (name === 'convlab auto' || r.medianMs > 2 * autoMs) continue;
     const nPairs = autoMs * auto.inner > SLOW_MS ? 3 : Math.max(PAIRS_MIN, Math.min(PAIRS_MAX, Math.round(PAIR_BUDGET_MS / (2 * autoMs * auto.inner))));
     const ratios = [];
     for (let i = 0; i < nPairs; i++) {
