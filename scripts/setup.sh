@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what convlab needs on a Debian 12 machine, and nothing that is already there:
-# the Emscripten toolchain, xsimd, doctest, Google Benchmark, CMake, Chromium for the browser
-# tests, Fashion-MNIST (the second data set), and the npm dependencies. Idempotent and quick
-# when nothing is missing. Run as root (as CI does) or with sudo available.
+# the Emscripten toolchain, xsimd, doctest, Google Benchmark, CMake, Chromium, Firefox ESR and
+# WebKitGTK for the browser tests, clang with libFuzzer for the fuzzers, Fashion-MNIST (the
+# second data set), and the npm dependencies. Idempotent and quick when nothing is missing.
+# Run as root (as CI does) or with sudo available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,14 @@ have_file /usr/include/xsimd/xsimd.hpp || need+=(libxsimd-dev)
 have_file /usr/include/doctest/doctest.h || need+=(doctest-dev)
 have_file /usr/include/benchmark/benchmark.h || need+=(libbenchmark-dev)
 have_cmd chromium || need+=(chromium)
+# The other two browser engines of the browser tests: Firefox (WebDriver BiDi) and WebKitGTK's
+# MiniBrowser driven by WebKitWebDriver under a virtual X server.
+have_cmd firefox-esr || need+=(firefox-esr)
+have_cmd WebKitWebDriver || need+=(webkit2gtk-driver)
+have_cmd xvfb-run || need+=(xvfb xauth)
+# Coverage-guided fuzzing of the native core: clang with libFuzzer, ASan and UBSan.
+have_cmd clang++ || need+=(clang)
+compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null || need+=(libfuzzer-14-dev)
 have_file /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz || need+=(dataset-fashion-mnist)
 
 if [ ${#need[@]} -gt 0 ]; then
