@@ -5,9 +5,12 @@ Run with /usr/bin/python3 (numpy, torch): `/usr/bin/python3 lessons/assets/exerc
 lessons/assets/exercise_answers.txt`. Each line prints the lesson number, the exercise id and its
 value; the lessons' "answer" fields were copied from this output, never guessed, and
 tests/browser/lessons-widgets.test.mjs checks them against the committed .txt (CI has no torch). It leaves out the
-non-numeric exercises, whose solutions are worked in the lesson text.
+non-numeric exercises, whose solutions are worked in the lesson text. A few lines check figures
+the lesson text quotes (AlexNet's and VGG's parameter counts) rather than exercises; the LeNet
+layer shapes go to stderr so that stdout is exactly the .txt.
 """
 import math
+import sys
 import numpy as np
 import torch
 
@@ -165,7 +168,7 @@ net = torch.nn.Sequential(torch.nn.Conv2d(1, 6, 5), torch.nn.Tanh(), torch.nn.Av
 a = torch.zeros(1, 1, 32, 32)
 for i, layer in enumerate(net):
     a = layer(a)
-    print("   lenet layer", i, type(layer).__name__, tuple(a.shape[1:]), a[0].numel())
+    print("   lenet layer", i, type(layer).__name__, tuple(a.shape[1:]), a[0].numel(), file=sys.stderr)
 out("13 lenet-c1-params", count(net[0])); out("13 lenet-c3-params-full", count(net[3]))
 out("13 lenet-c3-params-table", 60 * 25 + 16)  # LeCun et al. 1998: 60 connections in table 1
 out("13 lenet-c5-params", count(net[6])); out("13 lenet-total-full", count(net))
