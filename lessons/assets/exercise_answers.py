@@ -147,7 +147,7 @@ out("11 pool-out-28-k3-s2", torch.nn.functional.max_pool2d(torch.zeros(1, 1, 28,
 torch.manual_seed(1)
 xp = torch.randn(1, 1, 32, 32)
 pool2 = lambda a: torch.nn.functional.max_pool2d(torch.nn.functional.max_pool2d(a, 2), 2)
-out("11 stride-composed", [d for d in range(1, 9) if torch.equal(pool2(torch.roll(xp, d, -1)), torch.roll(pool2(xp), d // 4, -1)) and d % 4 == 0][0])
+out("11 stride-composed", [d for d in range(1, 9) if torch.equal(pool2(torch.roll(xp, d, -1)), torch.roll(pool2(xp), d // 4, -1))][0])
 
 # 12 parameter counts (torch modules, weights + biases)
 count = lambda mod: sum(p.numel() for p in mod.parameters())

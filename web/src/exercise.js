@@ -35,7 +35,7 @@ export function initExercises(root) {
         return;
       }
       const ok = Math.abs(value - answer) <= tolerance;
-      box.classList.add(ok ? 'correct' : 'wrong', 'attempted');
+      box.classList.add(ok ? 'correct' : 'wrong');
       feedback.textContent = ok ? 'Correct.' : 'Not quite; try again (the hint may help).';
       if (solution) solution.hidden = false;
     });
