@@ -1,7 +1,10 @@
 // lint.mjs: `node web/lint.mjs [lessons-dir]`, run by scripts/test.sh. Renders every lesson
 // through the same pipeline as the build (web/lessons.mjs) and fails on an unknown widget,
 // widget settings its validate() rejects or does not know, an unresolved reference, a KaTeX
-// error, a bad exercise, or a lesson without a widget, "## Summary" or "## Exercises".
+// error, a bad exercise, or a lesson without a widget, "## Summary" or "## Exercises". On top of
+// what the build checks it enforces the teaching structure (teachingProblems below): every
+// numeric exercise carries a hint and a worked solution, and every lesson ends with a
+// "## Further reading" section holding at least one link.
 // It loads widget modules in Node only to call their static validate(); nothing is drawn.
 
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +20,9 @@ export async function lint(dir = join(here, '..', 'lessons')) {
   const { pages } = renderAll(lessons, { widgetNames: names });
   const errors = pages.flatMap((p) => p.errors);
   for (const page of pages) {
+    for (const e of teachingProblems(page.lesson.src)) errors.push({ file: page.lesson.file, ...e });
+  }
+  for (const page of pages) {
     for (const w of page.widgets) {
       if (!names.has(w.name)) continue;
       const problem = await checkSettings(widgets[w.name], w.settings);
@@ -24,6 +30,55 @@ export async function lint(dir = join(here, '..', 'lessons')) {
     }
   }
   return { lessons: pages.length, widgets: pages.reduce((n, p) => n + p.widgets.length, 0), errors };
+}
+
+const FENCE_OPEN = /^(`{3,}|~{3,})\s*(.*)$/;
+const LINK = /\[[^\]]+\]\([^)\s]+\)/;
+
+// Scans a lesson's source (line numbers as in the file) outside code fences. A student who gets
+// a numeric exercise wrong must be able to learn from it, hence the hint and solution; malformed
+// exercise JSON is left to the renderer, which already reports it.
+export function teachingProblems(src) {
+  const problems = [];
+  const lines = src.split('\n');
+  let fence = null;
+  let reading = null;
+  let inReading = false;
+  lines.forEach((text, i) => {
+    const line = i + 1;
+    if (fence) {
+      const close = /^(`{3,}|~{3,})\s*$/.exec(text);
+      if (close && close[1][0] === fence.marker[0] && close[1].length >= fence.marker.length) {
+        if (fence.info === 'exercise') problems.push(...exerciseProblems(fence.body.join('\n'), fence.line));
+        fence = null;
+      } else fence.body.push(text);
+      return;
+    }
+    const open = FENCE_OPEN.exec(text);
+    if (open) {
+      fence = { marker: open[1], info: open[2].trim(), line, body: [] };
+      return;
+    }
+    if (/^#{1,2}\s/.test(text)) {
+      inReading = /^##\s+Further reading\s*(\{#[^}]*\})?\s*$/.test(text);
+      if (inReading) reading = { line, links: 0 };
+    } else if (inReading && LINK.test(text)) reading.links += 1;
+  });
+  if (!reading) problems.push({ line: 1, message: 'missing a "## Further reading" section' });
+  else if (reading.links === 0) problems.push({ line: reading.line, message: 'the "## Further reading" section has no link' });
+  return problems;
+}
+
+function exerciseProblems(body, line) {
+  let ex;
+  try {
+    ex = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  if (ex === null || typeof ex !== 'object' || ex.answer === undefined) return [];
+  const missing = ['hint', 'solution'].filter((f) => typeof ex[f] !== 'string' || !ex[f].trim());
+  return missing.map((f) => ({ line, message: `exercise "${ex.id}": a numeric exercise needs a "${f}" (Markdown)` }));
 }
 
 async function checkSettings(loader, settings) {

@@ -126,9 +126,14 @@ test('a numeric exercise checks the answer, with the keyboard', async () => {
   await ready(page);
   const ex = page.locator('.exercise[data-answer]').first();
   const answer = await ex.getAttribute('data-answer');
+  // The worked solution stays hidden until the first checked attempt, then can be opened.
+  assert.equal(await ex.locator('.exercise-solution').isVisible(), false);
   await ex.locator('input').fill('12345.678');
   await ex.locator('input').press('Enter');
   assert.match(await ex.locator('.exercise-feedback').textContent(), /Not quite/);
+  assert.equal(await ex.locator('.exercise-solution').isVisible(), true);
+  await ex.locator('.exercise-solution summary').click();
+  assert.ok((await ex.locator('.exercise-solution').textContent()).length > 40, 'the solution has worked text');
   await ex.locator('input').fill(answer);
   await ex.locator('input').press('Enter');
   assert.equal(await ex.locator('.exercise-feedback').textContent(), 'Correct.');

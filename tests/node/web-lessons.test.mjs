@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import katex from 'katex';
 import { parseFrontMatter, readLessons, renderAll } from '../../web/lessons.mjs';
-import { lint } from '../../web/lint.mjs';
+import { lint, teachingProblems } from '../../web/lint.mjs';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'browser', 'fixtures');
 
@@ -100,6 +100,31 @@ test('lint reports every kind of mistake with its line', async () => {
   has('02-nofront.md', 1, /missing front matter/);
   has('02-nofront.md', 1, /a lesson needs at least one widget/);
   has('02-nofront.md', 3, /never closed/);
+});
+
+test('lint: a numeric exercise without a hint or a worked solution is rejected', async () => {
+  const { errors } = await lint(join(fixtures, 'lessons-bad'));
+  const at = (line) => errors.filter((e) => e.file === '01-bad.md' && e.line === line).map((e) => e.message);
+  assert.deepEqual(at(37).filter((m) => /numeric exercise/.test(m)), [
+    'exercise "bare": a numeric exercise needs a "hint" (Markdown)',
+    'exercise "bare": a numeric exercise needs a "solution" (Markdown)',
+  ]);
+  assert.deepEqual(at(41), ['exercise "half": a numeric exercise needs a "solution" (Markdown)'], 'a blank solution is no solution');
+});
+
+test('lint: a lesson without further reading, or with a reading section without a link, is rejected', async () => {
+  const { errors } = await lint(join(fixtures, 'lessons-bad'));
+  assert.ok(errors.some((e) => e.file === '01-bad.md' && e.line === 1 && e.message === 'missing a "## Further reading" section'));
+  // 03-nolinks.md has the heading; its only link sits inside a code block and does not count.
+  assert.ok(errors.some((e) => e.file === '03-nolinks.md' && e.line === 5 && /"## Further reading" section has no link/.test(e.message)));
+  assert.ok(!errors.some((e) => e.file === '03-nolinks.md' && /missing a "## Further reading"/.test(e.message)));
+});
+
+test('lint: the teaching checks accept a complete lesson', () => {
+  const src = '---\ntitle: T\n---\n\n```exercise\n{"id": "a", "question": "Q", "answer": 1, "hint": "H", "solution": "S"}\n```\n\n' +
+    '```exercise\n{"id": "b", "question": "Prove it.", "solution": "S"}\n```\n\n## Further reading\n\n- [d2l.ai](https://d2l.ai/)\n';
+  assert.deepEqual(teachingProblems(src), []);
+  assert.deepEqual(teachingProblems(src.replace(', "hint": "H"', '')).map((e) => e.line), [5]);
 });
 
 test('a KaTeX error renders as a red source box, not a blank page', async () => {

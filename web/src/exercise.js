@@ -1,7 +1,10 @@
 // exercise.js: the numeric exercise checker. The build renders each ```exercise``` block as a
 // form carrying data-answer and data-tolerance; this reads the learner's number (decimals,
 // exponents or a fraction a/b; parsed by hand, never evaluated) and says whether it is
-// within the tolerance. Solutions and hints are <details> and need no script.
+// within the tolerance. Hints are <details> and need no script. A numeric exercise's worked
+// solution is hidden until the first checked attempt, right or wrong: reading the solution
+// before trying teaches little, while after an attempt it shows the route (and a correct
+// guess can still be compared with it). Without JavaScript the solution simply stays visible.
 
 export function parseAnswer(text) {
   const t = text.trim().replace(/\u2212/g, '-');
@@ -19,8 +22,10 @@ export function initExercises(root) {
     const form = box.querySelector('form');
     const input = box.querySelector('input');
     const feedback = box.querySelector('.exercise-feedback');
+    const solution = box.querySelector('.exercise-solution');
     const answer = Number(box.dataset.answer);
     const tolerance = Number(box.dataset.tolerance);
+    if (solution) solution.hidden = true;
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const value = parseAnswer(input.value);
@@ -32,6 +37,7 @@ export function initExercises(root) {
       const ok = Math.abs(value - answer) <= tolerance;
       box.classList.add(ok ? 'correct' : 'wrong');
       feedback.textContent = ok ? 'Correct.' : 'Not quite; try again (the hint may help).';
+      if (solution) solution.hidden = false;
     });
   }
 }
