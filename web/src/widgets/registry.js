@@ -13,6 +13,7 @@ export const widgets = {
   'backprop-steps': () => import('./backprop-steps/index.js'),
   'fourier-sum': () => import('./fourier-sum/index.js'),
   'shift-invariance': () => import('./shift-invariance/index.js'),
+  'lti-probe': () => import('./lti-probe/index.js'),
   connectivity: () => import('./connectivity/index.js'),
   'conv2d-explorer': () => import('./conv2d-explorer/index.js'),
   'receptive-field': () => import('./receptive-field/index.js'),

@@ -1,0 +1,109 @@
+// widgets-demos.test.mjs: the demonstrating widgets of lessons 1, 4, 8, 9, 11 and 12, each
+// driven in the browser (opened alone on the embed page, operated from the keyboard or by a
+// click) and checked against an independent computation written here as plain loops (the
+// `_ref` functions below), never against the widget's own code or the core it calls.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { setup, openEmbed, results, close, SCREENSHOTS } from './helpers.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+// Full 1-D convolution, eq. (2.6): y[u] = sum_t f[t] h[u - t].
+function convolveRef(f, h) {
+  const y = new Array(f.length + h.length - 1).fill(0);
+  for (let t = 0; t < f.length; t++) for (let k = 0; k < h.length; k++) y[t + k] += f[t] * h[k];
+  return y;
+}
+
+// Opens `name` in `state` at `width`, returns the page and a function giving the current results.
+async function open(name, state, width = 375) {
+  const s = await openEmbed(env, name, state, { width, height: 900 });
+  assert.equal(await s.page.locator('.widget-error').count(), 0, 'no error box');
+  return { ...s, now: () => results(s.page.locator('#embed')) };
+}
+
+async function changed(page, act) {
+  const start = page.url();
+  await act();
+  await page.waitForFunction((old) => location.href !== old, start, { timeout: 5000 });
+}
+
+async function press(page, label, key = 'ArrowRight') {
+  await changed(page, async () => {
+    await page.getByLabel(label, { exact: true }).focus();
+    await page.keyboard.press(key);
+  });
+}
+
+async function choose(page, label, value) {
+  await changed(page, () => page.getByLabel(label, { exact: true }).selectOption(value));
+}
+
+async function finish(s, shot) {
+  if (shot) await s.page.screenshot({ path: join(SCREENSHOTS, `${shot}.png`), fullPage: true });
+  assert.deepEqual(s.problems, []);
+  await s.context.close();
+}
+
+test('shift-invariance: convolution passes the check; multiplication by t, stride 2 and zero-padded borders fail it', async () => {
+  const s = await open('shift-invariance', { signal: 'spikes', kernel: 'asym', shift: 2, operator: 'conv' });
+  let [check] = await s.now();
+  assert.equal(check.diff, 0);
+  // The spikes signal: 4 at t = 3, -2 at 10, 3 at 12, after 8 zeros, in a window of 32.
+  const f = new Array(32).fill(0); f[11] = 4; f[18] = -2; f[20] = 3;
+  const shifted = (tau) => f.map((_, t) => f[t + tau] ?? 0);
+  assert.ok(close(check.shifted, convolveRef(shifted(2), [3, 2, 1])));
+
+  await choose(s.page, 'Operator T', 'times-t');
+  [check] = await s.now();
+  const timesT = (g) => g.map((v, t) => t * v);
+  assert.ok(close(check.shifted, timesT(shifted(2))));
+  const want = timesT(f);
+  const diff = Math.max(...check.shifted.map((v, u) => Math.abs(v - (want[u + 2] ?? 0))));
+  assert.ok(close(check.diff, diff) && diff > 1, `multiplication by t fails by ${diff}`);
+
+  await choose(s.page, 'Operator T', 'stride2');
+  [check] = await s.now();
+  const strided = (g) => convolveRef(g, [3, 2, 1]).filter((_, u) => u % 2 === 0);
+  assert.ok(close(check.shifted, strided(shifted(2))));
+  assert.ok(close(check.output, strided(f)));
+  assert.ok(check.diff > 1, 'a stride-2 convolution is not shift-invariant');
+
+  await choose(s.page, 'Operator T', 'zero-pad');
+  await press(s.page, 'Shift τ');
+  [check] = await s.now();
+  // The signal now fills the window: spikes at 3 + 8 etc. are the same, but 'same' crops.
+  const same = (g) => convolveRef(g, [3, 2, 1]).slice(1, 33);
+  const full = new Array(32).fill(0); full[11] = 4; full[18] = -2; full[20] = 3;
+  assert.ok(close(check.shifted, same(full.map((_, t) => full[t + 3] ?? 0))));
+  await choose(s.page, 'Signal f', 'steps');
+  [check] = await s.now();
+  assert.ok(check.diff > 0.5, `a signal filling the window loses samples at the border (${check.diff})`);
+  await finish(s, 'demo-shift-invariance');
+});
+
+test('lti-probe: the impulse response read off the box predicts T f (Theorem 2.1)', async () => {
+  const s = await open('lti-probe', { box: 2, input: 'impulse', position: 0, guess: [1] });
+  const [{ output: h0 }, first] = await s.now();
+  assert.ok(first.diff > 0.5, 'the default guess does not predict the box');
+  await press(s.page, 'Impulse position p');
+  const [{ output: h1 }] = await s.now();
+  assert.deepEqual(h1.slice(1, h0.length), h0.slice(0, h0.length - 1), 'a shifted impulse gives the shifted response');
+  assert.equal(h1[0], 0);
+  // Read h as the student would: the response to δ_0, trailing zeros dropped.
+  let h = h0.slice(0, 16);
+  while (h.length > 1 && h[h.length - 1] === 0) h = h.slice(0, -1);
+  await changed(s.page, async () => {
+    await s.page.getByLabel('Your h (read off T δ_0)', { exact: true }).fill(h.join(', '));
+    await s.page.keyboard.press('Enter');
+  });
+  const [, pred] = await s.now();
+  const f = [0, 1, 3, 2, 0, -1, -2, 0, 2, 4, 1, 0, 0, 0, 0, 0];
+  assert.ok(close(pred.Tf, convolveRef(f, h)), 'T f equals f * (T δ_0), computed here');
+  assert.ok(pred.diff <= 1e-5);
+  await finish(s, 'demo-lti-probe');
+});
