@@ -107,3 +107,72 @@ test('lti-probe: the impulse response read off the box predicts T f (Theorem 2.1
   assert.ok(pred.diff <= 1e-5);
   await finish(s, 'demo-lti-probe');
 });
+
+// Max pooling of a rows x cols map, window k, stride s, no padding (PyTorch's max_pool2d).
+function maxPoolRef(x, rows, cols, k, s) {
+  const ho = Math.floor((rows - k) / s) + 1; const wo = Math.floor((cols - k) / s) + 1;
+  const y = [];
+  for (let i = 0; i < ho; i++) {
+    for (let j = 0; j < wo; j++) {
+      let m = -Infinity;
+      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) m = Math.max(m, x[(i * s + a) * cols + j * s + b]);
+      y.push(m);
+    }
+  }
+  return y;
+}
+
+// Cross-correlation of a rows x cols map with a 3x3 kernel, zero padding 1 (eq. 2.20).
+function conv3x3Ref(x, rows, cols, w) {
+  const y = new Array(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      let acc = 0;
+      for (let a = 0; a < 3; a++) {
+        for (let b = 0; b < 3; b++) {
+          const r = i + a - 1; const c = j + b - 1;
+          if (r >= 0 && r < rows && c >= 0 && c < cols) acc += x[r * cols + c] * w[a * 3 + b];
+        }
+      }
+      y[i * cols + j] = acc;
+    }
+  }
+  return y;
+}
+
+function shiftRef(x, n, dx, dy, wrap) {
+  return x.map((_, k) => {
+    let i = Math.floor(k / n) - dy; let j = (k % n) - dx;
+    if (wrap) { i = (i + n) % n; j = (j + n) % n; }
+    return i >= 0 && i < n && j >= 0 && j < n ? x[i * n + j] : 0;
+  });
+}
+
+test('pooling-shift: shifts by the stride move the pooled map; global max ignores circular shifts; feature maps pool too', async () => {
+  const { digit } = await import('../../web/src/widgets/_lessons/digits.js');
+  const x = Array.from(digit(3));
+  const s = await open('pooling-shift', { mode: 'max', kernel: 2, stride: 2, dx: 1, dy: 0, wrap: false, feature: false, digit: 3 });
+  let [, equi] = await s.now();
+  assert.equal(equi.multiple, false, 'a one-pixel shift is not a multiple of stride 2');
+  await press(s.page, 'Shift right dx');
+  let [same, equi2, glob] = await s.now();
+  assert.ok(close(same.pooled, maxPoolRef(shiftRef(x, 28, 2, 0, false), 28, 28, 2, 2)));
+  assert.equal(equi2.multiple, true);
+  assert.equal(equi2.diff, 0, 'shifting by the stride shifts the pooled map by one cell');
+  assert.equal(glob.before, Math.max(...x));
+
+  await changed(s.page, () => s.page.getByLabel('Circular shift', { exact: true }).check());
+  await choose(s.page, 'Pooling', 'global');
+  [same, , glob] = await s.now();
+  assert.equal(same.total, 1);
+  assert.equal(glob.after, Math.max(...shiftRef(x, 28, 2, 0, true)));
+  assert.equal(glob.after, glob.before, 'Proposition 2.1: global max pooling is shift-invariant');
+
+  await choose(s.page, 'Pooling', 'max');
+  await changed(s.page, () => s.page.getByLabel('Pool an edge-filter map', { exact: true }).check());
+  [same] = await s.now();
+  const edge = [-1, 0, 1, -2, 0, 2, -1, 0, 1];
+  const map = conv3x3Ref(shiftRef(x, 28, 2, 0, true), 28, 28, edge);
+  assert.ok(close(same.pooled, maxPoolRef(map, 28, 28, 2, 2)), 'pooled feature map equals the loops here');
+  await finish(s, 'demo-pooling-shift');
+});
