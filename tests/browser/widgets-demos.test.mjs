@@ -176,3 +176,41 @@ test('pooling-shift: shifts by the stride move the pooled map; global max ignore
   assert.ok(close(same.pooled, maxPoolRef(map, 28, 28, 2, 2)), 'pooled feature map equals the loops here');
   await finish(s, 'demo-pooling-shift');
 });
+
+// Heavy-ball gradient descent (torch.optim.SGD: v = β v + g, w -= η v) on
+// R(w) = 1/2 Σ λ_i (u_i · w)^2 with u_1 at 30°, from w_0; returns the last w and R(w).
+function heavyBallRef({ lmax, lmin, eta, beta, steps, w0 }) {
+  const u1 = [Math.cos(Math.PI / 6), Math.sin(Math.PI / 6)]; const u2 = [-u1[1], u1[0]];
+  const H = [0, 1].map((i) => [0, 1].map((j) => lmax * u1[i] * u1[j] + lmin * u2[i] * u2[j]));
+  const risk = (w) => 0.5 * (w[0] * (H[0][0] * w[0] + H[0][1] * w[1]) + w[1] * (H[1][0] * w[0] + H[1][1] * w[1]));
+  let w = [...w0]; let v = [0, 0];
+  for (let t = 0; t < steps; t++) {
+    const g = [H[0][0] * w[0] + H[0][1] * w[1], H[1][0] * w[0] + H[1][1] * w[1]];
+    v = [beta * v[0] + g[0], beta * v[1] + g[1]];
+    w = [w[0] - eta * v[0], w[1] - eta * v[1]];
+  }
+  return { w, risk: risk(w), start: risk(w0) };
+}
+
+test('gd-vs-sgd (quadratic): GD converges below 2/λ_max, diverges above it, and momentum extends the range', async () => {
+  const base = { problem: 'quadratic', eta: 0.45, momentum: 0, lmin: 0.5, qsteps: 30 };
+  const s = await open('gd-vs-sgd', base, 1280);
+  await press(s.page, 'Step size η');
+  let [, q] = await s.now();
+  let ref = heavyBallRef({ lmax: 4, lmin: 0.5, eta: 0.46, beta: 0, steps: 30, w0: [-1.6, 1.1] });
+  assert.ok(close(q.start, ref.start), `start risk ${q.start} vs ${ref.start}`);
+  assert.ok(close(q.w, ref.w, 1e-3), `w ${q.w} vs ${ref.w}`);
+  assert.ok(q.risk < 1e-3 * q.start, 'η = 0.46 < 2/λ_max = 0.5 converges');
+  for (let i = 0; i < 7; i++) await press(s.page, 'Step size η'); // 0.53 > 2/λ_max
+  [, q] = await s.now();
+  ref = heavyBallRef({ lmax: 4, lmin: 0.5, eta: 0.53, beta: 0, steps: 30, w0: [-1.6, 1.1] });
+  assert.ok(close(q.risk, ref.risk, 1e-3), `risk ${q.risk} vs ${ref.risk}`);
+  assert.ok(q.risk > 10 * q.start, 'above 2/λ_max the risk grows');
+  for (let i = 0; i < 10; i++) await press(s.page, 'Momentum β'); // β = 0.5: converges for η < 0.75
+  [, q] = await s.now();
+  ref = heavyBallRef({ lmax: 4, lmin: 0.5, eta: 0.53, beta: 0.5, steps: 30, w0: [-1.6, 1.1] });
+  assert.ok(close(q.w, ref.w, 1e-3), `w ${q.w} vs ${ref.w}`);
+  assert.ok(q.risk < 0.01 * q.start, 'the heavy ball converges at the same η');
+  assert.equal(await s.page.locator('.eta-mark').count(), 2, '1/λ_max and 2/λ_max are marked');
+  await finish(s, 'demo-gd-quadratic');
+});
