@@ -214,3 +214,59 @@ test('gd-vs-sgd (quadratic): GD converges below 2/λ_max, diverges above it, and
   assert.equal(await s.page.locator('.eta-mark').count(), 2, '1/λ_max and 2/λ_max are marked');
   await finish(s, 'demo-gd-quadratic');
 });
+
+// Multi-channel cross-correlation with bias, stride and zero padding (eq. 2.20), as loops.
+function conv2dRef(x, [d, H, W], w, [k, r], b, stride, pad) {
+  const ho = Math.floor((H + 2 * pad - r) / stride) + 1; const wo = Math.floor((W + 2 * pad - r) / stride) + 1;
+  const y = []; const partials = [];
+  for (let f = 0; f < k; f++) {
+    for (let i = 0; i < ho; i++) {
+      for (let j = 0; j < wo; j++) {
+        const perChannel = [];
+        for (let c = 0; c < d; c++) {
+          let acc = 0;
+          for (let a = 0; a < r; a++) {
+            for (let q = 0; q < r; q++) {
+              const ii = i * stride - pad + a; const jj = j * stride - pad + q;
+              if (ii >= 0 && ii < H && jj >= 0 && jj < W) acc += x[(c * H + ii) * W + jj] * w[((f * d + c) * r + a) * r + q];
+            }
+          }
+          perChannel.push(acc);
+        }
+        partials.push(perChannel);
+        y.push(perChannel.reduce((s, v) => s + v, b[f]));
+      }
+    }
+  }
+  return { y, partials, ho, wo };
+}
+
+test('volume: a clicked and a keyboard-selected output cell equal the loops here, partial sums and im2col row included', async () => {
+  const { rng } = await import('../../web/src/widgets/_lessons/random.js');
+  const s = await open('volume', { d: 3, size: 5, k: 2, r: 3, stride: 2, padding: 1, seed: 3, filter: 0, row: 0, col: 0 }, 1280);
+  // The widget's data: seeded small integers (inputs 0..2, weights -1..1, biases 0..1).
+  const g = rng(3);
+  const ints = (n, lo, hi) => Array.from({ length: n }, () => lo + Math.floor(g() * (hi - lo + 1)));
+  const x = ints(75, 0, 2); const w = ints(54, -1, 1); const b = ints(2, 0, 1);
+  const ref = conv2dRef(x, [3, 5, 5], w, [2, 3], b, 2, 1);
+  assert.equal(ref.ho, 3);
+  await changed(s.page, () => s.page.getByRole('button', { name: /^y\[1\] row 1 column 2:/ }).click());
+  let [partials, cell, gap, params] = await s.now();
+  const at = (f, i, j) => (f * 3 + i) * 3 + j;
+  assert.equal(cell.cell, ref.y[at(1, 1, 2)]);
+  assert.equal(cell.product, ref.y[at(1, 1, 2)], 'one row of the im2col product gives the same number');
+  assert.deepEqual(cell.output, ref.y);
+  assert.deepEqual(partials.partial, ref.partials[at(1, 1, 2)]);
+  assert.equal(partials.bias, b[1]);
+  assert.equal(gap, 0);
+  assert.deepEqual(params, [54, 2, 56]);
+  // Keyboard: Tab from the clicked cell to the next one and press Enter.
+  await s.page.keyboard.press('Tab');
+  await changed(s.page, () => s.page.keyboard.press('Enter'));
+  [partials, cell] = await s.now();
+  assert.equal(cell.cell, ref.y[at(1, 2, 0)]);
+  assert.deepEqual(partials.partial, ref.partials[at(1, 2, 0)]);
+  const state = JSON.parse(new URL(s.page.url()).searchParams.get('s'));
+  assert.deepEqual([state.filter, state.row, state.col], [1, 2, 0]);
+  await finish(s, 'demo-volume');
+});

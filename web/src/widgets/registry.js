@@ -21,7 +21,7 @@ export const widgets = {
   'fft-conv': () => import('./fft-conv/index.js'),
   'conv-benchmark': () => import('./conv-benchmark/index.js'),
   'pooling-shift': () => import('./pooling-shift/index.js'),
-  'channel-counter': () => import('./channel-counter/index.js'),
+  volume: () => import('./volume/index.js'),
   'lenet-shapes': () => import('./lenet-shapes/index.js'),
   'inception-savings': () => import('./inception-savings/index.js'),
 };
