@@ -270,3 +270,24 @@ test('volume: a clicked and a keyboard-selected output cell equal the loops here
   assert.deepEqual([state.filter, state.row, state.col], [1, 2, 0]);
   await finish(s, 'demo-volume');
 });
+
+test('conv2d-explorer: a typed kernel and a chosen pixel give patch · kernel equal to the loops here', async () => {
+  const { digit } = await import('../../web/src/widgets/_lessons/digits.js');
+  const x = Array.from(digit(2));
+  const s = await open('conv2d-explorer', { digit: 2, kernel: 'edge-x', padding: 'same', stride: 1, row: 12, col: 9 }, 1280);
+  await changed(s.page, async () => {
+    await s.page.getByLabel('kernel row 0 column 0', { exact: true }).fill('3');
+    await s.page.keyboard.press('Tab');
+  });
+  const w = [3, 0, 1, -2, 0, 2, -1, 0, 1];
+  await press(s.page, 'Output row');
+  const [shape, read] = await s.now();
+  const state = JSON.parse(new URL(s.page.url()).searchParams.get('s'));
+  assert.equal(state.kernel, 'custom');
+  assert.deepEqual(state.custom, w);
+  const map = conv3x3Ref(x, 28, 28, w);
+  assert.ok(close(read.value, map[13 * 28 + 9]), `feature map ${read.value} vs ${map[13 * 28 + 9]}`);
+  assert.ok(close(read.dot, map[13 * 28 + 9]), 'patch · kernel is the feature map value');
+  assert.ok(close(shape.data, map));
+  await finish(s, 'demo-conv2d-explorer');
+});
