@@ -291,3 +291,32 @@ test('conv2d-explorer: a typed kernel and a chosen pixel give patch · kernel eq
   assert.ok(close(shape.data, map));
   await finish(s, 'demo-conv2d-explorer');
 });
+
+// dL/dx of y = full cross-correlation of x with w (y_u = Σ_k w_k x_{u+k-(m-1)}), for L = Σ δ_u y_u.
+function inputGradRef(delta, w, n) {
+  const m = w.length;
+  return Array.from({ length: n }, (_, t) => w.reduce((acc, wk, k) => acc + wk * (delta[t + m - 1 - k] ?? 0), 0));
+}
+
+test('input-grad: Hᵀ δ, gradInput and the correlation equal the chain rule written out here', async () => {
+  const s = await open('input-grad', { n: 6, w: [1, 2, 3], seed: 1, t: 2 });
+  await press(s.page, 'Error signal δ (seed)');
+  let [delta, HtDelta, back, corr, gap] = await s.now();
+  assert.equal(delta.length, 8);
+  let ref = inputGradRef(delta, [1, 2, 3], 6);
+  assert.ok(close(HtDelta, ref), `Hᵀδ ${HtDelta} vs ${ref}`);
+  assert.ok(close(back, ref) && close(corr, ref));
+  assert.ok(gap <= 1e-5);
+  await changed(s.page, async () => {
+    await s.page.getByLabel('Kernel w', { exact: true }).fill('2, -1');
+    await s.page.keyboard.press('Enter');
+  });
+  await press(s.page, 'Input index t');
+  [delta, HtDelta, back] = await s.now();
+  assert.equal(delta.length, 7);
+  ref = inputGradRef(delta, [2, -1], 6);
+  assert.ok(close(HtDelta, ref) && close(back, ref), `Hᵀδ ${HtDelta} vs ${ref}`);
+  const terms = await s.page.locator('.terms').textContent();
+  assert.match(terms, new RegExp(`^\\(Hᵀ δ\\)\\[3\\] = .* = ${ref[3]}$`));
+  await finish(s, 'demo-input-grad');
+});

@@ -18,6 +18,7 @@ export const widgets = {
   'conv2d-explorer': () => import('./conv2d-explorer/index.js'),
   'receptive-field': () => import('./receptive-field/index.js'),
   'weight-sharing-grad': () => import('./weight-sharing-grad/index.js'),
+  'input-grad': () => import('./input-grad/index.js'),
   'fft-conv': () => import('./fft-conv/index.js'),
   'conv-benchmark': () => import('./conv-benchmark/index.js'),
   'pooling-shift': () => import('./pooling-shift/index.js'),
