@@ -320,3 +320,49 @@ test('input-grad: Hᵀ δ, gradInput and the correlation equal the chain rule wr
   assert.match(terms, new RegExp(`^\\(Hᵀ δ\\)\\[3\\] = .* = ${ref[3]}$`));
   await finish(s, 'demo-input-grad');
 });
+
+// Output size by counting: the kernel's first tap at positions 0, s, 2s, ... of the padded
+// input while its dilated extent still fits; for a transposed convolution, the span the
+// scattered kernels cover, cropped by p on each side.
+function convSizeByCounting({ i, k, s, p, d }) {
+  let count = 0;
+  for (let start = 0; start + d * (k - 1) <= i + 2 * p - 1; start += s) count += 1;
+  return count;
+}
+function transposedSizeByScatter({ i, k, s, p, d }) {
+  let last = 0;
+  for (let a = 0; a < i; a++) for (let b = 0; b < k; b++) last = Math.max(last, a * s + b * d);
+  return last + 1 - 2 * p;
+}
+// The receptive field by walking one unit's interval down through the stack.
+function fieldByIntervals(kernels, strides) {
+  let lo = 0; let hi = 0;
+  for (let l = kernels.length - 1; l >= 0; l--) { lo *= strides[l]; hi = hi * strides[l] + kernels[l] - 1; }
+  return hi - lo + 1;
+}
+
+test('conv-arithmetic: output sizes (with dilation, transposed) and the receptive field of a strided stack match counting', async () => {
+  const s = await open('conv-arithmetic', { mode: 'conv', i: 5, k: 3, s: 2, pad: 'custom', p: 1, d: 1, kernels: [3, 3, 3], strides: [1, 2, 1] }, 1280);
+  let [size, core, field] = await s.now();
+  assert.equal(size.o, convSizeByCounting({ i: 5, k: 3, s: 2, p: 1, d: 1 }));
+  assert.deepEqual(core, [1, 1, 3, 3], 'cl.conv2d agrees for an ordinary convolution');
+  assert.equal(field.r, fieldByIntervals([3, 3, 3], [1, 2, 1]));
+  await press(s.page, 'Dilation d');
+  [size, core] = await s.now();
+  assert.equal(size.o, convSizeByCounting({ i: 5, k: 3, s: 2, p: 1, d: 2 }));
+  assert.equal(core, null, 'no core shape for a dilated convolution');
+  await press(s.page, 'Input size i');
+  [size] = await s.now();
+  assert.equal(size.o, convSizeByCounting({ i: 6, k: 3, s: 2, p: 1, d: 2 }));
+  await choose(s.page, 'Operation', 'transposed');
+  [size] = await s.now();
+  assert.equal(size.o, transposedSizeByScatter({ i: 6, k: 3, s: 2, p: 1, d: 2 }));
+  await changed(s.page, async () => {
+    await s.page.getByLabel('strides', { exact: true }).fill('2, 2, 2');
+    await s.page.keyboard.press('Enter');
+  });
+  [, , field] = await s.now();
+  assert.equal(field.r, fieldByIntervals([3, 3, 3], [2, 2, 2]));
+  assert.equal(field.r, 15);
+  await finish(s, 'demo-conv-arithmetic');
+});

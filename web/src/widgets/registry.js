@@ -17,6 +17,7 @@ export const widgets = {
   connectivity: () => import('./connectivity/index.js'),
   'conv2d-explorer': () => import('./conv2d-explorer/index.js'),
   'receptive-field': () => import('./receptive-field/index.js'),
+  'conv-arithmetic': () => import('./conv-arithmetic/index.js'),
   'weight-sharing-grad': () => import('./weight-sharing-grad/index.js'),
   'input-grad': () => import('./input-grad/index.js'),
   'fft-conv': () => import('./fft-conv/index.js'),
