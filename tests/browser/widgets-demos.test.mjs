@@ -366,3 +366,45 @@ test('conv-arithmetic: output sizes (with dilation, transposed) and the receptiv
   assert.equal(field.r, 15);
   await finish(s, 'demo-conv-arithmetic');
 });
+
+test("lenet-shapes: with 'trained' weights it uses the training page's saved run and C1 equals the loops here", async () => {
+  const { digit } = await import('../../web/src/widgets/_lessons/digits.js');
+  const s = await open('lenet-shapes', { digit: 3, activation: 'tanh', weights: 'random' }, 1280);
+  // A saved run as the training page stores it, with deterministic made-up parameters.
+  const shapes = [['0.weight', [6, 1, 5, 5]], ['0.bias', [6]], ['3.weight', [16, 6, 5, 5]], ['3.bias', [16]], ['6.weight', [120, 16, 5, 5]],
+    ['6.bias', [120]], ['9.weight', [84, 120]], ['9.bias', [84]], ['11.weight', [10, 84]], ['11.bias', [10]]];
+  let seed = 12345;
+  const next = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return Math.round(((seed / 2147483648) - 0.5) * 40) / 100; };
+  const parameters = shapes.map(([name, shape]) => ({ name, shape, data: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, next) }));
+  await s.page.evaluate((params) => new Promise((resolve, reject) => {
+    const req = indexedDB.open('convlab-train', 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('runs');
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const tx = req.result.transaction('runs', 'readwrite');
+      tx.objectStore('runs').put({ settings: { activation: 'tanh' }, progress: { epoch: 2 }, parameters: params.map((p) => ({ ...p, data: Float32Array.from(p.data) })) }, 'current');
+      tx.oncomplete = () => { req.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), parameters);
+  await choose(s.page, 'Weights', 'trained');
+  await s.page.waitForFunction(() => [...document.querySelectorAll('#embed .result')].some((e) => e.dataset.result?.includes('"source":"trained"')), null, { timeout: 10000 });
+  const all = await s.now();
+  const used = all.find((r) => r?.source === 'trained');
+  // C1 map 0 (layer 0's output, before the tanh layer): b + the 5x5 cross-correlation of the
+  // digit padded by 2, as loops, with the weights rounded to float32 as stored.
+  const x = Array.from(digit(3));
+  const w = Array.from(Float32Array.from(parameters[0].data).subarray(0, 25));
+  const b = Math.fround(parameters[1].data[0]);
+  const c1 = [];
+  for (let i = 0; i < 28; i++) {
+    for (let j = 0; j < 28; j++) {
+      let acc = b;
+      for (let a = 0; a < 5; a++) for (let q = 0; q < 5; q++) { const r = i + a - 2; const c = j + q - 2; if (r >= 0 && r < 28 && c >= 0 && c < 28) acc += x[r * 28 + c] * w[a * 5 + q]; }
+      c1.push(acc);
+    }
+  }
+  assert.ok(close(used.c1, c1), 'C1 map 0 from the saved weights');
+  assert.ok(Number.isInteger(used.prediction));
+  await finish(s, 'demo-lenet-trained');
+});
