@@ -77,7 +77,7 @@ export default class InputGrad extends Widget {
     const list = (a) => Array.from(a, (v) => fmt(v)).join(', ');
     this.delta.set(list(delta), Array.from(delta));
     const nz = [];
-    for (let u = 0; u < rows; u++) if (Ht[t * rows + u] !== 0) nz.push(`${fmt(Ht[t * rows + u])}·${fmt(delta[u])}`);
+    for (let u = 0; u < rows; u++) if (Ht[t * rows + u] !== 0) nz.push(`${fmt(Ht[t * rows + u])}·${delta[u] < 0 ? `(${fmt(delta[u])})` : fmt(delta[u])}`);
     this.terms.textContent = `(Hᵀ δ)[${t}] = Σ_u H[u, ${t}] δ[u] = ${nz.join(' + ') || '0'} = ${fmt(HtDelta[t])}`;
     this.HtDelta.set(list(HtDelta), HtDelta);
     this.backward.set(list(back), Array.from(back));
