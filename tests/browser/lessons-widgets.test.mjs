@@ -161,12 +161,12 @@ test('pooling-shift: shifting down shows cl.maxPool2d of the shifted digit', asy
   assert.ok(after[0].unchanged < after[0].total);
 });
 
-test('channel-counter: more input channels give the parameter count of a cl.sequential conv layer', async () => {
-  const { after } = await drive('channel-counter', { cin: 3, cout: 64, kernel: 3, size: 32 }, press('In channels d', 'ArrowDown'));
-  const net = cl.sequential([{ type: 'conv2d', out: 64, kernel: 3, padding: 1 }], { inputShape: [16, 32, 32] });
+test('volume: more input channels give the parameter count of a cl.sequential conv layer', async () => {
+  const { after } = await drive('volume', { d: 3, k: 2, r: 3, size: 5, stride: 2, padding: 1 }, press('Input channels d', 'ArrowRight'));
+  const net = cl.sequential([{ type: 'conv2d', out: 2, kernel: 3, stride: 2, padding: 1 }], { inputShape: [4, 5, 5] });
   const n = net.parameters().reduce((a, p) => a + p.data.length, 0);
-  assert.equal(after[2], n);
-  assert.equal(n, 16 * 64 * 9 + 64);
+  assert.equal(after[3][2], n);
+  assert.equal(n, 4 * 2 * 9 + 2);
   net.dispose();
 });
 

@@ -1,21 +1,26 @@
-// gd-vs-sgd: lesson 1 (eq. 1.2). Trains the same softmax classifier (one dense layer, 2 inputs,
+// gd-vs-sgd: lesson 1 (eq. 1.2). Two views, chosen by `problem`. 'quadratic' (quadratic.js):
+// gradient descent with momentum on a two-parameter quadratic risk, drawn over its contour
+// lines, with 1/λ_max and 2/λ_max marked on the step-size control. 'classifier': trains the same softmax classifier (one dense layer, 2 inputs,
 // 2 classes) twice from one seed: full-batch steepest descent and mini-batch SGD. Shows the path
 // of class 1's two weights and the full-data risk after each step. Every step is the core's
 // net.trainStep, every risk value the core's net.backward; the page only generates the
 // synthetic data set (two seeded Gaussian clusters) and draws.
-// Settings: { lr: one of 0.02 ... 10 (default 0.5), batch: SGD batch 1-32 (8), steps: 1-300 (60), seed: 1-1000 (1), xaxis: 'steps' | 'examples' }.
+// Settings: { problem: 'classifier' | 'quadratic' ('classifier'); classifier: lr: one of 0.02 ... 10 (0.5),
+//   batch: SGD batch 1-32 (8), steps: 1-300 (60), seed: 1-1000 (1), xaxis: 'steps' | 'examples';
+//   quadratic: eta 0.01-0.7 (0.3), momentum 0-0.95 (0), lmin: one of 4 ... 0.25 (0.5), qsteps 1-100 (30) }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { int, oneOf, validateWith } from '../_lib/validate.js';
+import { int, num, oneOf, validateWith } from '../_lib/validate.js';
 import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
 import { rng, gaussian } from '../_lessons/random.js';
+import { QuadraticView, LMINS, ETA } from './quadratic.js';
 
 const LRS = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
 const BATCHES = [1, 2, 4, 8, 16, 32];
 const N = 64;
 
 export default class GdVsSgd {
-  static defaults = { lr: 0.5, batch: 8, steps: 60, seed: 1, xaxis: 'steps' };
+  static defaults = { problem: 'classifier', lr: 0.5, batch: 8, steps: 60, seed: 1, xaxis: 'steps', eta: 0.3, momentum: 0, lmin: 0.5, qsteps: 30 };
 
   static validate(s) {
     return validateWith(s, GdVsSgd.defaults, {
@@ -24,6 +29,11 @@ export default class GdVsSgd {
       steps: (v, n) => int(v, n, { min: 1, max: 300 }),
       seed: (v, n) => int(v, n, { min: 1, max: 1000 }),
       xaxis: (v, n) => oneOf(v, n, ['steps', 'examples']),
+      problem: (v, n) => oneOf(v, n, ['classifier', 'quadratic']),
+      eta: (v, n) => Math.round(num(v, n, { min: ETA.min, max: ETA.max }) * 100) / 100,
+      momentum: (v, n) => num(v, n, { min: 0, max: 0.95 }),
+      lmin: (v, n) => oneOf(v, n, LMINS),
+      qsteps: (v, n) => int(v, n, { min: 1, max: 100 }),
     });
   }
 
@@ -31,7 +41,13 @@ export default class GdVsSgd {
     this.cl = ctx.cl;
     this.ctx = ctx;
     this.s = { ...settings };
-    const change = (k, f = Number) => (v) => { this.s[k] = f(v); this.run(); ctx.onChange(this.getState()); };
+    const change = (k, f = Number) => (v) => this.change({ [k]: f(v) });
+    this.problem = select({ label: 'Risk', options: [['quadratic', 'quadratic, two parameters'], ['classifier', 'softmax classifier on data']], value: this.s.problem, onChange: change('problem', String) });
+    root.append(el('div', { class: 'controls' }, this.problem.root));
+    this.quadBox = el('div');
+    this.quad = new QuadraticView(this.quadBox, this);
+    this.classBox = el('div');
+    root.append(this.classBox, this.quadBox);
     this.ui = {
       lr: select({ label: 'Learning rate η', options: LRS.map((v) => [String(v), String(v)]), value: String(this.s.lr), onChange: change('lr') }),
       batch: select({ label: 'SGD batch size', options: BATCHES.map((v) => [String(v), String(v)]), value: String(this.s.batch), onChange: change('batch') }),
@@ -42,15 +58,21 @@ export default class GdVsSgd {
     this.path = canvas('Path of the two weights of class 1 for full-batch and mini-batch training', 0.8);
     this.loss = canvas('Training risk on all data after each step, full-batch and mini-batch', 0.8);
     this.final = result('Final risk (full batch / SGD):');
-    root.append(
+    this.classBox.append(
       el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)),
       el('div', { style: 'display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:.6rem' },
         el('figure', { style: 'margin:0' }, this.path, caption('Weights (w₁₁, w₁₂) of class 1; dot = start')),
         el('figure', { style: 'margin:0' }, this.loss, caption(`Risk on all ${N} examples`))),
       this.final.root,
     );
-    onResize(root, () => this.draw());
+    onResize(root, () => { this.draw(); this.quad.draw(); });
     this.run();
+  }
+
+  change(patch) {
+    Object.assign(this.s, patch);
+    this.run();
+    this.ctx.onChange(this.getState());
   }
 
   // Two seeded clusters: class 0 around (-1, -0.5), class 1 around (1, 0.5), spread 0.9.
@@ -67,6 +89,13 @@ export default class GdVsSgd {
   }
 
   run() {
+    const quadratic = this.s.problem === 'quadratic';
+    this.quadBox.hidden = !quadratic; this.classBox.hidden = quadratic;
+    if (quadratic) { this.quad.run(this.cl, this.s); return; }
+    this.runClassifier();
+  }
+
+  runClassifier() {
     const { cl } = this;
     const { x, y, r } = this.data();
     const make = () => cl.sequential([{ type: 'dense', out: 2 }], { inputShape: [2], seed: this.s.seed });
@@ -132,6 +161,7 @@ export default class GdVsSgd {
     this.s = GdVsSgd.validate(s);
     for (const k of ['lr', 'batch', 'xaxis']) this.ui[k].set(String(this.s[k]));
     this.ui.steps.set(this.s.steps); this.ui.seed.set(this.s.seed);
+    this.problem.set(this.s.problem); this.quad.sync(this.s);
     this.run();
   }
 }

@@ -2,8 +2,11 @@
 // cl.sequential and lists each layer's output shape (net.layers), unit count and parameter
 // count (net.parameters()). C3's kernel can be set to the notes' 6x6 to see that it does not
 // give 1,600 units; C5's kernel is then read from S4's shape (a first network up to S4). A
-// digit is run through the untrained network to show C1's six feature maps (net.layerOutput).
-// Settings: { c3kernel: 3 | 5 | 6 (5; the notes' 6 to compare), pool: 'avgpool2d' | 'maxpool2d', activation: 'tanh' | 'relu' | 'sigmoid', digit: 0-9 }.
+// digit is run through the network to show C1's six feature maps (net.layerOutput), with
+// seeded random weights or, with weights: 'trained', the parameters of the run the training
+// page saved in this browser (IndexedDB), when that run is a LeNet-5 of the same shapes.
+// Settings: { c3kernel: 3 | 5 | 6 (5; the notes' 6 to compare), pool: 'avgpool2d' | 'maxpool2d', activation: 'tanh' | 'relu' | 'sigmoid', digit: 0-9,
+//   weights: 'random' | 'trained' ('random') }.
 
 import { el, select, result } from '../_lib/dom.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
@@ -11,11 +14,12 @@ import { Widget } from '../_lib/widget.js';
 import { canvas, heatmap } from '../_lessons/plot.js';
 import { row } from '../_lessons/table.js';
 import { digit } from '../_lessons/digits.js';
+import { loadSavedRun } from './saved-run.js';
 
 const NAMES = ['C1', '', 'S2', 'C3', '', 'S4', 'C5', '', '', 'F6', '', 'output'];
 
 export default class LenetShapes extends Widget {
-  static defaults = { c3kernel: 5, pool: 'avgpool2d', activation: 'tanh', digit: 7 };
+  static defaults = { c3kernel: 5, pool: 'avgpool2d', activation: 'tanh', digit: 7, weights: 'random' };
 
   static validate(s) {
     return validateWith(s, LenetShapes.defaults, {
@@ -23,6 +27,7 @@ export default class LenetShapes extends Widget {
       pool: (v, n) => oneOf(v, n, ['avgpool2d', 'maxpool2d']),
       activation: (v, n) => oneOf(v, n, ['tanh', 'relu', 'sigmoid']),
       digit: (v, n) => int(v, n, { min: 0, max: 9 }),
+      weights: (v, n) => oneOf(v, n, ['random', 'trained']),
     });
   }
 
@@ -33,12 +38,15 @@ export default class LenetShapes extends Widget {
       pool: select({ label: 'Sub-sampling', options: [['avgpool2d', 'average 2×2'], ['maxpool2d', 'max 2×2']], value: this.s.pool, onChange: changed('pool') }),
       activation: select({ label: 'Non-linearity', options: [['tanh', 'tanh'], ['relu', 'ReLU'], ['sigmoid', 'sigmoid']], value: this.s.activation, onChange: changed('activation') }),
       digit: select({ label: 'Digit for C1 maps', options: Array.from({ length: 10 }, (_, d) => [String(d), String(d)]), value: String(this.s.digit), onChange: changed('digit', Number) }),
+      weights: select({ label: 'Weights', options: [['random', 'random (seeded)'], ['trained', 'trained (training page, this browser)']], value: this.s.weights, onChange: changed('weights') }),
     };
+    this.saved = undefined; // undefined: not read yet; null: no usable run
+    this.source = result('Weights used:');
     this.table = el('div', { style: 'overflow-x:auto' });
     this.units = result('Units after C1 and C3 (the notes\' 4,704 and 1,600):');
     this.maps = el('div');
     root.append(el('div', { class: 'controls' }, ...Object.values(this.ui).map((u) => u.root)), this.table, this.units.root,
-      el('p', { class: 'note', text: 'C1 feature maps of the digit (untrained, seeded weights; train them on the training page):' }), this.maps);
+      el('p', { class: 'note', text: 'C1 feature maps of the digit (choose trained weights after a run on the training page):' }), this.maps, this.source.root);
   }
 
   layers(c5kernel) {
@@ -76,7 +84,10 @@ export default class LenetShapes extends Widget {
       const d = digit(this.s.digit);
       const x = new Float32Array(32 * 32);
       for (let i = 0; i < 28; i++) x.set(d.subarray(i * 28, i * 28 + 28), (i + 2) * 32 + 2);
-      net.forward(x, 1);
+      const used = this.applySaved(net);
+      const out = net.forward(x, 1);
+      let best = 0;
+      for (let k = 1; k < out.length; k++) if (out[k] > out[best]) best = k;
       const c1 = net.layerOutput(0);
       const [, h, w] = info[0].outputShape;
       this.maps.replaceChildren(row(...Array.from({ length: 6 }, (_, c) => {
@@ -85,9 +96,31 @@ export default class LenetShapes extends Widget {
         heatmap(cv, c1.subarray(c * h * w, (c + 1) * h * w), h, w, { maxWidth: 90, grid: false });
         return cv;
       })));
+      this.source.set(used.source === 'trained' ? `${used.text} ${best}` : used.text, { source: used.source, prediction: used.source === 'trained' ? best : null, c1: Array.from(c1.subarray(0, h * w)) });
     } finally {
       net.dispose();
     }
+  }
+
+  // Loads the saved run's parameters into `net` when asked for and usable; says what it used.
+  // The first call starts reading IndexedDB and redraws when the run has been read.
+  applySaved(net) {
+    if (this.s.weights !== 'trained') return { source: 'random', text: 'random (seed 1)' };
+    if (this.saved === undefined) {
+      this.saved = null;
+      this.loading = loadSavedRun().then((run) => { this.saved = run; this.update(); });
+      return { source: 'random', text: 'reading the saved run…' };
+    }
+    const run = this.saved;
+    if (!run?.parameters) return { source: 'random', text: 'random: no saved run in this browser (train one on the training page)' };
+    try {
+      net.setParameters(run.parameters);
+    } catch (err) {
+      return { source: 'random', text: `random: the saved run does not fit this network (${err.message})` };
+    }
+    const st = run.settings ?? {};
+    const note = st.activation && st.activation !== this.s.activation ? `; it was trained with ${st.activation}, choose it for the maps it learned` : '';
+    return { source: 'trained', text: `trained: the training page's saved run${run.progress ? ` (epoch ${run.progress.epoch})` : ''}${note}; this digit is classified as` };
   }
 
   sync() {
