@@ -1,7 +1,8 @@
 // lint.mjs: `node web/lint.mjs [lessons-dir]`, run by scripts/test.sh. Renders every lesson
 // through the same pipeline as the build (web/lessons.mjs) and fails on an unknown widget,
 // widget settings its validate() rejects or does not know, an unresolved reference, a KaTeX
-// error, a bad exercise, or a lesson without a widget, "## Summary" or "## Exercises".
+// error, a bad exercise, a lesson without a widget, "## Summary" or "## Exercises", or a
+// script that KaTeX turns into invalid MathML (loneOperatorScripts).
 // It loads widget modules in Node only to call their static validate(); nothing is drawn.
 
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +17,7 @@ export async function lint(dir = join(here, '..', 'lessons')) {
   const lessons = await readLessons(dir);
   const { pages } = renderAll(lessons, { widgetNames: names });
   const errors = pages.flatMap((p) => p.errors);
+  for (const lesson of lessons) errors.push(...loneOperatorScripts(lesson));
   for (const page of pages) {
     for (const w of page.widgets) {
       if (!names.has(w.name)) continue;
@@ -24,6 +26,20 @@ export async function lint(dir = join(here, '..', 'lessons')) {
     }
   }
   return { lessons: pages.length, widgets: pages.reduce((n, p) => n + p.widgets.length, 0), errors };
+}
+
+// KaTeX writes a sub- or superscript holding only an operator name (x_i^{\max}, x_{\log},
+// x^{\operatorname{foo}}) as two MathML nodes without a row around them, so the <msubsup>
+// gets four children and Firefox reports invalid markup; \mathrm{max} is one node.
+const OPERATOR_NAMES = 'arcsin|arccos|arctan|arctg|arcctg|arg|ch|cos|cosec|cosh|cot|cotg|coth|csc|ctg|cth|deg|det|dim|exp|gcd|hom|inf|ker|lg|lim|liminf|limsup|ln|log|max|min|Pr|sec|sh|sin|sinh|sup|tan|tanh|tg|th';
+const LONE_OPERATOR = new RegExp(String.raw`[\^_]\s*\{\s*\\(?:(${OPERATOR_NAMES})|operatorname\*?\s*\{([^{}]*)\})\s*\}`, 'g');
+
+export function loneOperatorScripts({ file, src }) {
+  return src.split('\n').flatMap((text, i) => [...text.matchAll(LONE_OPERATOR)].map((m) => ({
+    file,
+    line: i + 1,
+    message: `${m[0]}: a script holding only an operator name becomes invalid MathML (Firefox reports it); write ${m[0][0]}{\\mathrm{${m[1] ?? m[2].trim()}}}`,
+  })));
 }
 
 async function checkSettings(loader, settings) {
