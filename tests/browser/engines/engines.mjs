@@ -172,9 +172,12 @@ async function launchWebKit(env) {
     throw err;
   }
   const evaluate = (fn, ...args) => driver.executeScript(`return (${fn}).apply(null, arguments);`, ...args);
+  await driver.get('about:blank');
   return {
     name: 'webkit',
     version: webkitVersion(),
+    // What the engine reports as navigator.language (WebKitGTK derives it from the locale).
+    language: await evaluate(() => navigator.language),
     // One window per session: a new page is the same window, resized and navigated afresh.
     async open({ width = 1000, height = 800 } = {}) {
       await driver.manage().window().setRect({ width, height });
