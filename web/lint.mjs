@@ -1,8 +1,7 @@
 // lint.mjs: `node web/lint.mjs [lessons-dir]`, run by scripts/test.sh. Renders every lesson
 // through the same pipeline as the build (web/lessons.mjs) and fails on an unknown widget,
 // widget settings its validate() rejects or does not know, an unresolved reference, a KaTeX
-// error, a bad exercise, a lesson without a widget, "## Summary" or "## Exercises", or a
-// script that KaTeX turns into invalid MathML (loneOperatorScripts).
+// error, a bad exercise, or a lesson without a widget, "## Summary" or "## Exercises".
 // It loads widget modules in Node only to call their static validate(); nothing is drawn.
 
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,7 +16,6 @@ export async function lint(dir = join(here, '..', 'lessons')) {
   const lessons = await readLessons(dir);
   const { pages } = renderAll(lessons, { widgetNames: names });
   const errors = pages.flatMap((p) => p.errors);
-  for (const lesson of lessons) errors.push(...loneOperatorScripts(lesson));
   for (const page of pages) {
     for (const w of page.widgets) {
       if (!names.has(w.name)) continue;
@@ -25,6 +23,8 @@ export async function lint(dir = join(here, '..', 'lessons')) {
       if (problem) errors.push({ file: page.lesson.file, line: w.line, message: `widget ${w.name}: ${problem}` });
     }
   }
+  // Scripts that KaTeX turns into invalid MathML (see loneOperatorScripts).
+  for (const lesson of lessons) errors.push(...loneOperatorScripts(lesson));
   return { lessons: pages.length, widgets: pages.reduce((n, p) => n + p.widgets.length, 0), errors };
 }
 
