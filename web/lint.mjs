@@ -50,13 +50,14 @@ async function checkSettings(loader, settings) {
 // x^{\operatorname{foo}}) as two MathML nodes without a row around them, so the <msubsup>
 // gets four children and Firefox reports invalid markup; \mathrm{max} is one node.
 const OPERATOR_NAMES = 'arcsin|arccos|arctan|arctg|arcctg|arg|ch|cos|cosec|cosh|cot|cotg|coth|csc|ctg|cth|deg|det|dim|exp|gcd|hom|inf|ker|lg|lim|liminf|limsup|ln|log|max|min|Pr|sec|sh|sin|sinh|sup|tan|tanh|tg|th';
-const LONE_OPERATOR = new RegExp(String.raw`[\^_]\s*\{\s*\\(?:(${OPERATOR_NAMES})|operatorname\*?\s*\{([^{}]*)\})\s*\}`, 'g');
+// One or two backslashes: inside an exercise's JSON a TeX command is written \\max.
+const LONE_OPERATOR = new RegExp(String.raw`[\^_]\s*\{\s*(\\{1,2})(?:(${OPERATOR_NAMES})|operatorname\*?\s*\{([^{}]*)\})\s*\}`, 'g');
 
 export function loneOperatorScripts({ file, src }) {
   return src.split('\n').flatMap((text, i) => [...text.matchAll(LONE_OPERATOR)].map((m) => ({
     file,
     line: i + 1,
-    message: `${m[0]}: a script holding only an operator name becomes invalid MathML (Firefox reports it); write ${m[0][0]}{\\mathrm{${m[1] ?? m[2].trim()}}}`,
+    message: `${m[0]}: a script holding only an operator name becomes invalid MathML (Firefox reports it); write ${m[0][0]}{${m[1]}mathrm{${m[2] ?? m[3].trim()}}}`,
   })));
 }
 

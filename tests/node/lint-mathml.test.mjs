@@ -42,10 +42,12 @@ test('loneOperatorScripts finds each such script with its line, and nothing else
     String.raw`$x_i^{\max}$ and $y_{ \min }$`,
     String.raw`$x^{\operatorname{foo}}$, $z_{\operatorname*{argmax}}$`,
     String.raw`$x_i^{\mathrm{max}}$, $\max_k x_k$, $x_{\max_k}$, $x^{a \max}$, $e^{\maxi}$, $\infty^{\infty}$`,
+    String.raw`{"solution": "$\\eta < 2/\\lambda_{\\max}$, not $\\lambda_{\\mathrm{max}}$"}`,
   ].join('\n');
   const found = loneOperatorScripts({ file: 'a.md', src }).map((e) => [e.line, e.message.split(':')[0]]);
-  assert.deepEqual(found, [[1, String.raw`^{\max}`], [1, String.raw`_{ \min }`], [2, String.raw`^{\operatorname{foo}}`], [2, String.raw`_{\operatorname*{argmax}}`]]);
+  assert.deepEqual(found, [[1, String.raw`^{\max}`], [1, String.raw`_{ \min }`], [2, String.raw`^{\operatorname{foo}}`], [2, String.raw`_{\operatorname*{argmax}}`], [4, String.raw`_{\\max}`]]);
   assert.match(loneOperatorScripts({ file: 'a.md', src })[0].message, /write \^\{\\mathrm\{max\}\}/);
+  assert.match(loneOperatorScripts({ file: 'a.md', src }).at(-1).message, /write _\{\\\\mathrm\{max\}\}/, 'inside JSON, with JSON\'s two backslashes');
 });
 
 test('lint reports the pattern in a lesson, with file and line', async () => {
