@@ -91,6 +91,9 @@ async function launchFirefox(env) {
     async open({ width = 1000, height = 800 } = {}) {
       const page = await browser.newPage();
       await page.setViewport({ width, height });
+      // Generous: on a loaded machine a page with its WebAssembly module can take a while.
+      page.setDefaultNavigationTimeout(90000);
+      page.setDefaultTimeout(90000);
       const problems = [];
       page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message ?? e}`));

@@ -9,7 +9,6 @@
 // Settings: { cin, cout, kernel, size: from the lists below (CINS, COUTS, KS, SIZES), padding: 'same' | 'valid', preset: 'custom' | 'alexnet-conv' | 'alexnet-fc' | 'vgg', demoSeed: 1-20 }.
 
 import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { formatCount } from '../../format.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
 import { canvas, heatmap } from '../_lessons/plot.js';
 import { row } from '../_lessons/table.js';
@@ -119,7 +118,7 @@ export default class ChannelCounter {
     }
     this.counts.replaceChildren(...lines.map(([k, v]) => {
       const r = result(`${k}:`);
-      r.set(typeof v === 'number' ? `${formatCount(v)}${v >= 1e6 ? ` (${fmt(v / 1e6, 4)} M)` : ''}` : v, v);
+      r.set(typeof v === 'number' ? `${v.toLocaleString('en-US')}${v >= 1e6 ? ` (${fmt(v / 1e6, 4)} M)` : ''}` : v, v);
       return r.root;
     }));
   }
