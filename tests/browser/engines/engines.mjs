@@ -169,7 +169,7 @@ async function launchWebKit(env) {
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
     }).build();
-    await driver.manage().setTimeouts({ script: 120000, pageLoad: 60000 });
+    await driver.manage().setTimeouts({ script: 120000, pageLoad: 90000 });
   } catch (err) {
     stop();
     throw err;
