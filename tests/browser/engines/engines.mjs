@@ -85,11 +85,15 @@ async function launchFirefox(env) {
     env: { ...process.env, ...env },
     protocolTimeout: 120000,
   });
+  let last = null;
   return {
     name: 'firefox',
     version: await browser.version(),
+    // Like WebKit's single window: a new page replaces the last (left open if a test failed).
     async open({ width = 1000, height = 800 } = {}) {
+      if (last && !last.isClosed()) await last.close().catch(() => {});
       const page = await browser.newPage();
+      last = page;
       await page.setViewport({ width, height });
       // Generous: on a loaded machine a page with its WebAssembly module can take a while.
       page.setDefaultNavigationTimeout(90000);
