@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { readLessons, renderAll } from './lessons.mjs';
 import { embedPage, indexPage, lessonPage, trainPage } from './pages.mjs';
+import { uplotLocale } from './uplot-locale.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CONVLAB_DIST ?? join(root, 'dist');
@@ -60,6 +61,7 @@ async function bundle(train) {
     chunkNames: '[name]-[hash]',
     // The bindings reach node:fs only when running under Node; browsers never take that path.
     external: ['node:*'],
+    plugins: [uplotLocale],
     logLevel: 'warning',
   });
   const styles = [join(src, 'theme', 'main.css')];

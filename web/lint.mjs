@@ -29,6 +29,8 @@ export async function lint(dir = join(here, '..', 'lessons')) {
       if (problem) errors.push({ file: page.lesson.file, line: w.line, message: `widget ${w.name}: ${problem}` });
     }
   }
+  // Scripts that KaTeX turns into invalid MathML (see loneOperatorScripts).
+  for (const lesson of lessons) errors.push(...loneOperatorScripts(lesson));
   return { lessons: pages.length, widgets: pages.reduce((n, p) => n + p.widgets.length, 0), errors };
 }
 
@@ -97,6 +99,21 @@ async function checkSettings(loader, settings) {
     return `invalid settings: ${err.message}`;
   }
   return null;
+}
+
+// KaTeX writes a sub- or superscript holding only an operator name (x_i^{\max}, x_{\log},
+// x^{\operatorname{foo}}) as two MathML nodes without a row around them, so the <msubsup>
+// gets four children and Firefox reports invalid markup; \mathrm{max} is one node.
+const OPERATOR_NAMES = 'arcsin|arccos|arctan|arctg|arcctg|arg|ch|cos|cosec|cosh|cot|cotg|coth|csc|ctg|cth|deg|det|dim|exp|gcd|hom|inf|ker|lg|lim|liminf|limsup|ln|log|max|min|Pr|sec|sh|sin|sinh|sup|tan|tanh|tg|th';
+// One or two backslashes: inside an exercise's JSON a TeX command is written \\max.
+const LONE_OPERATOR = new RegExp(String.raw`[\^_]\s*\{\s*(\\{1,2})(?:(${OPERATOR_NAMES})|operatorname\*?\s*\{([^{}]*)\})\s*\}`, 'g');
+
+export function loneOperatorScripts({ file, src }) {
+  return src.split('\n').flatMap((text, i) => [...text.matchAll(LONE_OPERATOR)].map((m) => ({
+    file,
+    line: i + 1,
+    message: `${m[0]}: a script holding only an operator name becomes invalid MathML (Firefox reports it); write ${m[0][0]}{${m[1]}mathrm{${m[2] ?? m[3].trim()}}}`,
+  })));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

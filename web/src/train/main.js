@@ -6,6 +6,7 @@
 // loss is no longer finite. No network math happens here.
 
 import { el, fmt } from '../widgets/_lib/dom.js';
+import { formatCount, formatDate } from '../format.js';
 import { CLASS_NAMES } from './data.js';
 import { loadCatalogue, loadDataset } from './loader.js';
 import { checkSettings, DEFAULT_LR, DEFAULTS } from './recipe.js';
@@ -182,7 +183,7 @@ function showProgress(p) {
   const within = p.epoch >= p.totalEpochs ? 1 : p.position / p.n;
   $('t-epoch-progress').value = within;
   const bits = [`Epoch ${epochIndex} of ${p.totalEpochs}`, `${Math.round(within * p.n)} / ${p.n} examples`];
-  if (p.examplesPerSecond) bits.push(`${Math.round(p.examplesPerSecond).toLocaleString('en-US')} examples/s`);
+  if (p.examplesPerSecond) bits.push(`${formatCount(p.examplesPerSecond)} examples/s`);
   if (p.lr !== null && p.lr !== undefined) bits.push(`learning rate ${fmt(p.lr, 3)}`);
   if (page.lastEval) bits.push(`held-out accuracy ${(100 * page.lastEval.acc).toFixed(2)}%`);
   $('t-epoch-text').textContent = bits.join(' · ');
@@ -453,7 +454,7 @@ async function main() {
   page.data = await ensureData(page.settings.dataset);
   page.lastGood = restored;
   page.pendingSaved = restored;
-  if (restored) message(`Continuing your saved run (epoch ${fmt(epochsOf(restored), 3)} of ${restored.settings.epochs}, saved ${new Date(restored.savedAt).toLocaleString()}). Reset starts over.`);
+  if (restored) message(`Continuing your saved run (epoch ${fmt(epochsOf(restored), 3)} of ${restored.settings.epochs}, saved ${formatDate(restored.savedAt)}). Reset starts over.`);
   setStatus('Starting the WebAssembly core in a worker…');
   startWorker(restored);
   // For tests and the curious: the page's state, and a way to simulate a worker crash.

@@ -6,6 +6,7 @@
 // Settings: { cin (256), reduce: 1x1 output channels m (16), cout (32), kernel: 3 | 5 | 7 (5), size: image side (28) }, from the lists below.
 
 import { el, fmt, select, result } from '../_lib/dom.js';
+import { formatCount } from '../../format.js';
 import { oneOf, validateWith } from '../_lib/validate.js';
 import { Widget } from '../_lib/widget.js';
 import { rng, uniformArray } from '../_lessons/random.js';
@@ -71,7 +72,7 @@ export default class InceptionSavings extends Widget {
     const pad = Math.floor(kernel / 2);
     const direct = this.cost([{ type: 'conv2d', out: cout, kernel, padding: pad }]);
     const reduced = this.cost([{ type: 'conv2d', out: reduce, kernel: 1 }, { type: 'relu' }, { type: 'conv2d', out: cout, kernel, padding: pad }]);
-    const n = (v) => v.toLocaleString('en-US');
+    const n = formatCount;
     const head = el('tr', {}, el('th', { text: '' }), el('th', { text: `${kernel}×${kernel} directly` }), el('th', { text: `1×1 to ${reduce}, then ${kernel}×${kernel}` }));
     const line = (label, key) => el('tr', {}, el('td', { text: label }), el('td', { text: n(direct[key]) }), el('td', { text: n(reduced[key]) }));
     const t = el('table', { style: 'font-size:.85rem;font-variant-numeric:tabular-nums' }, el('thead', {}, head),

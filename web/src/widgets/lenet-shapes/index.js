@@ -9,6 +9,7 @@
 //   weights: 'random' | 'trained' ('random') }.
 
 import { el, select, result } from '../_lib/dom.js';
+import { formatCount } from '../../format.js';
 import { int, oneOf, validateWith } from '../_lib/validate.js';
 import { Widget } from '../_lib/widget.js';
 import { canvas, heatmap } from '../_lessons/plot.js';
@@ -74,12 +75,12 @@ export default class LenetShapes extends Widget {
       const head = el('tr', {}, ...['# LeNet', 'layer', 'output', 'units', 'params'].map((t) => el('th', { text: t })));
       const body = info.map((l) => el('tr', { style: l.index === 0 || l.index === 3 ? 'background:#fff3bf' : undefined },
         el('td', { text: `${l.index} ${NAMES[l.index]}` }), el('td', { text: l.type }),
-        el('td', { text: l.outputShape.join('×') }), el('td', { text: l.units.toLocaleString('en-US') }), el('td', { text: l.params ? l.params.toLocaleString('en-US') : '' })));
-      const foot = el('tr', {}, el('td', { colspan: 4, text: 'total parameters (full C3 connectivity)' }), el('td', { text: total.toLocaleString('en-US') }));
+        el('td', { text: l.outputShape.join('×') }), el('td', { text: formatCount(l.units) }), el('td', { text: l.params ? formatCount(l.params) : '' })));
+      const foot = el('tr', {}, el('td', { colspan: 4, text: 'total parameters (full C3 connectivity)' }), el('td', { text: formatCount(total) }));
       const t = el('table', { style: 'font-size:.85rem;font-variant-numeric:tabular-nums' }, el('thead', {}, head), el('tbody', {}, body, foot));
       t.dataset.result = JSON.stringify({ layers: info.map((l) => ({ shape: l.outputShape, units: l.units, params: l.params })), total });
       this.table.replaceChildren(t);
-      this.units.set(`${info[0].units.toLocaleString('en-US')} and ${info[3].units.toLocaleString('en-US')}`, { c1: info[0].units, c3: info[3].units, shapes: info.map((l) => l.outputShape), total });
+      this.units.set(`${formatCount(info[0].units)} and ${formatCount(info[3].units)}`, { c1: info[0].units, c3: info[3].units, shapes: info.map((l) => l.outputShape), total });
       // A 28x28 digit centred in the 32x32 input (2 pixels of zeros around), as LeNet-5 read MNIST.
       const d = digit(this.s.digit);
       const x = new Float32Array(32 * 32);
