@@ -1,4 +1,4 @@
-// bench.cpp: the timing driver behind conv1d's 'auto' cost model (core/src/ops/conv1d.cpp).
+// bench.cpp: the timing driver behind conv1d's 'auto' cost model (core/src/ops/conv1d_cost.cpp).
 // For each signal length n and kernel length m, times the full convolution by each method
 // (the best of >= 5 calls, repeated up to 50 ms; wall-clock time per call, as the model was
 // fitted: one call is often below the resolution of Node's process CPU time), and prints the
@@ -11,7 +11,8 @@
 #include <vector>
 #include <string>
 #include "convlab/ops/conv1d.hpp"
-#include "conv1d_internal.hpp"  // core/src/ops: the plan and block the model counts
+#include "conv1d_cost.hpp"      // core/src/ops: the counts the model scales
+#include "conv1d_internal.hpp"  // core/src/ops: the FFT plan's size
 #include "convlab/common.hpp"
 using namespace convlab;
 static double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
@@ -42,8 +43,8 @@ int main(int argc, char** argv) {
     t[2] = time_method(f, h, conv1d_method::fft);
     conv1d_method a = conv1d_auto_method(n, m);
     double best = std::min(t[0], std::min(t[1], t[2]));
-    size_t N = std::max(n, m), k = std::min(n, m), B = conv1d_toeplitz_block(k), D = k > 1 ? ceil_div(k - 1, B) : 0;
-    auto plan = conv1d_fft_make_plan(N, k);
-    std::printf("%8zu %6zu %12.2f %12.2f %12.2f %8s %8.2f %12.0f %12.0f %12.0f %6zu\n", n, m, t[0]*1e6, t[1]*1e6, t[2]*1e6, conv1d_method_name(a), t[int(a)]/best, double(N)*k, double(N+k)*(D+1)*B, plan.work, plan.p);
+    const conv1d_cost_counts c = conv1d_count_costs(n, m);
+    const size_t p = conv1d_fft_make_plan(std::max(n, m), std::min(n, m)).p;
+    std::printf("%8zu %6zu %12.2f %12.2f %12.2f %8s %8.2f %12.0f %12.0f %12.0f %6zu\n", n, m, t[0]*1e6, t[1]*1e6, t[2]*1e6, conv1d_method_name(a), t[int(a)]/best, c.direct, c.toeplitz, c.fft, p);
   }
 }

@@ -10,7 +10,8 @@ out=build/calibrate-native
 mkdir -p "$out"
 flags=(-O3 -DNDEBUG -march=native -std=c++17 -Icore/include -Icore/src/ops)
 conv1d=(core/src/ops/conv1d.cpp core/src/ops/conv1d_direct.cpp core/src/ops/conv1d_toeplitz.cpp
-        core/src/ops/conv1d_fft.cpp core/src/ops/fft.cpp core/src/ops/gemm.cpp)
+        core/src/ops/conv1d_fft.cpp core/src/ops/conv1d_cost.cpp core/src/ops/fft.cpp
+        core/src/ops/gemm.cpp)
 g++ "${flags[@]}" bench/calibrate/conv1d/bench.cpp "${conv1d[@]}" -o "$out/conv1d_bench"
 g++ "${flags[@]}" bench/calibrate/conv1d/bench_fft.cpp core/src/ops/fft.cpp -o "$out/fft_bench"
 if [ "${1:-}" = run ]; then

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/../../.."
 out=build/calibrate-wasm
 source bench/wasm/em_flags.sh  # NODE_PATH, $out/include with the xsimd link, em_flags
 conv1d=(core/src/ops/conv1d.cpp core/src/ops/conv1d_direct.cpp core/src/ops/conv1d_toeplitz.cpp
-        core/src/ops/conv1d_fft.cpp core/src/ops/fft.cpp core/src/ops/gemm.cpp)
+        core/src/ops/conv1d_fft.cpp core/src/ops/conv1d_cost.cpp core/src/ops/fft.cpp
+        core/src/ops/gemm.cpp)
 em++ "${em_flags[@]}" -Icore/src/ops bench/calibrate/conv1d/bench.cpp "${conv1d[@]}" -o "$out/conv1d_bench.cjs"
 em++ "${em_flags[@]}" -Icore/src/ops bench/calibrate/conv1d/bench_fft.cpp core/src/ops/fft.cpp -o "$out/fft_bench.cjs"
 if [ "${1:-}" = run ]; then

@@ -1,4 +1,4 @@
-// bench.cpp: the timing driver behind conv2d's 'auto' cost model (core/src/ops/conv2d.cpp).
+// bench.cpp: the timing driver behind conv2d's 'auto' cost model (core/src/ops/conv2d_cost.cpp).
 // Times forward, input-gradient and weight-gradient passes (and the full backward) of every
 // conv2d method and 'auto' on a list of shapes, interleaved, each the minimum over `reps`
 // rounds of >= 20 ms of process CPU time (cpu_time.hpp: the machine is shared). Prints one

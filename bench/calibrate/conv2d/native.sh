@@ -11,7 +11,8 @@ mkdir -p "$out"
 g++ -O3 -DNDEBUG -march=native -std=c++17 -Icore/include -Ibench/wasm \
   bench/calibrate/conv2d/bench.cpp core/src/ops/conv2d.cpp core/src/ops/conv2d_ref.cpp \
   core/src/ops/conv2d_direct.cpp core/src/ops/conv2d_im2col.cpp core/src/ops/conv2d_fft.cpp \
-  core/src/ops/im2col.cpp core/src/ops/gemm.cpp core/src/ops/fft.cpp -o "$out/conv2d_bench"
+  core/src/ops/im2col.cpp core/src/ops/gemm.cpp core/src/ops/fft.cpp core/src/ops/conv2d_cost.cpp \
+  -o "$out/conv2d_bench"
 if [ "${1:-}" = run ]; then
   shift
   reps=${1:-2}; shift || true

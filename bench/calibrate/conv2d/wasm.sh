@@ -12,6 +12,7 @@ source bench/wasm/em_flags.sh  # NODE_PATH, $out/include with the xsimd link, em
 em++ "${em_flags[@]}" bench/calibrate/conv2d/bench.cpp core/src/ops/conv2d.cpp \
   core/src/ops/conv2d_ref.cpp core/src/ops/conv2d_direct.cpp core/src/ops/conv2d_im2col.cpp \
   core/src/ops/conv2d_fft.cpp core/src/ops/im2col.cpp core/src/ops/gemm.cpp core/src/ops/fft.cpp \
+  core/src/ops/conv2d_cost.cpp \
   -o "$out/conv2d_bench.cjs"
 if [ "${1:-}" = run ]; then
   shift

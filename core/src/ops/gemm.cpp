@@ -25,7 +25,7 @@
 //   dense dy W    M=64  K=100 N=784 (B in place) 59-60                  125
 //   dense dy^T x  M=100 K=64  N=784 (trans A)    57-58                  123
 //   square        256^3                          61                     122
-// so case C runs at 77-83% of the measured SIMD128 peak (the brief's target was 37 GFLOP/s);
+// so case C runs at 77-83% of the measured SIMD128 peak;
 // natively ~80% of AVX2's 2 x 8-float FMA per cycle (~135 GFLOP/s at 4.2 GHz, not measured).
 // The small LeNet shapes lose to per-tile overhead at K = 25 and to the M = 6 = 4 + 2 split.
 #include "convlab/ops/gemm.hpp"
@@ -38,6 +38,7 @@
 #include <cstring>
 #include <vector>
 
+#include "gemm_tile.hpp"
 #include "kernel_arch.hpp"
 
 namespace convlab {
@@ -48,27 +49,9 @@ inline float at(const float* p, std::size_t ld, bool trans, std::size_t r, std::
     return trans ? p[c * ld + r] : p[r * ld + c];
 }
 
-// The tile: MR rows by NB registers of columns.
-// - SIMD128 (4 floats): 4 x 8. V8 keeps xmm15 as its scratch register, leaving 15; without
-//   FMA each step needs a product temporary besides the broadcast A and the NB B registers,
-//   so 6 x 8 (12 + 2 + 1 + 1 = 16) spills one accumulator to the stack every step, read
-//   back through store forwarding (case C, with an earlier version of this file: 45 GFLOP/s);
-//   5 x 8 fits only without unrolling, and unrolled the interleaved B loads spill (43);
-//   3 x 12 leaves FP units idle (36). 4 x 8 unrolled twice: 51, no spill in V8's code
-//   (checked with node --print-wasm-code), and 4 divides the channel counts networks use.
-// - AVX2 + FMA natively (8 floats): 6 x 16, 12 accumulators + 2 B + 1 A of 16 ymm registers.
+// The register tile for the kernel's batch width (gemm_tile.hpp says why these sizes).
 template <class Arch>
-struct tile {
-#ifdef CONVLAB_GEMM_MR  // for tile experiments from bench/wasm
-    static constexpr std::size_t MR = CONVLAB_GEMM_MR;
-    static constexpr std::size_t NB = CONVLAB_GEMM_NB;
-#else
-    static constexpr std::size_t MR = xsimd::batch<float, Arch>::size == 4 ? 4 : 6;
-    static constexpr std::size_t NB = 2;
-#endif
-    static constexpr std::size_t W = xsimd::batch<float, Arch>::size;
-    static constexpr std::size_t NR = NB * W;
-};
+using tile = gemm_tile<xsimd::batch<float, Arch>::size>;
 
 // Cache blocking. A KC x NR panel of B (8 KiB for wasm, 16 KiB for AVX2) stays in L1 while
 // it meets every A panel of the MC x KC block (~120 KiB, L2). In WebAssembly, KC from 128 to
@@ -83,47 +66,62 @@ constexpr std::size_t MC = 120;  // a multiple of MR (4 and 6, and 5 for experim
 #endif
 constexpr std::size_t NC = CONVLAB_GEMM_NC;
 
-#if XSIMD_WITH_SSE2
-// dst (4, 4) with row stride dst_ld = the transpose of src (4, 4) with row stride src_ld.
-// Written with 4-float SSE2 batches whatever the kernel's arch (128-bit unpacks are a true
-// 4 x 4 transpose, AVX's are per lane); under Emscripten they are SIMD128 shuffles.
-inline void transpose_4x4(const float* src, std::size_t src_ld, float* dst, std::size_t dst_ld) {
-    using f4 = xsimd::batch<float, xsimd::sse2>;
-    using d2 = xsimd::batch<double, xsimd::sse2>;
-    const f4 r0 = f4::load_unaligned(src), r1 = f4::load_unaligned(src + src_ld),
-             r2 = f4::load_unaligned(src + 2 * src_ld), r3 = f4::load_unaligned(src + 3 * src_ld);
-    // t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2 = c0 d0 c1 d1, t3 = c2 d2 c3 d3
-    const d2 t0 = xsimd::bitwise_cast<d2>(xsimd::zip_lo(r0, r1));
-    const d2 t1 = xsimd::bitwise_cast<d2>(xsimd::zip_hi(r0, r1));
-    const d2 t2 = xsimd::bitwise_cast<d2>(xsimd::zip_lo(r2, r3));
-    const d2 t3 = xsimd::bitwise_cast<d2>(xsimd::zip_hi(r2, r3));
-    xsimd::bitwise_cast<f4>(xsimd::zip_lo(t0, t2)).store_unaligned(dst);
-    xsimd::bitwise_cast<f4>(xsimd::zip_hi(t0, t2)).store_unaligned(dst + dst_ld);
-    xsimd::bitwise_cast<f4>(xsimd::zip_lo(t1, t3)).store_unaligned(dst + 2 * dst_ld);
-    xsimd::bitwise_cast<f4>(xsimd::zip_hi(t1, t3)).store_unaligned(dst + 3 * dst_ld);
+// dst[k * dst_ld + r] = src[r * src_ld + k] for r < 4, k < W (the kernel's batch width): four
+// rows of W floats become W rows of four, by the classic 4 x 4 unpack transpose applied to
+// each group of 4 floats of the batches. xsimd's zips interleave within each 128-bit half on
+// AVX, and a 4-float batch (SSE2, SIMD128) is a single group, so group g of the results holds
+// columns 4 g .. 4 g + 3. A W-wide transpose would not fit MR = 6 row panels; this fits any.
+template <class Arch>
+inline void transpose_4xW(const float* src, std::size_t src_ld, float* dst, std::size_t dst_ld) {
+    using fb = xsimd::batch<float, Arch>;
+    using db = xsimd::batch<double, Arch>;
+    constexpr std::size_t W = fb::size;
+    static_assert(W % 4 == 0, "the transpose works on groups of 4 floats");
+    const fb r0 = fb::load_unaligned(src), r1 = fb::load_unaligned(src + src_ld),
+             r2 = fb::load_unaligned(src + 2 * src_ld), r3 = fb::load_unaligned(src + 3 * src_ld);
+    // per group: t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2 = c0 d0 c1 d1, t3 = c2 d2 c3 d3
+    const db t0 = xsimd::bitwise_cast<db>(xsimd::zip_lo(r0, r1));
+    const db t1 = xsimd::bitwise_cast<db>(xsimd::zip_hi(r0, r1));
+    const db t2 = xsimd::bitwise_cast<db>(xsimd::zip_lo(r2, r3));
+    const db t3 = xsimd::bitwise_cast<db>(xsimd::zip_hi(r2, r3));
+    // column 4 g + i of the four rows is group g of cols[i]
+    const fb cols[4] = {xsimd::bitwise_cast<fb>(xsimd::zip_lo(t0, t2)),
+                        xsimd::bitwise_cast<fb>(xsimd::zip_hi(t0, t2)),
+                        xsimd::bitwise_cast<fb>(xsimd::zip_lo(t1, t3)),
+                        xsimd::bitwise_cast<fb>(xsimd::zip_hi(t1, t3))};
+    if constexpr (W == 4) {
+        for (std::size_t i = 0; i < 4; ++i) cols[i].store_unaligned(dst + i * dst_ld);
+    } else {
+        // Split each batch into its groups; compilers turn the copies into half-register stores.
+        alignas(64) float tmp[W];
+        for (std::size_t i = 0; i < 4; ++i) {
+            cols[i].store_aligned(tmp);
+            for (std::size_t g = 0; g < W / 4; ++g)
+                std::memcpy(dst + (4 * g + i) * dst_ld, tmp + 4 * g, 4 * sizeof(float));
+        }
+    }
 }
-#endif
 
 // Packs rows [i0, i0 + mc) and columns [k0, k0 + kc) of op(A) (M, K) into panels of MR rows:
 // panel p holds, for each k, the MR values op(A)(i0 + p MR + r, k0 + k), zero-padded past M.
-template <std::size_t MR>
+template <class Arch>
 void pack_a(bool trans_a, const float* A, std::size_t lda, std::size_t i0, std::size_t mc,
             std::size_t k0, std::size_t kc, float* out) {
+    constexpr std::size_t MR = tile<Arch>::MR, W = tile<Arch>::W;
     for (std::size_t p = 0; p < mc; p += MR) {
         const std::size_t rows = std::min(MR, mc - p);
         float* panel = out + p * kc;
         if (!trans_a) {
-            // Rows of A are contiguous along k: transpose 4 x 4 blocks as pack_b does.
+            // Rows of A are contiguous along k: transpose 4 x W blocks as pack_b does.
             std::size_t r = 0;
-#if XSIMD_WITH_SSE2
             for (; r + 4 <= rows; r += 4) {
                 const float* src = A + (i0 + p + r) * lda + k0;
                 std::size_t k = 0;
-                for (; k + 4 <= kc; k += 4) transpose_4x4(src + k, lda, panel + k * MR + r, MR);
+                for (; k + W <= kc; k += W)
+                    transpose_4xW<Arch>(src + k, lda, panel + k * MR + r, MR);
                 for (; k < kc; ++k)
                     for (std::size_t rr = 0; rr < 4; ++rr) panel[k * MR + r + rr] = src[rr * lda + k];
             }
-#endif
             for (; r < rows; ++r) {
                 const float* src = A + (i0 + p + r) * lda + k0;
                 for (std::size_t k = 0; k < kc; ++k) panel[k * MR + r] = src[k];
@@ -142,9 +140,10 @@ void pack_a(bool trans_a, const float* A, std::size_t lda, std::size_t i0, std::
 
 // Packs rows [k0, k0 + kc) and columns [j0, j0 + nc) of op(B) (K, N) into panels of NR
 // columns: panel q holds, for each k, the NR values op(B)(k0 + k, j0 + q NR + j), zero-padded.
-template <std::size_t NR>
+template <class Arch>
 void pack_b(bool trans_b, const float* B, std::size_t ldb, std::size_t k0, std::size_t kc,
             std::size_t j0, std::size_t nc, float* out) {
+    constexpr std::size_t NR = tile<Arch>::NR, W = tile<Arch>::W;
     for (std::size_t q = 0; q < nc; q += NR) {
         const std::size_t cols = std::min(NR, nc - q);
         float* panel = out + q * kc;
@@ -162,18 +161,16 @@ void pack_b(bool trans_b, const float* B, std::size_t ldb, std::size_t k0, std::
             }
         } else {
             // B is (N, K): walk each column of op(B) along its contiguous row of B, four
-            // columns and four k at a time through a 4 x 4 register transpose where we can.
+            // columns and W k at a time through a 4 x W register transpose where we can.
             std::size_t j = 0;
-#if XSIMD_WITH_SSE2
             for (; j + 4 <= cols; j += 4) {
                 const float* src = B + (j0 + q + j) * ldb + k0;
                 std::size_t k = 0;
-                for (; k + 4 <= kc; k += 4)
-                    transpose_4x4(src + k, ldb, panel + k * NR + j, NR);
+                for (; k + W <= kc; k += W)
+                    transpose_4xW<Arch>(src + k, ldb, panel + k * NR + j, NR);
                 for (; k < kc; ++k)
                     for (std::size_t jj = 0; jj < 4; ++jj) panel[k * NR + j + jj] = src[jj * ldb + k];
             }
-#endif
             for (; j < cols; ++j) {
                 const float* src = B + (j0 + q + j) * ldb + k0;
                 for (std::size_t k = 0; k < kc; ++k) panel[k * NR + j] = src[k];
@@ -284,10 +281,10 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std
             // In place, only the last partial panel is packed (zero-padded to NR columns).
             const bool in_place = read_b_in_place(trans_b, ldb, kc);
             const std::size_t full = in_place ? nc - nc % NR : 0;
-            pack_b<NR>(trans_b, B, ldb, k0, kc, j0 + full, nc - full, packed_b.data() + full * kc);
+            pack_b<Arch>(trans_b, B, ldb, k0, kc, j0 + full, nc - full, packed_b.data() + full * kc);
             for (std::size_t i0 = 0; i0 < M; i0 += MC) {
                 const std::size_t mc = std::min(MC, M - i0);
-                pack_a<MR>(trans_a, A, lda, i0, mc, k0, kc, packed_a.data());
+                pack_a<Arch>(trans_a, A, lda, i0, mc, k0, kc, packed_a.data());
                 for (std::size_t q = 0; q < nc; q += NR) {
                     const std::size_t cols = std::min(NR, nc - q);
                     const bool direct = q < full;

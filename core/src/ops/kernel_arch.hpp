@@ -1,5 +1,7 @@
-// kernel_arch.hpp: the xsimd architecture the hand-tiled kernels (gemm, conv2d direct,
-// activations) are compiled for, chosen once here (not public).
+// kernel_arch.hpp: the one xsimd architecture the core's SIMD kernels (gemm and its packing,
+// conv2d direct and bias gradient, activations) are written for, chosen once here (not
+// public): the register width and count that their tiles are sized for are then those of one
+// known architecture per build.
 //
 // Natively on x86 with AVX2 + FMA: 8-float registers with fused multiply-add, 16 of them like
 // V8's WebAssembly code generator has, which the gemm and conv2d tiles are sized for. AVX-512
