@@ -15,7 +15,7 @@ import zlib from 'node:zlib';
 import { describe, test } from 'node:test';
 
 import { cl } from './helpers.mjs';
-import { packData } from '../../scripts/pack-data.mjs';
+import { packData } from '../../web/pack-data.mjs';
 import { HEADER_BYTES, decodeDataset, decodeHeader } from '../../web/src/train/data.js';
 import { DEFAULTS, NORMALISATION, Run, inputsOf, layersFor, scoreOutputs, writeExample } from '../../web/src/train/recipe.js';
 import { fromFile, toFile } from '../../web/src/train/store.js';

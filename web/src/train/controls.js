@@ -1,6 +1,6 @@
 // controls.js: the settings form of the training page: native labelled inputs, read into a
 // plain settings object (checked by recipe.js's checkSettings) and written back from one.
-import { el, nextId } from '../widgets/_lib/dom.js';
+import { el, nextId } from '../lib/dom.js';
 
 const BATCHES = ['1', '8', '16', '32', '64', '128', '256', '1000', 'all'];
 

@@ -5,7 +5,7 @@
 // (store.js), restarts a crashed worker from the last saved state, and stops a run whose
 // loss is no longer finite. No network math happens here.
 
-import { el, fmt } from '../widgets/_lib/dom.js';
+import { el, fmt } from '../lib/dom.js';
 import { CLASS_NAMES } from './data.js';
 import { loadCatalogue, loadDataset } from './loader.js';
 import { checkSettings, DEFAULT_LR, DEFAULTS } from './recipe.js';

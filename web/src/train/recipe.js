@@ -9,7 +9,7 @@
 //
 // Left out: anything about the DOM, messages or storage (see worker.js and main.js).
 
-import { mulberry32, permutation, randInt } from './rng.js';
+import { mulberry32, permutation, randInt } from '../lib/random.js';
 
 // Pixel normalisation (the training set's mean and standard deviation of intensities in
 // [0, 1], rounded): inputs of zero mean and unit variance keep the default learning rate

@@ -1,7 +1,7 @@
 // drawpad.js: a canvas to draw a digit on with mouse, pen or finger. After every stroke the
 // drawing is turned into an MNIST-like 28x28 image (the ink's bounding box scaled into 20x20,
 // then moved so its centre of mass sits at the centre, as MNIST was made) and handed on.
-import { el } from '../../widgets/_lib/dom.js';
+import { el } from '../../lib/dom.js';
 
 const SIZE = 224;
 

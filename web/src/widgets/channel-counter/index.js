@@ -8,11 +8,11 @@
 // eq. 2.20 at work (net.forward with seeded weights).
 // Settings: { cin, cout, kernel, size: from the lists below (CINS, COUTS, KS, SIZES), padding: 'same' | 'valid', preset: 'custom' | 'alexnet-conv' | 'alexnet-fc' | 'vgg', demoSeed: 1-20 }.
 
-import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { int, oneOf, validateWith } from '../_lib/validate.js';
-import { canvas, heatmap } from '../_lessons/plot.js';
-import { row } from '../_lessons/table.js';
-import { digit } from '../_lessons/digits.js';
+import { el, fmt, select, slider, result } from '../../lib/dom.js';
+import { int, oneOf, validateWith } from '../../lib/validate.js';
+import { canvas, heatmap } from '../../lib/canvas-plot.js';
+import { row } from '../../lib/table.js';
+import { digit } from '../../lib/digits.js';
 
 const PRESETS = {
   custom: null,

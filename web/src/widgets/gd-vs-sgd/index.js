@@ -5,10 +5,10 @@
 // synthetic data set (two seeded Gaussian clusters) and draws.
 // Settings: { lr: one of 0.02 ... 10 (default 0.5), batch: SGD batch 1-32 (8), steps: 1-300 (60), seed: 1-1000 (1), xaxis: 'steps' | 'examples' }.
 
-import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { int, oneOf, validateWith } from '../_lib/validate.js';
-import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
-import { rng, gaussian } from '../_lessons/random.js';
+import { el, fmt, select, slider, result } from '../../lib/dom.js';
+import { int, oneOf, validateWith } from '../../lib/validate.js';
+import { canvas, linePlot, caption, onResize, COLORS } from '../../lib/canvas-plot.js';
+import { rng, gaussian } from '../../lib/random.js';
 
 const LRS = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
 const BATCHES = [1, 2, 4, 8, 16, 32];

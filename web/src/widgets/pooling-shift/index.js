@@ -4,12 +4,12 @@
 // every pooled value is the core's.
 // Settings: { mode: 'max' | 'avg', kernel: 1-7 (2), stride: 1-7 (2), dx, dy: shift -4..4, digit: 0-9 or -1 = drawing, drawing: as conv2d-explorer }.
 
-import { el, select, slider, result } from '../_lib/dom.js';
-import { int, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, heatmap, onResize } from '../_lessons/plot.js';
-import { row } from '../_lessons/table.js';
-import { SIZE, checkDrawing, drawPad, encodeBits, sourceImage, sourceSelect } from '../_lessons/drawpad.js';
+import { el, select, slider, result } from '../../lib/dom.js';
+import { int, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, heatmap, onResize } from '../../lib/canvas-plot.js';
+import { row } from '../../lib/table.js';
+import { SIZE, checkDrawing, drawPad, encodeBits, sourceImage, sourceSelect } from '../../lib/drawpad.js';
 
 export default class PoolingShift extends Widget {
   static defaults = { mode: 'max', kernel: 2, stride: 2, dx: 1, dy: 0, digit: 0, drawing: '' };

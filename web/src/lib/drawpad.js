@@ -2,7 +2,7 @@
 // plus the compact text form of a drawing kept in widget state (784 bits as base64, 132
 // characters), and an image source chooser: one of ten MNIST digits or your own drawing.
 
-import { el, button, select } from '../_lib/dom.js';
+import { el, button, select } from './dom.js';
 import { digit } from './digits.js';
 
 export const SIZE = 28;
