@@ -154,12 +154,13 @@ describe('training page', () => {
     assert.equal(Number((await dataset(page)).epochs), epochs, 'the loaded run is back at its epoch');
     assert.match(await page.locator('#t-message').textContent(), /Loaded/);
 
-    // A file whose parameters do not fit the network is refused, and a fresh run starts.
+    // A file whose parameters do not fit the network is refused, naming the field, and the
+    // run in the page (and in storage) stays as it was.
     const bad = { ...run, parameters: run.parameters.slice(0, -1) };
     await page.setInputFiles('#t-upload', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
-    await waitFor(page, () => /Could not continue the saved run/.test(document.getElementById('t-message').textContent), null, 30000);
-    await waitState(page, 'idle', 30000);
-    assert.equal(Number((await dataset(page)).epochs), 0);
+    await waitFor(page, () => /Could not load bad\.json: parameters: 9 tensors/.test(document.getElementById('t-message').textContent), null, 30000);
+    assert.equal(await page.evaluate(() => window.convlabTrain.state), 'paused');
+    assert.equal(Number((await dataset(page)).epochs), epochs);
   });
 
   test('a loss that becomes NaN or infinite stops training and offers a smaller learning rate', async () => {
