@@ -7,9 +7,9 @@
 
 import { el, fmt } from '../lib/dom.js';
 import { CLASS_NAMES } from './data.js';
-import { loadCatalogue, loadDataset } from './loader.js';
+import { cachedDataset, loadCatalogue } from './loader.js';
 import { DEFAULT_LR, DEFAULTS, checkSettings } from './settings.js';
-import { SettingsForm } from './controls.js';
+import { SettingsForm, buildButtons } from './controls.js';
 import { checkRun } from './schema.js';
 import { loadSaved, setAside } from './store.js';
 import { WorkerClient } from './client.js';
@@ -17,6 +17,7 @@ import { toWorker } from './protocol.js';
 import { appendPoints } from './curve-data.js';
 import { buildFileControls, downloadAside, downloadRun, epochsOf } from './files.js';
 import { Inspector } from './inspect.js';
+import { divergedMessage, message, setStatus, showProgress } from './status.js';
 import { Curves } from './views/curves.js';
 import { Filters } from './views/filters.js';
 import { Confusion } from './views/confusion.js';
@@ -39,19 +40,6 @@ let buttons;
 const classNames = () => CLASS_NAMES[page.data?.id] ?? CLASS_NAMES.mnist;
 const nTrainOf = (id) => ({ nTrain: page.catalogue?.datasets.find((d) => d.id === id)?.train ?? 8000 });
 const send = (msg, opts) => page.client?.send(msg, opts);
-
-function setStatus(text, ready = false) {
-  const s = $('core-status');
-  if (!s) return;
-  s.textContent = text;
-  s.classList.toggle('ready', ready);
-}
-
-function message(text, actions = []) {
-  const box = $('t-message');
-  box.hidden = !text;
-  box.replaceChildren(...(text ? [el('span', { text }), ...actions] : []));
-}
 
 function setState(state) {
   page.state = state;
@@ -153,7 +141,7 @@ function onReady(msg) {
   page.curves = msg.curves;
   views.curves.update(page.curves);
   views.filters.update(msg.filters);
-  showProgress({ ...msg.progress, examplesPerSecond: 0, totalEpochs: msg.settings.epochs, lr: null });
+  showProgress({ ...msg.progress, examplesPerSecond: 0, totalEpochs: msg.settings.epochs, lr: null }, page.lastEval);
   const p = msg.progress;
   let state = page.afterReady ?? 'idle';
   page.afterReady = null;
@@ -166,24 +154,9 @@ function onReady(msg) {
   views.inspector.refresh();
 }
 
-function showProgress(p) {
-  const epochIndex = Math.min(p.epoch + 1, p.totalEpochs);
-  const within = p.epoch >= p.totalEpochs ? 1 : p.position / p.n;
-  $('t-epoch-progress').value = within;
-  const bits = [`Epoch ${epochIndex} of ${p.totalEpochs}`, `${Math.round(within * p.n)} / ${p.n} examples`];
-  if (p.examplesPerSecond) bits.push(`${Math.round(p.examplesPerSecond).toLocaleString('en-US')} examples/s`);
-  if (p.lr !== null && p.lr !== undefined) bits.push(`learning rate ${fmt(p.lr, 3)}`);
-  if (page.lastEval) bits.push(`held-out accuracy ${(100 * page.lastEval.acc).toFixed(2)}%`);
-  $('t-epoch-text').textContent = bits.join(' · ');
-  const t = $('train').dataset;
-  t.epochs = String(p.epochs);
-  t.steps = String(p.steps);
-  t.examplesPerSecond = String(Math.round(p.examplesPerSecond || 0));
-}
-
 function onProgress(msg) {
   appendPoints(page.curves, msg.points);
-  showProgress(msg);
+  showProgress(msg, page.lastEval);
   views.curves.update(page.curves);
   const c = page.curves.train;
   if (c.loss.length) {
@@ -208,12 +181,10 @@ function onEval(msg) {
 function onDiverged(msg) {
   setState('diverged');
   const lr = page.settings.lr / 10;
-  const button = el('button', { type: 'button', text: `Reset with learning rate ${fmt(lr, 3)}` });
-  button.addEventListener('click', () => {
+  divergedMessage(msg, lr, () => {
     form.write({ ...form.read(), lr });
     resetRun();
   });
-  message(`The loss became ${msg.loss} at epoch ${fmt(msg.epochs, 3)}${msg.lr !== null ? ` (learning rate ${fmt(msg.lr, 3)})` : ''}: the weights have blown up, so training stopped. A smaller learning rate usually fixes this. `, [button]);
 }
 
 function onWorkerError(msg) {
@@ -226,15 +197,8 @@ function onWorkerError(msg) {
 
 // ---- runs --------------------------------------------------------------------------------
 
-async function ensureData(id) {
-  if (page.datasets.has(id)) return page.datasets.get(id);
-  const entry = page.catalogue.datasets.find((d) => d.id === id);
-  if (!entry) throw new Error(`data set ${id} is not part of this build`);
-  const bar = $('t-data-progress');
-  const text = $('t-data-text');
-  const data = await loadDataset(DATA_URL, entry, (f, t) => { bar.value = f; text.textContent = t; });
-  page.datasets.set(id, data);
-  return data;
+function ensureData(id) {
+  return cachedDataset(page.datasets, page.catalogue, DATA_URL, id, $('t-data-progress'), $('t-data-text'));
 }
 
 // saved: a checked run (an uploaded file) or null for a fresh run with the form's settings.
@@ -269,17 +233,6 @@ async function resetRun(saved = null) {
   t.evals = '0';
 }
 
-function buildButtons() {
-  const start = el('button', { type: 'button', id: 't-start', class: 'primary', text: 'Start' });
-  const pause = el('button', { type: 'button', id: 't-pause', text: 'Pause', hidden: true });
-  const reset = el('button', { type: 'button', id: 't-reset', text: 'Reset' });
-  start.addEventListener('click', () => { message(''); send(toWorker.start()); });
-  pause.addEventListener('click', () => send(toWorker.pause()));
-  reset.addEventListener('click', () => resetRun().catch((e) => message(e.message)));
-  $('t-buttons').replaceChildren(start, pause, reset);
-  return { start, pause, reset };
-}
-
 function onSettingChange(name) {
   if (name === 'loss') {
     // Each loss has its own good learning rate; switch if the other one's is still set.
@@ -293,7 +246,11 @@ function onSettingChange(name) {
 // ---- start-up ----------------------------------------------------------------------------
 
 async function main() {
-  buttons = buildButtons();
+  buttons = buildButtons($('t-buttons'), {
+    onStart: () => { message(''); send(toWorker.start()); },
+    onPause: () => send(toWorker.pause()),
+    onReset: () => resetRun().catch((e) => message(e.message)),
+  });
   page.catalogue = await loadCatalogue(DATA_URL);
   const available = page.catalogue.datasets;
   form = new SettingsForm($('t-settings'), available, onSettingChange);
