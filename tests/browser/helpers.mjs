@@ -75,3 +75,35 @@ export function close(actual, expected, tol = 1e-4) {
   const scale = Math.max(1, ...e.map((v) => Math.abs(v)));
   return a.every((v, i) => Math.abs(v - e[i]) <= tol * scale);
 }
+
+// ---- the training page (train*.test.mjs) ----
+
+// The page's figures: data-* of #train (state, epochs, steps, savedSteps, ...).
+export const trainData = (page) => page.evaluate(() => ({ ...document.getElementById('train').dataset }));
+export const waitFor = (page, fn, arg, timeout = 120000) => page.waitForFunction(fn, arg, { timeout, polling: 100 });
+export const waitTrainState = (page, state, timeout) => waitFor(page, (s) => document.getElementById('train').dataset.state === s, state, timeout);
+
+// Resolves once the page shows `state` in one of `states`; returns it.
+export async function waitTrainStates(page, states, timeout = 60000) {
+  await waitFor(page, (list) => list.includes(document.getElementById('train').dataset.state), states, timeout);
+  return (await trainData(page)).state;
+}
+
+// Clicks Start and waits until the step counter has moved by at least `steps`.
+export async function trainSteps(page, steps, timeout = 60000) {
+  const from = Number((await trainData(page)).steps ?? 0);
+  await page.click('#t-start');
+  await waitFor(page, ([n, k]) => Number(document.getElementById('train').dataset.steps) >= n + k, [from, steps], timeout);
+  return from;
+}
+
+// Fills the settings form (name -> value) and presses Reset; waits for the fresh run.
+export async function resetWith(page, settings) {
+  for (const [name, value] of Object.entries(settings)) {
+    const input = page.locator(`#t-settings [name=${name}]`);
+    if (await input.evaluate((e) => e.tagName === 'SELECT')) await input.selectOption(String(value));
+    else await input.fill(String(value));
+  }
+  await page.click('#t-reset');
+  await waitTrainState(page, 'idle', 30000);
+}

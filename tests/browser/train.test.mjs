@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SCREENSHOTS, openPage, setup } from './helpers.mjs';
+import { SCREENSHOTS, openPage, setup, trainData as dataset, waitFor, waitTrainState as waitState } from './helpers.mjs';
 
 // Records every long task (> 50 ms by the API's definition) with its start and duration.
 const LONG_TASKS = `
@@ -22,9 +22,6 @@ const LONG_TASKS = `
   } catch (e) { window.__longTasks = null; }
 `;
 
-const dataset = (page) => page.evaluate(() => ({ ...document.getElementById('train').dataset }));
-const waitFor = (page, fn, arg, timeout = 120000) => page.waitForFunction(fn, arg, { timeout, polling: 100 });
-const waitState = (page, state, timeout) => waitFor(page, (s) => document.getElementById('train').dataset.state === s, state, timeout);
 
 describe('training page', () => {
   let env;

@@ -31,7 +31,7 @@ const START_MS = 60000; // loading the core and the data into a new worker
 const page = {
   catalogue: null, datasets: new Map(), data: null, settings: checkSettings({}),
   client: null, state: 'loading', layerNames: [], curves: null, lastEval: null,
-  restarts: 0, crashTimes: [], slowest: {}, afterReady: null, upload: null,
+  restarts: 0, crashTimes: [], slowest: {}, afterReady: null, upload: null, memoryWaiters: [],
 };
 let form;
 let views;
@@ -126,6 +126,7 @@ function onWorkerMessage(msg) {
     case 'diverged': onDiverged(msg); break;
     case 'inspection': views.inspector.show(msg); break;
     case 'error': onWorkerError(msg); break;
+    case 'memory': page.memoryWaiters.shift()?.(msg); break;
     default: break;
   }
   // The slowest handler so far, per message type: what to look at if the page ever stutters.
@@ -292,9 +293,11 @@ async function main() {
     get curves() { return page.curves; },
     get slowest() { return page.slowest; },
     get traffic() { return page.client?.traffic; },
+    get sinceHeard() { return page.client ? performance.now() - page.client.lastHeard : null; },
     crashWorker() { send(toWorker.crash()); },
     closeWorker() { send(toWorker.close()); },
     terminateWorker() { page.client?.worker.terminate(); },
+    memory: () => new Promise((resolve) => { page.memoryWaiters.push(resolve); send(toWorker.memory()); }),
   };
 }
 

@@ -21,9 +21,11 @@ export const toWorker = {
   // pixels: side * side bytes of a digit.
   inspect: (id, pixels) => ({ type: 'inspect', id, pixels }),
   snapshot: (id) => ({ type: 'snapshot', id }),
-  // For the tests: die with an error, or stop silently as a killed worker does.
+  // For the tests: die with an error, or stop silently as a killed worker does; and the
+  // worker's memory figures.
   crash: () => ({ type: 'crash' }),
   close: () => ({ type: 'close' }),
+  memory: () => ({ type: 'memory' }),
 };
 
 // Worker -> page.
@@ -41,6 +43,8 @@ export const fromWorker = {
   inspection: (id, result) => ({ type: 'inspection', id, ...result }),
   // refused: a run offered by reset/init failed its check; the worker kept its current one.
   error: (message, during, refused = false) => ({ type: 'error', message, during, refused }),
+  // heapBytes: the WebAssembly memory's size; mallocBytes: bytes allocated in it.
+  memory: ({ heapBytes, mallocBytes }) => ({ type: 'memory', heapBytes, mallocBytes }),
 };
 
 export const TO_WORKER = Object.freeze(Object.keys(toWorker));

@@ -201,6 +201,10 @@ async function handle(msg) {
       setTimeout(() => { throw new Error('worker crash requested by a test'); });
       break;
     }
+    case 'memory': {
+      post(fromWorker.memory(cl?.memoryStats() ?? {}));
+      break;
+    }
     case 'close': {
       self.close(); // no error event, no message: what a worker killed by the browser looks like
       break;
