@@ -107,3 +107,14 @@ export async function resetWith(page, settings) {
   await page.click('#t-reset');
   await waitTrainState(page, 'idle', 30000);
 }
+
+// The browser, the server and dist/train.html open in a new page, the fresh run idle.
+// initScript: run in the page before its own scripts. Returns { env, page, context, problems }.
+export async function openTrainPage({ initScript = null } = {}) {
+  const env = await setup();
+  const session = await openPage(env, { width: 1200, height: 900 });
+  if (initScript) await session.page.addInitScript(initScript);
+  await session.page.goto(`${env.url}train.html`);
+  await waitTrainState(session.page, 'idle', 60000);
+  return { env, ...session };
+}

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { openPage, resetWith, setup, trainData, trainSteps, waitFor, waitTrainState, waitTrainStates } from './helpers.mjs';
+import { openTrainPage, resetWith, trainData, trainSteps, waitFor, waitTrainState, waitTrainStates } from './helpers.mjs';
 
 // Messages and bytes per type between two traffic samples, over `seconds`.
 function rates(a, b, seconds) {
@@ -61,10 +61,7 @@ describe('training page: robustness', () => {
   let problems;
 
   before(async () => {
-    env = await setup();
-    ({ page, problems } = await openPage(env, { width: 1200, height: 900 }));
-    await page.goto(`${env.url}train.html`);
-    await waitTrainState(page, 'idle', 60000);
+    ({ env, page, problems } = await openTrainPage());
   });
 
   after(async () => {
@@ -75,9 +72,9 @@ describe('training page: robustness', () => {
     await page.click('#t-start');
     await waitTrainState(page, 'running', 10000);
     await page.waitForTimeout(500);
-    const early = await trafficWindow(page, 3);
+    const early = await trafficWindow(page, 2);
     await waitFor(page, () => Number(document.getElementById('train').dataset.epochs) >= 3, null, 90000);
-    const late = await trafficWindow(page, 3);
+    const late = await trafficWindow(page, 2);
     await pause(page);
     console.log(`# worker traffic early ${JSON.stringify(early)}; late ${JSON.stringify(late)}`);
     const { progress: p0, filters: f0 } = early.types;

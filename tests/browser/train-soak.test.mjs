@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { openPage, resetWith, setup, trainData, waitFor, waitTrainState, waitTrainStates } from './helpers.mjs';
+import { openTrainPage, resetWith, trainData, waitFor, waitTrainState, waitTrainStates } from './helpers.mjs';
 
 const BATCH = 64;
 
@@ -17,10 +17,7 @@ describe('training page: soak', () => {
   let problems;
 
   before(async () => {
-    env = await setup();
-    ({ page, context, problems } = await openPage(env, { width: 1200, height: 900 }));
-    await page.goto(`${env.url}train.html`);
-    await waitTrainState(page, 'idle', 60000);
+    ({ env, page, context, problems } = await openTrainPage());
   });
 
   after(async () => {
@@ -46,7 +43,7 @@ describe('training page: soak', () => {
     await page.waitForTimeout(1500);
     await measure('start');
     for (const [i, how] of interruptions.entries()) {
-      await page.waitForTimeout(3000);
+      await page.waitForTimeout(2000);
       await measure(`before ${how} ${i}`);
       const d = await trainData(page);
       const since = await page.evaluate(() => window.convlabTrain.sinceHeard);
@@ -64,9 +61,8 @@ describe('training page: soak', () => {
       lost.push(Math.max(0, atStop - back) / rate);
       await page.click('#t-start');
       await waitTrainState(page, 'running', 10000);
-      await page.waitForTimeout(1000);
     }
-    await page.waitForTimeout(3000);
+    await page.waitForTimeout(2000);
     await measure('end');
     await page.click('#t-pause');
     await waitTrainState(page, 'paused', 10000);

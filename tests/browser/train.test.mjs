@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SCREENSHOTS, openPage, setup, trainData as dataset, waitFor, waitTrainState as waitState } from './helpers.mjs';
+import { SCREENSHOTS, openTrainPage, trainData as dataset, waitFor, waitTrainState as waitState } from './helpers.mjs';
 
 // Records every long task (> 50 ms by the API's definition) with its start and duration.
 const LONG_TASKS = `
@@ -22,7 +22,6 @@ const LONG_TASKS = `
   } catch (e) { window.__longTasks = null; }
 `;
 
-
 describe('training page', () => {
   let env;
   let page;
@@ -30,11 +29,7 @@ describe('training page', () => {
   let problems;
 
   before(async () => {
-    env = await setup();
-    ({ page, context, problems } = await openPage(env, { width: 1200, height: 900 }));
-    await page.addInitScript(LONG_TASKS);
-    await page.goto(`${env.url}train.html`);
-    await waitState(page, 'idle', 60000);
+    ({ env, page, context, problems } = await openTrainPage({ initScript: LONG_TASKS }));
   });
 
   after(async () => {

@@ -54,6 +54,5 @@ export function buildFileControls(host, { onDownload, onLoad, onRefused, limits 
     onLoad(run, file.name);
   });
   const up = el('label', { for: 't-upload', class: 'button-like', text: 'Load run…' });
-  host.replaceChildren(dl, input, up,
-    el('span', { class: 'muted', text: 'Runs are saved in this browser automatically, about every second of training and on pause, so a reload, a closed tab or a crashed worker loses at most about two seconds of training.' }));
+  host.replaceChildren(dl, input, up);
 }
