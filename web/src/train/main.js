@@ -13,7 +13,7 @@ import { SettingsForm, buildButtons } from './controls.js';
 import { checkRun } from './schema.js';
 import { loadSaved, setAside } from './store.js';
 import { WorkerClient } from './client.js';
-import { toWorker } from './protocol.js';
+import { HANG_MS, toWorker } from './protocol.js';
 import { appendPoints } from './curve-data.js';
 import { buildFileControls, downloadAside, downloadRun, epochsOf } from './files.js';
 import { Inspector } from './inspect.js';
@@ -44,7 +44,8 @@ const send = (msg, opts) => page.client?.send(msg, opts);
 function setState(state) {
   page.state = state;
   $('train').dataset.state = state;
-  page.client?.setExpecting(state === 'running');
+  // One steepest-descent step (batch 'all') can take seconds: a longer deadline for those.
+  page.client?.setExpecting(state === 'running', page.settings.batch === 'all' ? 20 * HANG_MS : HANG_MS);
   const { start, pause, reset } = buttons;
   start.hidden = state === 'running';
   pause.hidden = state !== 'running';

@@ -72,15 +72,22 @@ function replaceRun(settings, saved) {
   rate = { examples: 0, ms: 0, value: 0 };
 }
 
-// Saves the current run unless it diverged (its parameters are not worth keeping); at most
-// one save at a time. Resolves when stored; storage errors are swallowed (the run goes on).
+// Saves the current run unless it diverged (its parameters are not worth keeping). One save
+// at a time: a request during a save is served by one more save, of the state at its start,
+// right after; requests never queue up (on a slow disk a queue would store older and older
+// states). Resolves when the latest state asked for is stored; storage errors are swallowed
+// (the run goes on).
+let again = null;
 function saveRun() {
-  if (!run || run.progress.diverged) return Promise.resolve();
   lastSave = performance.now();
+  if (saving) {
+    again ??= saving.then(() => { again = null; return saveRun(); });
+    return again;
+  }
+  if (!run || run.progress.diverged) return Promise.resolve();
   const snapshot = run.snapshot();
   const steps = snapshot.progress.steps;
-  const prior = saving ?? Promise.resolve();
-  saving = prior.then(() => save(snapshot)).then(() => post(fromWorker.saved(steps))).catch(() => {});
+  saving = save(snapshot).then(() => post(fromWorker.saved(steps))).catch(() => {}).finally(() => { saving = null; });
   return saving;
 }
 
