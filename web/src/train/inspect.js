@@ -5,7 +5,7 @@
 import { el } from '../lib/dom.js';
 import { toWorker } from './protocol.js';
 import { FeatureMaps } from './views/featuremaps.js';
-import { DrawPad } from './views/drawpad.js';
+import { DrawPad } from '../lib/drawpad.js';
 import { probabilityBars, scoreCaption } from './views/bars.js';
 
 const $ = (id) => document.getElementById(id);
