@@ -191,7 +191,11 @@ function onDiverged(msg) {
 
 function onWorkerError(msg) {
   if (msg.refused && page.upload) message(`Could not load ${page.upload}: ${msg.message}`);
-  else if (msg.refused) message(`Could not continue the saved run (${msg.message}); starting a new one.`);
+  else if (msg.refused) {
+    // The core refused a stored run the schema let through: keep it aside, as storedRun() does.
+    message(`Could not continue the saved run (${msg.message}); it was kept aside and a new run starts.`);
+    loadSaved().then((r) => r && setAside(r));
+  }
   else message(`Error in the training worker: ${msg.message}`);
   page.upload = null;
   if (page.state === 'loading' && !msg.refused) setState('idle');
