@@ -142,17 +142,16 @@ describe('training page: robustness', () => {
       assert.match(text, /could not be loaded.*kept aside/, mutate);
       assert.match(text, why, mutate);
       assert.equal(await page.locator('#t-message button').textContent(), 'Download the set-aside run');
+      if (mutate.includes('progress')) {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('#t-message button')]);
+        const aside = JSON.parse(await readFile(await download.path(), 'utf8'));
+        assert.equal(aside.format, 'convlab-train-run');
+        assert.equal(aside.progress, undefined, 'the set-aside run is offered as it was');
+      }
       assert.equal(await page.locator('#t-reset').isDisabled(), false, 'Reset is usable');
       await trainSteps(page, 5);
       await pause(page);
     }
-    await corruptStored(page, 'delete record.progress;');
-    await page.reload();
-    await waitTrainState(page, 'idle', 60000);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#t-message button')]);
-    const aside = JSON.parse(await readFile(await download.path(), 'utf8'));
-    assert.equal(aside.format, 'convlab-train-run');
-    assert.equal(aside.progress, undefined, 'the set-aside run is offered as it was');
   });
 
   test('a worker that closes itself mid-run is noticed and restarted from the saved state', async () => {

@@ -36,7 +36,7 @@ describe('training page: soak', () => {
       const d = await trainData(page);
       samples.push({ label, epochs: Number(d.epochs), pageHeap: usedSize, wasmHeap: worker.heapBytes, malloc: worker.mallocBytes });
     };
-    const interruptions = ['reload', 'kill', 'reload', 'reload', 'kill', 'reload'];
+    const interruptions = ['reload', 'kill', 'reload', 'reload'];
     const lost = [];
     await page.click('#t-start');
     await waitTrainState(page, 'running', 10000);

@@ -182,7 +182,7 @@ describe('runs', () => {
   });
 
   // Snapshots persist three ways: structured clone (IndexedDB, the worker's postMessage),
-  // the downloaded file (store.js), and plain JSON arrays (what any other tool would write).
+  // the downloaded file (snapshot.js), and plain JSON arrays (what any other tool would write).
   const plainJson = (snap) => {
     const plain = (list) => list.map((p) => ({ ...p, data: Array.from(p.data) }));
     return JSON.parse(JSON.stringify({ ...snap, parameters: plain(snap.parameters), optimizer: plain(snap.optimizer) }));

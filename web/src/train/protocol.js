@@ -46,6 +46,3 @@ export const fromWorker = {
   // heapBytes: the WebAssembly memory's size; mallocBytes: bytes allocated in it.
   memory: ({ heapBytes, mallocBytes }) => ({ type: 'memory', heapBytes, mallocBytes }),
 };
-
-export const TO_WORKER = Object.freeze(Object.keys(toWorker));
-export const FROM_WORKER = Object.freeze(Object.keys(fromWorker));
