@@ -118,3 +118,16 @@ export async function openTrainPage({ initScript = null } = {}) {
   await waitTrainState(session.page, 'idle', 60000);
   return { env, ...session };
 }
+
+// Lets the run train for `ms` and returns { data, rate, atStop }: the page's figures at the
+// end, the steps per second over the window, and an estimate of the worker's step count at
+// that moment (the page shows the count of the worker's last message, which is behind).
+export async function trainFor(page, ms) {
+  const t0 = Date.now();
+  const s0 = Number((await trainData(page)).steps);
+  await page.waitForTimeout(ms);
+  const data = await trainData(page);
+  const since = await page.evaluate(() => window.convlabTrain.sinceHeard);
+  const rate = (Number(data.steps) - s0) / ((Date.now() - t0) / 1000);
+  return { data, rate, atStop: Number(data.steps) + (rate * since) / 1000 };
+}
