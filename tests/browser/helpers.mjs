@@ -120,14 +120,14 @@ export async function openTrainPage({ initScript = null } = {}) {
 }
 
 // Lets the run train for `ms` and returns { data, rate, atStop }: the page's figures at the
-// end, the steps per second over the window, and an estimate of the worker's step count at
-// that moment (the page shows the count of the worker's last message, which is behind).
+// end, the steps per second over the window, and the worker's own step count at the end
+// (asked of the worker: the page's figure is that of its last progress message, behind).
 export async function trainFor(page, ms) {
+  const workerSteps = () => page.evaluate(() => window.convlabTrain.memory().then((m) => m.steps));
   const t0 = Date.now();
-  const s0 = Number((await trainData(page)).steps);
+  const s0 = await workerSteps();
   await page.waitForTimeout(ms);
-  const data = await trainData(page);
-  const since = await page.evaluate(() => window.convlabTrain.sinceHeard);
-  const rate = (Number(data.steps) - s0) / ((Date.now() - t0) / 1000);
-  return { data, rate, atStop: Number(data.steps) + (rate * since) / 1000 };
+  const atStop = await workerSteps();
+  const rate = (atStop - s0) / ((Date.now() - t0) / 1000);
+  return { data: await trainData(page), rate, atStop };
 }

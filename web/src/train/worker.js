@@ -209,7 +209,7 @@ async function handle(msg) {
       break;
     }
     case 'memory': {
-      post(fromWorker.memory(cl?.memoryStats() ?? {}));
+      post(fromWorker.memory(cl?.memoryStats() ?? {}, run?.progress.steps ?? null));
       break;
     }
     case 'close': {
