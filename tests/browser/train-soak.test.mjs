@@ -38,23 +38,32 @@ describe('training page: soak', () => {
     };
     const interruptions = ['reload', 'kill', 'reload', 'reload'];
     const lost = [];
+    const counts = []; // steps before -> steps after each interruption
     await page.click('#t-start');
     await waitTrainState(page, 'running', 10000);
     await page.waitForTimeout(1500);
     for (const [i, how] of interruptions.entries()) {
       await measure(`before ${how} ${i}`);
-      const { data: d, rate, atStop } = await trainFor(page, 2000);
+      const { data: d, rate } = await trainFor(page, 2000);
+      let atStop;
       if (how === 'reload') {
+        atStop = (await page.evaluate(() => window.convlabTrain.memory())).steps;
         await page.reload();
       } else {
         const restarts = Number(d.restarts ?? 0);
-        await page.evaluate(() => window.convlabTrain.terminateWorker());
+        // The worker's count and the kill in one task of the page: nothing trains between.
+        atStop = await page.evaluate(async () => {
+          const { steps } = await window.convlabTrain.memory();
+          window.convlabTrain.terminateWorker();
+          return steps;
+        });
         await waitFor(page, (n) => Number(document.getElementById('train').dataset.restarts) === n + 1, restarts, 20000);
       }
       assert.equal(await waitTrainStates(page, ['paused', 'done']), 'paused', `after ${how} ${i}`);
       const back = Number((await trainData(page)).steps);
       const steps = Math.max(0, atStop - back);
       lost.push(steps === 0 ? 0 : steps / rate);
+      counts.push(`${how} ${atStop}->${back}`);
       await page.click('#t-start');
       await waitTrainState(page, 'running', 10000);
     }
@@ -63,7 +72,7 @@ describe('training page: soak', () => {
     await page.click('#t-pause');
     await waitTrainState(page, 'paused', 10000);
     const mb = (b) => (b / 2 ** 20).toFixed(1);
-    console.log(`# soak: ${samples.at(-1).epochs.toFixed(2)} epochs through ${interruptions.length} interruptions; seconds of training lost each: ${lost.map((s) => s.toFixed(2)).join(', ')}`);
+    console.log(`# soak: ${samples.at(-1).epochs.toFixed(2)} epochs through ${interruptions.length} interruptions; seconds of training lost each: ${lost.map((s) => s.toFixed(2)).join(', ')} (steps ${counts.join(', ')})`);
     console.log(`# soak memory (MB, page heap / wasm heap / wasm allocated): ${samples.map((s) => `${s.label}: ${mb(s.pageHeap)}/${mb(s.wasmHeap)}/${mb(s.malloc)}`).join('; ')}`);
     for (const s of lost) assert.ok(s <= 2.5, `an interruption lost ${s.toFixed(2)} s of training`);
     assert.ok(samples.at(-1).epochs > samples[0].epochs + 0.2, 'training went on across the interruptions');
