@@ -1,11 +1,12 @@
 // serve.mjs: a tiny static server for dist/ on 127.0.0.1 (`npm start`; the browser tests
 // start it on a random port through startServer). Port from $PORT or 8080, trying the next
 // ones when busy. Sends the site's Content-Security-Policy header, correct MIME types
-// (application/wasm matters for streaming compilation), and never serves outside dist/.
+// (application/wasm matters for streaming compilation), and never serves outside dist/:
+// neither through the path nor through a symbolic link that leads out of it.
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CSP_HEADER } from '../web/csp.mjs';
@@ -34,6 +35,8 @@ const TYPES = {
   '.bin': 'application/octet-stream',
 };
 
+const inside = (root, file) => file === root || file.startsWith(root + sep);
+
 async function resolveFile(root, urlPath) {
   let path;
   try {
@@ -43,14 +46,17 @@ async function resolveFile(root, urlPath) {
   }
   if (path.includes('\0')) return null;
   const file = normalize(join(root, path));
-  if (file !== root && !file.startsWith(root + sep)) return null;
+  if (!inside(root, file)) return null;
   try {
-    const s = await stat(file);
+    // The real location, links resolved, must still be inside the (real) root.
+    const real = await realpath(file);
+    if (!inside(await realpath(root), real)) return null;
+    const s = await stat(real);
     if (s.isDirectory()) {
-      const index = join(file, 'index.html');
-      return (await stat(index)).isFile() ? index : null;
+      const index = await realpath(join(real, 'index.html'));
+      return inside(await realpath(root), index) && (await stat(index)).isFile() ? index : null;
     }
-    return s.isFile() ? file : null;
+    return s.isFile() ? real : null;
   } catch {
     return null;
   }

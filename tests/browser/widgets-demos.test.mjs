@@ -149,7 +149,7 @@ function shiftRef(x, n, dx, dy, wrap) {
 }
 
 test('pooling-shift: shifts by the stride move the pooled map; global max ignores circular shifts; feature maps pool too', async () => {
-  const { digit } = await import('../../web/src/widgets/_lessons/digits.js');
+  const { digit } = await import('../../web/src/lib/digits.js');
   const x = Array.from(digit(3));
   const s = await open('pooling-shift', { mode: 'max', kernel: 2, stride: 2, dx: 1, dy: 0, wrap: false, feature: false, digit: 3 });
   let [, equi] = await s.now();
@@ -242,7 +242,7 @@ function conv2dRef(x, [d, H, W], w, [k, r], b, stride, pad) {
 }
 
 test('volume: a clicked and a keyboard-selected output cell equal the loops here, partial sums and im2col row included', async () => {
-  const { rng } = await import('../../web/src/widgets/_lessons/random.js');
+  const { rng } = await import('../../web/src/lib/random.js');
   const s = await open('volume', { d: 3, size: 5, k: 2, r: 3, stride: 2, padding: 1, seed: 3, filter: 0, row: 0, col: 0 }, 1280);
   // The widget's data: seeded small integers (inputs 0..2, weights -1..1, biases 0..1).
   const g = rng(3);
@@ -272,7 +272,7 @@ test('volume: a clicked and a keyboard-selected output cell equal the loops here
 });
 
 test('conv2d-explorer: a typed kernel and a chosen pixel give patch · kernel equal to the loops here', async () => {
-  const { digit } = await import('../../web/src/widgets/_lessons/digits.js');
+  const { digit } = await import('../../web/src/lib/digits.js');
   const x = Array.from(digit(2));
   const s = await open('conv2d-explorer', { digit: 2, kernel: 'edge-x', padding: 'same', stride: 1, row: 12, col: 9 }, 1280);
   await changed(s.page, async () => {
@@ -368,7 +368,7 @@ test('conv-arithmetic: output sizes (with dilation, transposed) and the receptiv
 });
 
 test("lenet-shapes: with 'trained' weights it uses the training page's saved run and C1 equals the loops here", async () => {
-  const { digit } = await import('../../web/src/widgets/_lessons/digits.js');
+  const { digit } = await import('../../web/src/lib/digits.js');
   const s = await open('lenet-shapes', { digit: 3, activation: 'tanh', weights: 'random' }, 1280);
   // A saved run as the training page stores it, with deterministic made-up parameters.
   const shapes = [['0.weight', [6, 1, 5, 5]], ['0.bias', [6]], ['3.weight', [16, 6, 5, 5]], ['3.bias', [16]], ['6.weight', [120, 16, 5, 5]],

@@ -15,10 +15,17 @@ import zlib from 'node:zlib';
 import { describe, test } from 'node:test';
 
 import { cl } from './helpers.mjs';
-import { packData } from '../../scripts/pack-data.mjs';
+import { packData } from '../../web/pack-data.mjs';
 import { HEADER_BYTES, decodeDataset, decodeHeader } from '../../web/src/train/data.js';
-import { DEFAULTS, NORMALISATION, Run, inputsOf, layersFor, scoreOutputs, writeExample } from '../../web/src/train/recipe.js';
-import { fromFile, toFile } from '../../web/src/train/store.js';
+import { DEFAULTS } from '../../web/src/train/settings.js';
+import { layersFor, parameterShapes } from '../../web/src/train/architectures.js';
+import { checkRun } from '../../web/src/train/schema.js';
+import { MAX_POINTS, appendPoint, emptyCurves } from '../../web/src/train/curve-data.js';
+import { CHOICES } from '../../web/src/train/settings.js';
+import { NORMALISATION, inputsOf, writeExample } from '../../web/src/train/augmentation.js';
+import { scoreOutputs } from '../../web/src/train/engine.js';
+import { Run } from '../../web/src/train/run.js';
+import { fromFile, toFile } from '../../web/src/train/snapshot.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -175,7 +182,7 @@ describe('runs', () => {
   });
 
   // Snapshots persist three ways: structured clone (IndexedDB, the worker's postMessage),
-  // the downloaded file (store.js), and plain JSON arrays (what any other tool would write).
+  // the downloaded file (snapshot.js), and plain JSON arrays (what any other tool would write).
   const plainJson = (snap) => {
     const plain = (list) => list.map((p) => ({ ...p, data: Array.from(p.data) }));
     return JSON.parse(JSON.stringify({ ...snap, parameters: plain(snap.parameters), optimizer: plain(snap.optimizer) }));
@@ -229,10 +236,12 @@ describe('runs', () => {
     const { optimizer, ...withoutBuffers } = file;
     assert.throws(() => fromFile(JSON.stringify(withoutBuffers)), /^Error: optimizer: missing/);
     assert.throws(() => fromFile(JSON.stringify({ ...file, optimizer: [{ ...optimizer[1], shape: [7] }] })), /optimizer\[0\] \(0.bias\): 6 values for shape \[7\]/);
-    // A file whose buffers do not fit the network: Run throws, naming the entry (the page
-    // then starts afresh).
-    const misfit = fromFile(JSON.stringify({ ...file, optimizer: optimizer.slice(1) }));
-    assert.throws(() => new Run(cl, smallData(), misfit.settings, misfit), /^RangeError: list: missing parameter '0.weight'/);
+    // A file whose buffers do not fit the network: the file's check refuses it, naming the
+    // field, and so does the core when such buffers reach it by another path.
+    assert.throws(() => fromFile(JSON.stringify({ ...file, optimizer: optimizer.slice(1) })), /^Error: optimizer: 9 tensors, the network has 10/);
+    const net = cl.sequential(layersFor(run.settings), { inputShape: [1, SIDE, SIDE], seed: 1 });
+    assert.throws(() => net.setOptimizerState(run.snapshot().optimizer.slice(1)), /^RangeError: list: missing parameter '0.weight'/);
+    net.dispose();
     run.dispose();
   });
 
@@ -247,6 +256,65 @@ describe('runs', () => {
     assert.ok(!Number.isFinite(e.loss));
     assert.equal(run.work().kind, 'diverged', 'and stays stopped');
     run.dispose();
+  });
+});
+
+describe('run schema', () => {
+  test("parameterShapes names and shapes every architecture's parameters as the core does", () => {
+    for (const arch of CHOICES.arch) {
+      for (const pool of CHOICES.pool) {
+        const settings = { ...DEFAULTS, arch, pool };
+        const net = cl.sequential(layersFor(settings), { inputShape: [1, SIDE, SIDE], seed: 1 });
+        assert.deepEqual(parameterShapes(settings), net.parameters().map((p) => ({ name: p.name, shape: p.shape })), `${arch} ${pool}`);
+        net.dispose();
+      }
+    }
+  });
+
+  test('hostile values are refused naming the field; long curves are thinned', () => {
+    const run = new Run(cl, smallData(), { batch: 8, epochs: 2, seed: 2 });
+    losses(run, 60); // past the first point of the training curve
+    const snap = structuredClone(run.snapshot());
+    assert.ok(snap.curves.train.x.length > 0);
+    run.dispose();
+    const limits = { nTrain: 640 };
+    const refuse = (change, why) => {
+      const bad = structuredClone(snap);
+      change(bad);
+      assert.throws(() => checkRun(bad, limits), why);
+    };
+    refuse((r) => { delete r.progress; }, /^Error: progress: missing$/);
+    refuse((r) => { r.progress.steps = -1; }, /^Error: progress\.steps: expected an integer in \[0, /);
+    refuse((r) => { r.progress.position = 2 ** 31 - 1; }, /^Error: progress\.position: expected an integer in \[0, 639\], got 2147483647/);
+    refuse((r) => { r.progress.epoch = NaN; }, /^Error: progress\.epoch: expected an integer in \[0, 2\], got NaN/);
+    refuse((r) => { r.progress.epoch = 3; }, /^Error: progress\.epoch/);
+    refuse((r) => { r.progress.done = true; }, /^Error: progress\.done: true does not match epoch 0 of 2/);
+    refuse((r) => { r.progress.diverged = '<img>'; }, /^Error: progress\.diverged/);
+    refuse((r) => { delete r.settings.epochs; }, /^Error: settings\.epochs: missing$/);
+    refuse((r) => { r.settings.lr = 'fast'; }, /^Error: settings\.lr: expected a number in \[0\.000001, 10\], got the string "fast"/);
+    refuse((r) => { r.settings.dilatation = 2; }, /^Error: settings\.dilatation: unknown setting/);
+    refuse((r) => { r.version = '2'; }, /^Error: version: expected the number 1 or 2, got the string "2"$/);
+    refuse((r) => { r.dataset = 'fashion'; }, /^Error: dataset: the string "fashion" does not match settings\.dataset mnist/);
+    refuse((r) => { r.curves.test.acc.push(0.5); }, /^Error: curves\.test\.acc: \d+ points but x has \d+/);
+    refuse((r) => { r.curves.train.acc[0] = 1.5; }, /^Error: curves\.train\.acc\[0\]: expected a finite number in \[0, 1\], got 1\.5/);
+    refuse((r) => { r.curves.train = { x: new Array(70000).fill(0), loss: new Array(70000).fill(0), acc: new Array(70000).fill(0) }; }, /^Error: curves\.train\.x: 70000 points, more than the 60000/);
+    refuse((r) => { [r.parameters[0], r.parameters[2]] = [r.parameters[2], r.parameters[0]]; }, /^Error: parameters\[0\]\.name: expected 0\.weight, got the string "3\.weight"/);
+    refuse((r) => { r.parameters[6].shape = [120, 84]; }, /^Error: parameters\[6\] \(9\.weight\)\.shape: expected \[84,120\], got \[120,84\]/);
+    refuse((r) => { r.parameters[1].data[2] = NaN; }, /^Error: parameters\[1\] \(0\.bias\): value 2 is NaN, not finite/);
+    refuse((r) => { r.optimizer = r.optimizer.slice(1); }, /^Error: optimizer: 9 tensors, the network has 10/);
+    const long = structuredClone(snap);
+    long.curves.train = { x: Array.from({ length: 10000 }, (_, i) => i / 5000), loss: new Array(10000).fill(1), acc: new Array(10000).fill(0.5) };
+    const checked = checkRun(long, limits);
+    assert.ok(checked.curves.train.x.length <= MAX_POINTS && checked.curves.train.x.length > MAX_POINTS / 2, `${checked.curves.train.x.length} points kept`);
+    assert.equal(checked.curves.train.x.at(-1), long.curves.train.x.at(-1), 'the last point stays');
+  });
+
+  test('appendPoint keeps a series under MAX_POINTS however long the run', () => {
+    const c = emptyCurves();
+    for (let i = 0; i < 20 * MAX_POINTS; i++) appendPoint(c.train, [i, 1, 0.5]);
+    assert.ok(c.train.x.length <= MAX_POINTS && c.train.x.length > MAX_POINTS / 2);
+    assert.equal(c.train.x.at(-1), 20 * MAX_POINTS - 1);
+    assert.ok(c.train.x.every((x, i) => i === 0 || x > c.train.x[i - 1]), 'still in order');
   });
 });
 

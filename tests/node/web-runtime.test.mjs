@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -13,6 +13,7 @@ import { parseAnswer } from '../../web/src/exercise.js';
 import { widgets } from '../../web/src/widgets/registry.js';
 import { startServer } from '../../scripts/serve.mjs';
 import { CSP_HEADER } from '../../web/csp.mjs';
+import { copyAssets } from '../../web/build.mjs';
 
 const Toeplitz = (await widgets.toeplitz()).default;
 const Flip = (await widgets.flip()).default;
@@ -99,6 +100,58 @@ test('serve.mjs: MIME types, CSP header, index, 404, and no path traversal', asy
     assert.equal((await get(`${server.url}%2e%2e/%2e%2e/etc/passwd`)).status, 404);
   } finally {
     await server.close();
+  }
+});
+
+test('serve.mjs: symbolic links are followed inside the root only', async () => {
+  const base = await mkdtemp(join(tmpdir(), 'convlab-serve-links-'));
+  const root = join(base, 'dist');
+  await mkdir(join(root, 'sub'), { recursive: true });
+  await writeFile(join(base, 'secret.txt'), 'outside');
+  await mkdir(join(base, 'outdir'));
+  await writeFile(join(base, 'outdir', 'index.html'), 'outside index');
+  await writeFile(join(root, 'page.html'), 'inside');
+  await symlink(join(base, 'secret.txt'), join(root, 'secret.txt'));
+  await symlink('../secret.txt', join(root, 'relative.txt'));
+  await symlink(join(base, 'outdir'), join(root, 'outdir'));
+  await symlink(join(base, 'secret.txt'), join(root, 'sub', 'index.html'));
+  await symlink(join(root, 'page.html'), join(root, 'alias.html'));
+  const server = await startServer({ root, port: 0 });
+  try {
+    for (const path of ['secret.txt', 'relative.txt', 'outdir/', 'outdir/index.html', 'sub/']) {
+      const res = await get(`${server.url}${path}`);
+      assert.equal(res.status, 404, `${path} leads out of the root`);
+    }
+    const alias = await get(`${server.url}alias.html`);
+    assert.equal(alias.status, 200, 'a link to a file inside the root is served');
+  } finally {
+    await server.close();
+    await rm(base, { recursive: true, force: true });
+  }
+});
+
+test('build: lesson assets that are symbolic links are copied as their content, or refused when they lead out', async () => {
+  const repo = await mkdtemp(join(tmpdir(), 'convlab-assets-'));
+  const assets = join(repo, 'lessons', 'assets');
+  await mkdir(join(assets, 'img'), { recursive: true });
+  await writeFile(join(repo, 'data.csv'), '1,2,3\n');
+  await writeFile(join(assets, 'img', 'a.svg'), '<svg/>');
+  await writeFile(join(assets, 'check.py'), 'print(1)');
+  await symlink(join(repo, 'data.csv'), join(assets, 'data.csv'));
+  const out = join(repo, 'dist');
+  try {
+    await copyAssets(assets, out, repo);
+    assert.equal((await lstat(join(out, 'data.csv'))).isSymbolicLink(), false, 'a link inside the repository becomes a file');
+    assert.equal(await readFile(join(out, 'data.csv'), 'utf8'), '1,2,3\n');
+    assert.equal(await readFile(join(out, 'img', 'a.svg'), 'utf8'), '<svg/>');
+    await assert.rejects(lstat(join(out, 'check.py')), 'scripts stay out');
+    const outside = await mkdtemp(join(tmpdir(), 'convlab-outside-'));
+    await writeFile(join(outside, 'secret.txt'), 'outside');
+    await symlink(join(outside, 'secret.txt'), join(assets, 'secret.txt'));
+    await assert.rejects(copyAssets(assets, join(repo, 'dist2'), repo), /lessons\/assets\/secret\.txt is a symbolic link out of the repository/);
+    await rm(outside, { recursive: true, force: true });
+  } finally {
+    await rm(repo, { recursive: true, force: true });
   }
 });
 

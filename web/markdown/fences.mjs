@@ -6,7 +6,7 @@
 // in the browser; ```exercise {"id", "question", "answer"|"solution", ...}``` becomes a
 // question with a numeric check or a solution shown on demand. Problems go to env.errors.
 
-import { escapeHtml } from './math.mjs';
+import { escapeHtml } from './html.mjs';
 
 const ID = /^[A-Za-z0-9_.+-]{1,60}$/;
 const EXERCISE_KEYS = new Set(['id', 'question', 'answer', 'tolerance', 'hint', 'solution']);

@@ -5,12 +5,9 @@
 // Errors never throw out of rendering: the source shows in a red box and env.errors grows.
 
 import katex from 'katex';
+import { escapeHtml } from './html.mjs';
 
 export const LABEL = /^\{#((eq|fig|sec|tab):([A-Za-z0-9_.-]+))\}$/;
-
-export function escapeHtml(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-}
 
 // trust: false (KaTeX's default) keeps \href, \url, \htmlClass and friends out.
 export function renderTex(tex, { displayMode = false, tag = null } = {}) {

@@ -4,7 +4,8 @@
 // labels come from math.mjs. Labels are gathered while parsing every lesson and resolved at
 // render time against the global table (env.globalLabels); an unknown one is a lint error.
 
-import { LABEL, addLabel, escapeHtml, labelInfo } from './math.mjs';
+import { LABEL, addLabel, labelInfo } from './math.mjs';
+import { escapeHtml } from './html.mjs';
 
 const REF = /^\[@((?:eq|fig|sec|tab):[A-Za-z0-9_.-]+)\]/;
 const WORDS = { fig: 'Figure', sec: 'Section', tab: 'Table' };

@@ -6,7 +6,7 @@
 import { widgets } from './widgets/registry.js';
 import { initialSettings, writeParam, flush } from './state.js';
 import { copyLink, notice, showError } from './ui.js';
-import { el } from './widgets/_lib/dom.js';
+import { el } from './lib/dom.js';
 
 // host: the element to fill; name: widget name; base: settings from the lesson (or {});
 // key: its query parameter; makeLink(state): URL reopening a state; onState(state): listener.

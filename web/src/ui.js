@@ -2,7 +2,7 @@
 // widget (the rest of the page stays), the notice shown when a link's values were rejected,
 // and the "copy link" control. No widget logic here.
 
-import { el } from './widgets/_lib/dom.js';
+import { el } from './lib/dom.js';
 
 export function errorBox(title, err) {
   const message = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,7 @@
-// controls.js: the settings form of the training page: native labelled inputs, read into a
-// plain settings object (checked by recipe.js's checkSettings) and written back from one.
-import { el, nextId } from '../widgets/_lib/dom.js';
+// controls.js: the training page's controls: Start / Pause / Reset, and the settings form
+// (native labelled inputs, read into a plain settings object, checked by settings.js's
+// checkSettings, and written back from one).
+import { el, nextId } from '../lib/dom.js';
 
 const BATCHES = ['1', '8', '16', '32', '64', '128', '256', '1000', 'all'];
 
@@ -70,4 +71,16 @@ export class SettingsForm {
   setDisabled(disabled) {
     for (const input of Object.values(this.inputs)) input.disabled = disabled;
   }
+}
+
+// The run's buttons; handlers: { onStart, onPause, onReset }. Returns { start, pause, reset }.
+export function buildButtons(host, { onStart, onPause, onReset }) {
+  const start = el('button', { type: 'button', id: 't-start', class: 'primary', text: 'Start' });
+  const pause = el('button', { type: 'button', id: 't-pause', text: 'Pause', hidden: true });
+  const reset = el('button', { type: 'button', id: 't-reset', text: 'Reset' });
+  start.addEventListener('click', onStart);
+  pause.addEventListener('click', onPause);
+  reset.addEventListener('click', onReset);
+  host.replaceChildren(start, pause, reset);
+  return { start, pause, reset };
 }

@@ -1,5 +1,5 @@
 // data.js: the packed data-set format of the training page, written at build time by
-// scripts/pack-data.mjs and read by the worker, the page and the Node test. Pure data
+// web/pack-data.mjs and read by the worker, the page and the Node test. Pure data
 // handling (bytes in, bytes out); nothing here touches the network or the DOM. Decompression
 // is left to the caller (DecompressionStream in the browser, zlib in Node).
 //

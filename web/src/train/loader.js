@@ -50,3 +50,14 @@ export async function loadDataset(baseUrl, entry, onProgress = () => {}) {
   onProgress(1, `${entry.name}: ${data.train.n} training and ${data.test.n} held-out images`);
   return data;
 }
+
+// The data set `id` of the catalogue, loaded once into `cache` (a Map), with a progress bar
+// and its text.
+export async function cachedDataset(cache, catalogue, baseUrl, id, bar, text) {
+  if (cache.has(id)) return cache.get(id);
+  const entry = catalogue.datasets.find((d) => d.id === id);
+  if (!entry) throw new Error(`data set ${id} is not part of this build`);
+  const data = await loadDataset(baseUrl, entry, (f, t) => { bar.value = f; text.textContent = t; });
+  cache.set(id, data);
+  return data;
+}

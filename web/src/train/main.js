@@ -1,77 +1,52 @@
 // main.js: the training page's thread. It loads the packed digits (with a progress bar),
-// starts the worker (worker.js) that owns the network, sends it the controls' commands and
-// draws what it reports: progress, curves, filters, feature maps, confusion matrix,
-// misclassified digits, the drawing pad's probabilities. It keeps the run across reloads
-// (store.js), restarts a crashed worker from the last saved state, and stops a run whose
-// loss is no longer finite. No network math happens here.
+// starts the worker (worker.js, through client.js) that owns and saves the network, sends it
+// the controls' commands and draws what it reports. A stored run is checked (schema.js)
+// before it is handed over; one that fails is kept aside and the page starts fresh. A worker
+// that crashes or stops answering is restarted from the last saved state. No network math
+// happens here.
 
-import { el, fmt } from '../widgets/_lib/dom.js';
-import { formatCount, formatDate } from '../format.js';
+import { el, fmt } from '../lib/dom.js';
+import { formatDate } from '../format.js';
 import { CLASS_NAMES } from './data.js';
-import { loadCatalogue, loadDataset } from './loader.js';
-import { checkSettings, DEFAULT_LR, DEFAULTS } from './recipe.js';
-import { SettingsForm } from './controls.js';
-import { clearSaved, fromFile, loadSaved, save, toFile } from './store.js';
+import { cachedDataset, loadCatalogue } from './loader.js';
+import { DEFAULT_LR, DEFAULTS, checkSettings } from './settings.js';
+import { SettingsForm, buildButtons } from './controls.js';
+import { checkRun } from './schema.js';
+import { loadSaved, setAside } from './store.js';
+import { WorkerClient } from './client.js';
+import { HANG_MS, toWorker } from './protocol.js';
+import { appendPoints } from './curve-data.js';
+import { buildFileControls, downloadAside, downloadRun, epochsOf } from './files.js';
+import { Inspector } from './inspect.js';
+import { divergedMessage, message, setStatus, showProgress } from './status.js';
 import { Curves } from './views/curves.js';
 import { Filters } from './views/filters.js';
-import { FeatureMaps } from './views/featuremaps.js';
 import { Confusion } from './views/confusion.js';
 import { Misclassified } from './views/misclassified.js';
-import { DrawPad } from './views/drawpad.js';
-import { probabilityBars, scoreCaption } from './views/bars.js';
 
 const $ = (id) => document.getElementById(id);
 const DATA_URL = new URL('../data/', import.meta.url); // dist/assets/train.js -> dist/data/
 const WORKER_URL = new URL('train-worker.js', import.meta.url);
-const AUTOSAVE_MS = 3000;
+const START_MS = 60000; // loading the core and the data into a new worker
 
 const page = {
-  catalogue: null,
-  datasets: new Map(), // id -> decoded data set
-  data: null,
-  settings: checkSettings({}),
-  worker: null,
-  state: 'loading',
-  layerNames: [],
-  lastGood: null, // the last snapshot with finite parameters
-  lastSavedAt: 0,
-  lastEval: null,
-  selected: { kind: 'test', index: 0 },
-  drawing: null,
-  restarts: 0,
-  inspectCount: 0,
-  slowest: {},
+  catalogue: null, datasets: new Map(), data: null, settings: checkSettings({}),
+  client: null, state: 'loading', layerNames: [], curves: null, lastEval: null,
+  restarts: 0, crashTimes: [], slowest: {}, afterReady: null, upload: null, memoryWaiters: [],
 };
-
 let form;
 let views;
 let buttons;
 
-function classNames() {
-  return CLASS_NAMES[page.data?.id] ?? CLASS_NAMES.mnist;
-}
-
-function setStatus(text, ready = false) {
-  const s = $('core-status');
-  if (!s) return;
-  s.textContent = text;
-  s.classList.toggle('ready', ready);
-}
-
-function message(text, actions = []) {
-  const box = $('t-message');
-  if (!text) {
-    box.hidden = true;
-    box.replaceChildren();
-    return;
-  }
-  box.hidden = false;
-  box.replaceChildren(el('span', { text }), ...actions);
-}
+const classNames = () => CLASS_NAMES[page.data?.id] ?? CLASS_NAMES.mnist;
+const nTrainOf = (id) => ({ nTrain: page.catalogue?.datasets.find((d) => d.id === id)?.train ?? 8000 });
+const send = (msg, opts) => page.client?.send(msg, opts);
 
 function setState(state) {
   page.state = state;
   $('train').dataset.state = state;
+  // One steepest-descent step (batch 'all') can take seconds: a longer deadline for those.
+  page.client?.setExpecting(state === 'running', page.settings.batch === 'all' ? 20 * HANG_MS : HANG_MS);
   const { start, pause, reset } = buttons;
   start.hidden = state === 'running';
   pause.hidden = state !== 'running';
@@ -85,89 +60,91 @@ function setState(state) {
 // ---- the worker --------------------------------------------------------------------------
 
 function startWorker(saved) {
-  const worker = new Worker(WORKER_URL, { type: 'module', name: 'convlab-train' });
-  page.worker = worker;
-  worker.onmessage = (e) => onWorkerMessage(worker, e.data);
-  worker.onerror = (e) => {
-    e.preventDefault?.();
-    if (worker === page.worker) restartWorker(e.message || 'the worker stopped with an error');
-  };
-  worker.onmessageerror = () => restartWorker('a message from the worker could not be read');
-  const data = page.data;
+  page.client?.terminate();
+  const client = new WorkerClient(WORKER_URL, {
+    onMessage: (msg) => onWorkerMessage(msg),
+    onDeath: (reason) => { if (client === page.client) restartWorker(reason); },
+  });
+  page.client = client;
+  const d = page.data;
   // A copy for the worker; the page keeps its own to draw digits.
   const copy = (part) => ({ n: part.n, labels: part.labels.slice(), pixels: part.pixels.slice() });
-  worker.postMessage({
-    type: 'init',
-    data: { id: data.id, height: data.height, width: data.width, classes: data.classes, train: copy(data.train), test: copy(data.test) },
-    settings: page.settings,
-    saved: saved ?? undefined,
-  });
+  const data = { id: d.id, height: d.height, width: d.width, classes: d.classes, train: copy(d.train), test: copy(d.test) };
+  send(toWorker.init(data, page.settings, saved), { within: START_MS });
 }
 
-function restartWorker(reason) {
+// Reads the stored run and checks it; a run that fails is kept aside (offered for download)
+// and null is returned, so that the page starts fresh instead of failing again and again.
+async function storedRun() {
+  const raw = await loadSaved();
+  if (!raw) return null;
+  try {
+    if (!page.catalogue.datasets.some((d) => d.id === raw.settings?.dataset)) throw new Error(`settings.dataset: ${raw.settings?.dataset} is not part of this build`);
+    return checkRun(raw, nTrainOf(raw.settings.dataset));
+  } catch (error) {
+    await setAside(raw);
+    page.asideReason = error.message;
+    return null;
+  }
+}
+
+function asideMessage(prefix = '') {
+  const button = el('button', { type: 'button', text: 'Download the set-aside run', onclick: () => downloadAside() });
+  message(`${prefix}The saved run could not be loaded (${page.asideReason}); it was kept aside and a new run starts.`, [button]);
+  page.asideReason = null;
+}
+
+async function restartWorker(reason) {
   page.restarts += 1;
   $('train').dataset.restarts = String(page.restarts);
-  page.worker?.terminate();
-  page.worker = null;
+  page.client = null;
   // A worker that dies again and again (say, out of memory at start-up) is not restarted
-  // forever: after three crashes within a minute the page says so and waits.
+  // forever: after three deaths within a minute the page says so and waits.
   const now = Date.now();
-  page.crashTimes = [...(page.crashTimes ?? []).filter((t) => now - t < 60000), now];
+  page.crashTimes = [...page.crashTimes.filter((t) => now - t < 60000), now];
   if (page.crashTimes.length > 3) {
     setState('idle');
-    message(`The training worker keeps crashing (${reason}). Try Reset with other settings, or reload the page.`);
+    message(`The training worker keeps failing (it ${reason}). Try Reset with other settings, or reload the page.`);
     return;
   }
   setState('loading');
-  const from = page.lastGood;
-  if (from) page.settings = checkSettings(from.settings);
-  message(`The training worker crashed (${reason}). It was restarted${from ? ` from the last saved state, epoch ${fmt(epochsOf(from), 3)}` : ''}; press Resume to continue.`);
-  startWorker(from);
+  const from = await storedRun();
+  if (from) page.settings = from.settings;
+  message(`The training worker ${reason}. It was restarted${from ? ` from the last saved state, epoch ${fmt(epochsOf(from), 3)}` : ''}; press Resume to continue.`);
   page.afterReady = 'paused';
+  startWorker(from);
 }
 
-function epochsOf(snapshot) {
-  return snapshot.progress.epoch + snapshot.progress.position / (page.data?.train.n ?? 8000);
-}
-
-function send(msg) {
-  page.worker?.postMessage(msg);
-}
-
-function onWorkerMessage(worker, msg) {
-  if (worker !== page.worker) return; // a message from a worker we already replaced
+function onWorkerMessage(msg) {
   const t0 = performance.now();
-  handleMessage(msg);
-  // The slowest handler so far, per message type: what to look at if the page ever stutters.
-  const ms = performance.now() - t0;
-  if (ms > (page.slowest[msg.type] ?? 0)) page.slowest[msg.type] = Math.round(ms);
-}
-
-function handleMessage(msg) {
   switch (msg.type) {
     case 'ready': onReady(msg); break;
     case 'progress': onProgress(msg); break;
     case 'filters': views.filters.update(msg.filters); break;
     case 'eval': onEval(msg); break;
-    case 'snapshot': onSnapshot(msg); break;
+    case 'snapshot': if (msg.id === 'download') downloadRun(msg.snapshot, page.data.train.n); break;
+    case 'saved': $('train').dataset.savedSteps = String(msg.steps); break;
     case 'state': setState(msg.state); if (msg.state === 'done') message('Training finished: the schedule is complete.'); break;
     case 'diverged': onDiverged(msg); break;
-    case 'inspection': onInspection(msg); break;
+    case 'inspection': views.inspector.show(msg); break;
     case 'error': onWorkerError(msg); break;
+    case 'memory': page.memoryWaiters.shift()?.(msg); break;
     default: break;
   }
+  // The slowest handler so far, per message type: what to look at if the page ever stutters.
+  const ms = performance.now() - t0;
+  if (ms > (page.slowest[msg.type] ?? 0)) page.slowest[msg.type] = Math.round(ms);
 }
 
 function onReady(msg) {
-  page.pendingSaved = null;
   page.settings = msg.settings;
   page.layerNames = msg.layerNames;
   form.write(msg.settings);
   setStatus('WebAssembly core ready (in a worker)', true);
   page.curves = msg.curves;
-  views.curves.update(msg.curves);
+  views.curves.update(page.curves);
   views.filters.update(msg.filters);
-  showProgress({ ...msg.progress, examplesPerSecond: 0, totalEpochs: msg.settings.epochs, lr: null });
+  showProgress({ ...msg.progress, examplesPerSecond: 0, totalEpochs: msg.settings.epochs, lr: null }, page.lastEval);
   const p = msg.progress;
   let state = page.afterReady ?? 'idle';
   page.afterReady = null;
@@ -175,29 +152,16 @@ function onReady(msg) {
   else if (p.diverged) state = 'diverged';
   else if (p.epoch > 0 || p.position > 0) state = 'paused';
   setState(state);
-  reinspect();
-}
-
-function showProgress(p) {
-  const epochIndex = Math.min(p.epoch + 1, p.totalEpochs);
-  const within = p.epoch >= p.totalEpochs ? 1 : p.position / p.n;
-  $('t-epoch-progress').value = within;
-  const bits = [`Epoch ${epochIndex} of ${p.totalEpochs}`, `${Math.round(within * p.n)} / ${p.n} examples`];
-  if (p.examplesPerSecond) bits.push(`${formatCount(p.examplesPerSecond)} examples/s`);
-  if (p.lr !== null && p.lr !== undefined) bits.push(`learning rate ${fmt(p.lr, 3)}`);
-  if (page.lastEval) bits.push(`held-out accuracy ${(100 * page.lastEval.acc).toFixed(2)}%`);
-  $('t-epoch-text').textContent = bits.join(' · ');
-  const t = $('train').dataset;
-  t.epochs = String(p.epochs);
-  t.steps = String(p.steps);
-  t.examplesPerSecond = String(Math.round(p.examplesPerSecond || 0));
+  if (page.upload && msg.accepted) message(`Loaded ${page.upload}: epoch ${fmt(p.epochs, 3)} of ${msg.settings.epochs}.`);
+  page.upload = null;
+  views.inspector.refresh();
 }
 
 function onProgress(msg) {
-  page.curves = msg.curves;
-  showProgress(msg);
-  views.curves.update(msg.curves);
-  const c = msg.curves.train;
+  appendPoints(page.curves, msg.points);
+  showProgress(msg, page.lastEval);
+  views.curves.update(page.curves);
+  const c = page.curves.train;
   if (c.loss.length) {
     $('train').dataset.trainLoss = String(c.loss[c.loss.length - 1]);
     $('train').dataset.trainPoints = String(c.loss.length);
@@ -214,116 +178,37 @@ function onEval(msg) {
   const data = page.data;
   setTimeout(() => views.confusion.update(msg.confusion, data.classes, classNames()));
   setTimeout(() => views.misclassified.update(data.test, msg.predictions, data.width, classNames()));
-  reinspect();
-}
-
-function onSnapshot(msg) {
-  const snap = msg.snapshot;
-  if (msg.id === 'download') download(snap);
-  if (snap.progress.diverged) return;
-  page.lastGood = snap;
-  const now = Date.now();
-  if (msg.reason === 'eval' && now - page.lastSavedAt < AUTOSAVE_MS) return;
-  page.lastSavedAt = now;
-  persist(snap);
-}
-
-function persist(snap) {
-  save(snap)
-    .then(() => { $('train').dataset.savedSteps = String(snap.progress.steps); })
-    .catch(() => { /* storage may be full or disabled: the run goes on */ });
+  views.inspector.refresh();
 }
 
 function onDiverged(msg) {
   setState('diverged');
   const lr = page.settings.lr / 10;
-  const button = el('button', { type: 'button', text: `Reset with learning rate ${fmt(lr, 3)}` });
-  button.addEventListener('click', () => {
+  divergedMessage(msg, lr, () => {
     form.write({ ...form.read(), lr });
     resetRun();
   });
-  message(`The loss became ${msg.loss} at epoch ${fmt(msg.epochs, 3)}${msg.lr !== null ? ` (learning rate ${fmt(msg.lr, 3)})` : ''}: the weights have blown up, so training stopped. A smaller learning rate usually fixes this. `, [button]);
 }
 
 function onWorkerError(msg) {
-  if ((msg.during === 'init' || msg.during === 'reset') && page.pendingSaved) {
-    // A saved run that does not fit the network (an edited or foreign file): start fresh.
-    page.pendingSaved = null;
-    page.lastGood = null;
-    message(`Could not continue the saved run (${msg.message}); starting a new one.`);
-    clearSaved();
-    send({ type: 'reset', settings: page.settings });
-    return;
+  if (msg.refused && page.upload) message(`Could not load ${page.upload}: ${msg.message}`);
+  else if (msg.refused) {
+    // The core refused a stored run the schema let through: keep it aside, as storedRun() does.
+    message(`Could not continue the saved run (${msg.message}); it was kept aside and a new run starts.`);
+    loadSaved().then((r) => r && setAside(r));
   }
-  message(`Error in the training worker: ${msg.message}`);
-  if (page.state === 'loading') setState('idle');
+  else message(`Error in the training worker: ${msg.message}`);
+  page.upload = null;
+  if (page.state === 'loading' && !msg.refused) setState('idle');
 }
 
-// ---- feature maps and drawing --------------------------------------------------------------
+// ---- runs --------------------------------------------------------------------------------
 
-function selectedPixels() {
-  const size = page.data.width * page.data.height;
-  if (page.selected.kind === 'draw' && page.drawing) return page.drawing;
-  const i = page.selected.index;
-  return page.data.test.pixels.slice(i * size, (i + 1) * size);
+function ensureData(id) {
+  return cachedDataset(page.datasets, page.catalogue, DATA_URL, id, $('t-data-progress'), $('t-data-text'));
 }
 
-function inspectSelected() {
-  if (!page.data || !page.worker) return;
-  send({ type: 'inspect', id: 'fm', pixels: selectedPixels() });
-}
-
-// The network changed (a new run, an evaluation): the feature maps and the drawing's
-// probabilities are asked for again.
-function reinspect() {
-  inspectSelected();
-  if (page.drawing) send({ type: 'inspect', id: 'draw', pixels: page.drawing });
-}
-
-function onInspection(msg) {
-  page.inspectCount += 1;
-  $('train').dataset.inspections = String(page.inspectCount);
-  if (msg.id === 'draw') {
-    $('t-draw-probs').replaceChildren(el('p', { class: 'muted small', text: scoreCaption(msg.loss) }), probabilityBars(msg.probabilities, classNames(), msg.loss !== 'mse'));
-    const best = msg.probabilities.indexOf(Math.max(...msg.probabilities));
-    $('train').dataset.drawPrediction = String(best);
-    if (page.selected.kind !== 'draw') return;
-  }
-  const s = page.selected;
-  const title = s.kind === 'draw' ? 'your drawing' : `held-out #${s.index}, label ${classNames()[page.data.test.labels[s.index]]}`;
-  views.featureMaps.show(selectedPixels(), page.data.width, msg, page.layerNames, title, classNames());
-}
-
-function pickTest(index) {
-  const n = page.data.test.n;
-  page.selected = { kind: 'test', index: ((index % n) + n) % n };
-  views.fmIndex.value = String(page.selected.index);
-  inspectSelected();
-}
-
-function buildFeatureMapControls() {
-  const input = el('input', { type: 'number', id: 't-fm-index', min: 0, max: 1999, step: 1, value: 0 });
-  input.addEventListener('change', () => pickTest(Number(input.value) || 0));
-  const prev = el('button', { type: 'button', text: '◀ previous', onclick: () => pickTest(page.selected.index - 1) });
-  const next = el('button', { type: 'button', text: 'next ▶', onclick: () => pickTest(page.selected.index + 1) });
-  const drawn = el('button', { type: 'button', text: 'show my drawing', onclick: () => { if (page.drawing) { page.selected = { kind: 'draw' }; inspectSelected(); } } });
-  $('t-fm-controls').replaceChildren(el('div', { class: 'ctl' }, el('label', { for: 't-fm-index', text: 'Held-out digit #' }), input), prev, next, drawn);
-  return input;
-}
-
-// ---- runs: reset, files ------------------------------------------------------------------
-
-async function ensureData(id) {
-  if (page.datasets.has(id)) return page.datasets.get(id);
-  const entry = page.catalogue.datasets.find((d) => d.id === id);
-  if (!entry) throw new Error(`data set ${id} is not part of this build`);
-  const bar = $('t-data-progress');
-  const text = $('t-data-text');
-  const data = await loadDataset(DATA_URL, entry, (f, t) => { bar.value = f; text.textContent = t; });
-  page.datasets.set(id, data);
-  return data;
-}
-
+// saved: a checked run (an uploaded file) or null for a fresh run with the form's settings.
 async function resetRun(saved = null) {
   let settings;
   try {
@@ -332,137 +217,93 @@ async function resetRun(saved = null) {
     message(`Settings: ${error.message}`);
     return;
   }
-  message('');
-  await clearSaved();
-  page.lastGood = saved;
-  page.pendingSaved = saved;
-  if (saved) persist(saved);
+  if (!saved) message('');
   page.lastEval = null;
   page.settings = settings;
   setState('loading');
   const data = await ensureData(settings.dataset);
   // A steepest-descent run grew the worker's WebAssembly memory to about a gigabyte, which
   // a WebAssembly instance never gives back: a fresh worker returns it.
-  const bigHeap = page.worker && (page.ranFullBatch || settings.batch === 'all');
+  const bigHeap = page.client && (page.ranFullBatch || settings.batch === 'all');
   page.ranFullBatch = settings.batch === 'all';
-  if (data !== page.data || bigHeap || !page.worker) {
+  if (data !== page.data || bigHeap || !page.client) {
     page.data = data;
-    views.fmIndex.max = String(data.test.n - 1);
-    page.worker?.terminate();
+    views.inspector.setData(data);
     startWorker(saved);
   } else {
-    send({ type: 'reset', settings, saved: saved ?? undefined });
+    send(toWorker.reset(settings, saved), { within: START_MS });
   }
-  $('t-confusion').replaceChildren(el('p', { class: 'muted', text: 'Appears after the first evaluation.' }));
-  $('t-misclassified').replaceChildren(el('p', { class: 'muted', text: 'Appears after the first evaluation.' }));
+  for (const id of ['t-confusion', 't-misclassified']) $(id).replaceChildren(el('p', { class: 'muted', text: 'Appears after the first evaluation.' }));
   const t = $('train').dataset;
   delete t.testAcc;
   delete t.trainLoss;
   t.evals = '0';
 }
 
-function download(snapshot) {
-  const url = URL.createObjectURL(toFile(snapshot));
-  const a = el('a', { href: url, download: `convlab-${snapshot.settings.arch}-${snapshot.dataset}-epoch${fmt(epochsOf(snapshot), 3)}.json` });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
-function buildFileControls() {
-  const dl = el('button', { type: 'button', text: 'Download run' });
-  dl.addEventListener('click', () => send({ type: 'snapshot', id: 'download' }));
-  const fileInput = el('input', { type: 'file', accept: 'application/json,.json', id: 't-upload', class: 'visually-hidden' });
-  fileInput.addEventListener('change', async () => {
-    const file = fileInput.files?.[0];
-    fileInput.value = '';
-    if (!file) return;
-    try {
-      const saved = fromFile(await file.text());
-      if (page.state === 'running') send({ type: 'pause' });
-      form.write(checkSettings(saved.settings));
-      await resetRun(saved);
-      message(`Loaded ${file.name}: epoch ${fmt(epochsOf(saved), 3)} of ${saved.settings.epochs}.`);
-    } catch (error) {
-      message(`Could not load ${file.name}: ${error.message}`);
-    }
-  });
-  const up = el('label', { for: 't-upload', class: 'button-like', text: 'Load run…' });
-  $('t-files').replaceChildren(dl, fileInput, up,
-    el('span', { class: 'muted', text: 'Runs are saved in this browser automatically and survive a reload.' }));
-}
-
-function buildButtons() {
-  const start = el('button', { type: 'button', id: 't-start', class: 'primary', text: 'Start' });
-  const pause = el('button', { type: 'button', id: 't-pause', text: 'Pause', hidden: true });
-  const reset = el('button', { type: 'button', id: 't-reset', text: 'Reset' });
-  start.addEventListener('click', () => { message(''); send({ type: 'start' }); });
-  pause.addEventListener('click', () => send({ type: 'pause' }));
-  reset.addEventListener('click', () => resetRun().catch((e) => message(e.message)));
-  $('t-buttons').replaceChildren(start, pause, reset);
-  return { start, pause, reset };
+function onSettingChange(name) {
+  if (name === 'loss') {
+    // Each loss has its own good learning rate; switch if the other one's is still set.
+    const s = form.read();
+    const other = Object.entries(DEFAULT_LR).find(([loss]) => loss !== s.loss);
+    if (other && s.lr === other[1]) form.write({ ...s, lr: DEFAULT_LR[s.loss] });
+  }
+  if (page.state !== 'loading') message('Settings changed: press Reset to start a new run with them.');
 }
 
 // ---- start-up ----------------------------------------------------------------------------
 
 async function main() {
-  buttons = buildButtons();
-  const saved = await loadSaved();
+  buttons = buildButtons($('t-buttons'), {
+    onStart: () => { message(''); send(toWorker.start()); },
+    onPause: () => send(toWorker.pause()),
+    onReset: () => resetRun().catch((e) => message(e.message)),
+  });
   page.catalogue = await loadCatalogue(DATA_URL);
   const available = page.catalogue.datasets;
-  form = new SettingsForm($('t-settings'), available, (name) => {
-    if (name === 'loss') {
-      // Each loss has its own good learning rate; switch if the other one's is still set.
-      const s = form.read();
-      const other = Object.entries(DEFAULT_LR).find(([loss]) => loss !== s.loss);
-      if (other && s.lr === other[1]) form.write({ ...s, lr: DEFAULT_LR[s.loss] });
-    }
-    if (page.state !== 'loading') message('Settings changed: press Reset to start a new run with them.');
-  });
+  form = new SettingsForm($('t-settings'), available, onSettingChange);
   if (!available.some((d) => d.id === 'fashion')) {
     $('t-settings').append(el('p', { class: 'muted small', text: "Fashion-MNIST was not installed when this site was built (Debian's dataset-fashion-mnist), so only MNIST is offered." }));
   }
-  let settings = DEFAULTS;
-  let restored = null;
-  if (saved && available.some((d) => d.id === saved.settings?.dataset)) {
-    try {
-      settings = checkSettings(saved.settings);
-      restored = saved;
-    } catch {
-      restored = null;
-    }
-  }
-  page.settings = checkSettings(settings);
+  const restored = await storedRun();
+  page.settings = restored?.settings ?? checkSettings(DEFAULTS);
   form.write(page.settings);
   setState('loading');
   views = {
     curves: new Curves($('t-loss'), $('t-acc')),
     filters: new Filters($('t-filters')),
-    featureMaps: new FeatureMaps($('t-featuremaps')),
+    inspector: new Inspector(page, send, classNames),
     confusion: new Confusion($('t-confusion'), (t, p) => views.misclassified.update(page.data.test, page.lastEval.predictions, page.data.width, classNames(), [t, p])),
-    misclassified: new Misclassified($('t-misclassified'), (i) => { pickTest(i); $('t-fm-h').scrollIntoView({ behavior: 'smooth', block: 'start' }); }),
-    drawpad: new DrawPad($('t-drawpad'), (pixels) => {
-      page.drawing = pixels;
-      if (!pixels) { $('t-draw-probs').replaceChildren(); return; }
-      page.selected = { kind: 'draw' };
-      send({ type: 'inspect', id: 'draw', pixels });
-    }),
+    misclassified: new Misclassified($('t-misclassified'), (i) => { views.inspector.pickTest(i); $('t-fm-h').scrollIntoView({ behavior: 'smooth', block: 'start' }); }),
   };
-  views.fmIndex = buildFeatureMapControls();
-  buildFileControls();
+  buildFileControls($('t-files'), {
+    onDownload: () => send(toWorker.snapshot('download')),
+    onLoad: (run, name) => {
+      if (page.state === 'running') send(toWorker.pause());
+      page.upload = name;
+      form.write(run.settings);
+      resetRun(run).catch((e) => message(e.message));
+    },
+    onRefused: (name, error) => message(`Could not load ${name}: ${error.message}`),
+    limits: nTrainOf,
+  });
   page.data = await ensureData(page.settings.dataset);
-  page.lastGood = restored;
-  page.pendingSaved = restored;
-  if (restored) message(`Continuing your saved run (epoch ${fmt(epochsOf(restored), 3)} of ${restored.settings.epochs}, saved ${formatDate(restored.savedAt)}). Reset starts over.`);
+  views.inspector.setData(page.data);
+  if (restored) message(`Continuing your saved run (epoch ${fmt(epochsOf(restored, page.data.train.n), 3)} of ${restored.settings.epochs}, saved ${formatDate(restored.savedAt)}). Reset starts over.`);
+  else if (page.asideReason) asideMessage();
   setStatus('Starting the WebAssembly core in a worker…');
   startWorker(restored);
-  // For tests and the curious: the page's state, and a way to simulate a worker crash.
+  // For tests and the curious: the page's state, its traffic with the worker, and ways to
+  // make the worker crash, close itself silently, or vanish.
   window.convlabTrain = {
     get state() { return page.state; },
     get curves() { return page.curves; },
     get slowest() { return page.slowest; },
-    crashWorker() { send({ type: 'crash' }); },
+    get traffic() { return page.client?.traffic; },
+    get sinceHeard() { return page.client ? performance.now() - page.client.lastHeard : null; },
+    crashWorker() { send(toWorker.crash()); },
+    closeWorker() { send(toWorker.close()); },
+    terminateWorker() { page.client?.worker.terminate(); },
+    memory: () => new Promise((resolve) => { page.memoryWaiters.push(resolve); send(toWorker.memory()); }),
   };
 }
 

@@ -1,21 +1,19 @@
 // worker.js: the training page's Web Worker. It loads the WebAssembly core through the
-// public API, owns the one `Run` of recipe.js, trains in slices of about 40 ms (so a pause
-// or an inspection request waits at most one slice), and posts plain data back: progress,
-// curves, evaluations, filters, snapshots. The page thread only draws.
-//
-// Protocol (every message is { type, ... }):
-//   in:  init { data, settings, saved? }  reset { settings, saved? }  start  pause
-//        inspect { id, pixels (side*side bytes) }  snapshot { id }  crash (tests only)
-//   out: ready { settings, progress, curves, filters, layerNames }  progress { ... }
-//        eval { ... }  snapshot { id?, reason, snapshot }  state { state }
-//        diverged { loss, lr, epochs }  inspection { id, ... }  error { message }
+// public API, owns the one `Run` (run.js), trains in slices of about 40 ms (so a pause or
+// an inspection request waits at most one slice), saves the run itself (IndexedDB) about
+// every second of training and on pause, and posts plain data back: progress with only the
+// new curve points, evaluations, the few kernels the filter view draws. The messages are
+// those of protocol.js; the page thread only draws.
 
 import { load } from '../../bindings/convlab.js';
-import { Run, layerNames, writeExample } from './recipe.js';
+import { filterNames, layerNames } from './architectures.js';
+import { writeExample } from './augmentation.js';
+import { parametersNamed } from './engine.js';
+import { FILTERS_MS, PROGRESS_MS, SAVE_MS, fromWorker } from './protocol.js';
+import { Run } from './run.js';
+import { clearSaved, save } from './store.js';
 
 const SLICE_MS = 40;
-const PROGRESS_MS = 150;
-const FILTERS_MS = 600;
 
 let cl = null;
 let loading = null;
@@ -24,9 +22,11 @@ let run = null;
 let running = false;
 let lastProgress = 0;
 let lastFilters = 0;
+let lastSave = 0;
+let saving = null; // the save in flight, if any
 let rate = { examples: 0, ms: 0, value: 0 };
 
-const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+const post = (msg) => self.postMessage(msg);
 
 // The worker bundle sits in dist/assets/ beside dist/wasm/ (see web/build.mjs).
 async function core() {
@@ -34,27 +34,21 @@ async function core() {
   cl = await loading;
 }
 
-// The kernels of the first two convolution layers (C1 and C3) for the filter view; C5's
-// 120 x 16 kernels would drown them. parameters() already gives fresh { name, shape, data }.
-function filters() {
-  return run.net.parameters().filter((p) => p.shape.length === 4).slice(0, 2);
-}
+const filters = () => parametersNamed(run.net, filterNames(run.settings));
 
-function readyMessage() {
-  return {
-    type: 'ready',
+function readyMessage(accepted) {
+  return fromWorker.ready({
     settings: run.settings,
     progress: { ...run.progress, epochs: run.epochs, n: data.train.n },
     curves: run.curves,
     filters: filters(),
     layerNames: layerNames(run.settings),
-    layers: run.net.layers,
-  };
+    accepted,
+  });
 }
 
 function progressMessage(last) {
-  return {
-    type: 'progress',
+  return fromWorker.progress({
     epochs: run.epochs,
     epoch: run.progress.epoch,
     position: run.progress.position,
@@ -64,23 +58,37 @@ function progressMessage(last) {
     examplesPerSecond: rate.value,
     lr: last?.lr ?? null,
     loss: last?.loss ?? null,
-    curves: run.curves,
-  };
+    points: run.takeNewPoints(),
+  });
 }
 
-function makeRun(settings, saved) {
+// Builds the new run first and replaces the current one only if that worked, so that a
+// refused file leaves the run (and what is stored) as it was.
+function replaceRun(settings, saved) {
+  const next = new Run(cl, data, settings, saved);
   run?.dispose();
-  run = null;
-  run = new Run(cl, data, settings, saved);
+  run = next;
+  run.takeNewPoints(); // the page receives these with `ready`
   rate = { examples: 0, ms: 0, value: 0 };
 }
 
-function snapshotMessage(reason, id) {
-  return { type: 'snapshot', id, reason, snapshot: run.snapshot() };
-}
-
-function setState(state) {
-  post({ type: 'state', state });
+// Saves the current run unless it diverged (its parameters are not worth keeping). One save
+// at a time: a request during a save is served by one more save, of the state at its start,
+// right after; requests never queue up (on a slow disk a queue would store older and older
+// states). Resolves when the latest state asked for is stored; storage errors are swallowed
+// (the run goes on).
+let again = null;
+function saveRun() {
+  lastSave = performance.now();
+  if (saving) {
+    again ??= saving.then(() => { again = null; return saveRun(); });
+    return again;
+  }
+  if (!run || run.progress.diverged) return Promise.resolve();
+  const snapshot = run.snapshot();
+  const steps = snapshot.progress.steps;
+  saving = save(snapshot).then(() => post(fromWorker.saved(steps))).catch(() => {}).finally(() => { saving = null; });
+  return saving;
 }
 
 // One slice of training; re-schedules itself through a MessageChannel (no 4 ms timer clamp).
@@ -102,11 +110,10 @@ function slice() {
       last = e;
       examples += e.examples;
     } else if (e.kind === 'eval') {
-      post({ type: 'eval', ...e });
-      post(snapshotMessage('eval'));
+      post(fromWorker.eval(e));
     } else if (e.kind === 'diverged') {
       stop = 'diverged';
-      post({ type: 'diverged', loss: String(e.loss), lr: e.lr ?? null, epochs: run.epochs });
+      post(fromWorker.diverged(e.loss, e.lr, run.epochs));
       break;
     } else if (e.kind === 'done') {
       stop = 'done';
@@ -117,8 +124,7 @@ function slice() {
   rate.examples += examples;
   rate.ms += now - t0;
   if (rate.ms > 500) { // examples per second over the last half second or more
-    rate.value = (1000 * rate.examples) / rate.ms;
-    rate = { examples: 0, ms: 0, value: rate.value };
+    rate = { examples: 0, ms: 0, value: (1000 * rate.examples) / rate.ms };
   }
   if (stop || now - lastProgress > PROGRESS_MS) {
     lastProgress = now;
@@ -126,12 +132,12 @@ function slice() {
   }
   if (stop || now - lastFilters > FILTERS_MS) {
     lastFilters = now;
-    post({ type: 'filters', filters: filters() });
+    post(fromWorker.filters(filters()));
   }
+  if (stop || now - lastSave > SAVE_MS) saveRun();
   if (stop) {
     running = false;
-    if (stop === 'done') post(snapshotMessage('done'));
-    setState(stop);
+    post(fromWorker.state(stop));
     return;
   }
   schedule();
@@ -142,22 +148,40 @@ async function handle(msg) {
     case 'init': {
       data = msg.data;
       await core();
-      makeRun(msg.settings, msg.saved);
-      post(readyMessage());
+      try {
+        replaceRun(msg.settings, msg.saved);
+      } catch (error) {
+        // The stored run does not fit: start fresh, so that the page is never left without
+        // a run, and say why (the page keeps the stored one aside).
+        post(fromWorker.error(error.message, 'init', true));
+        replaceRun(msg.settings, null);
+        post(readyMessage(false));
+        break;
+      }
+      post(readyMessage(Boolean(msg.saved)));
       break;
     }
     case 'reset': {
       running = false;
-      makeRun(msg.settings, msg.saved);
-      post(readyMessage()); // the page derives idle / paused / done from its progress
+      try {
+        replaceRun(msg.settings, msg.saved);
+      } catch (error) {
+        post(fromWorker.error(error.message, 'reset', Boolean(msg.saved)));
+        if (run) post(readyMessage(false));
+        break;
+      }
+      if (msg.saved) await saveRun();
+      else await clearSaved();
+      post(readyMessage(Boolean(msg.saved))); // the page derives idle / paused / done from its progress
       break;
     }
     case 'start': {
       if (running || !run) return;
-      if (run.progress.done) { setState('done'); return; }
-      if (run.progress.diverged) { setState('diverged'); return; }
+      if (run.progress.done) { post(fromWorker.state('done')); return; }
+      if (run.progress.diverged) { post(fromWorker.state('diverged')); return; }
       running = true;
-      setState('running');
+      lastSave = performance.now();
+      post(fromWorker.state('running'));
       schedule();
       break;
     }
@@ -165,24 +189,31 @@ async function handle(msg) {
       if (!running) return;
       running = false;
       post(progressMessage(null));
-      post(snapshotMessage('pause'));
-      setState('paused');
+      post(fromWorker.state('paused'));
+      await saveRun();
       break;
     }
     case 'inspect': {
       const side = data.width;
       const x = new Float32Array(side * side);
       writeExample(x, 0, msg.pixels, 0, side, 0, 0, run.norm);
-      post({ type: 'inspection', id: msg.id, ...run.inspect(x) });
+      post(fromWorker.inspection(msg.id, run.inspect(x)));
       break;
     }
     case 'snapshot': {
-      post(snapshotMessage('request', msg.id));
+      post(fromWorker.snapshot(msg.id, run.snapshot()));
       break;
     }
     case 'crash': {
-      // Lets the browser test check that the page survives a dead worker.
       setTimeout(() => { throw new Error('worker crash requested by a test'); });
+      break;
+    }
+    case 'memory': {
+      post(fromWorker.memory(cl?.memoryStats() ?? {}, run?.progress.steps ?? null));
+      break;
+    }
+    case 'close': {
+      self.close(); // no error event, no message: what a worker killed by the browser looks like
       break;
     }
     default:
@@ -193,6 +224,6 @@ async function handle(msg) {
 self.onmessage = (event) => {
   handle(event.data).catch((error) => {
     running = false;
-    post({ type: 'error', message: error?.message ?? String(error), during: event.data?.type });
+    post(fromWorker.error(error?.message ?? String(error), event.data?.type));
   });
 };

@@ -1,7 +1,7 @@
 // bars.js: horizontal bars for the ten class scores (the largest highlighted): softmax
 // probabilities for the cross-entropy model, the outputs themselves (clipped to [0, 1]) for
 // the squared-loss model, whose outputs estimate the one-hot code of the class.
-import { el } from '../../widgets/_lib/dom.js';
+import { el } from '../../lib/dom.js';
 
 export function scoreCaption(loss) {
   return loss === 'mse' ? 'outputs (estimates of the one-hot code, clipped to [0, 1])' : 'class probabilities (softmax)';

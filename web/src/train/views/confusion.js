@@ -1,6 +1,6 @@
 // confusion.js: the confusion matrix of the last held-out evaluation (rows: true class,
 // columns: predicted class). Clicking a cell filters the misclassified digits to that pair.
-import { el } from '../../widgets/_lib/dom.js';
+import { el } from '../../lib/dom.js';
 
 export class Confusion {
   constructor(host, onPick) {

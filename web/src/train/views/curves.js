@@ -1,7 +1,7 @@
 // curves.js: the loss and accuracy curves (uPlot), train and held-out, against epochs.
 // The training points are running means over the examples since the previous point (with
 // the shifts of augmentation); the held-out points are exact evaluations of all test images.
-import uPlot from 'uplot';
+import { curvePlot } from '../../lib/plot.js';
 
 const TRAIN = '#2458c6';
 const TEST = '#d9480f';
@@ -17,40 +17,20 @@ function merge(train, test, key, scale) {
   return [xs, a, b];
 }
 
-function chart(container, { title, yLabel, yRange, log }) {
-  const box = document.createElement('div');
-  box.className = 'plot';
-  container.append(box);
-  const series = (label, stroke) => ({ label, stroke, width: 2, spanGaps: true, points: { show: true, size: 4, fill: stroke } });
-  const opts = {
-    title,
-    width: Math.max(260, container.clientWidth || 420),
-    height: 220,
-    legend: { show: true, live: false },
-    cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false, range: (u, lo, hi) => [0, Math.max(1, hi ?? 1)] }, y: log ? { distr: 3 } : { range: yRange } },
-    axes: [{ label: 'epochs', size: 36 }, { label: yLabel, size: 50 }],
-    series: [{ label: 'epoch', value: (u, v) => (v == null ? '–' : v.toFixed(2)) }, series('train', TRAIN), series('held-out', TEST)],
-  };
-  const plot = new uPlot(opts, [[], [], []], box);
-  new ResizeObserver(() => {
-    const w = Math.max(260, Math.floor(container.clientWidth));
-    if (w && Math.abs(w - plot.width) > 1) plot.setSize({ width: w, height: 220 });
-  }).observe(container);
-  return plot;
-}
-
 export class Curves {
   constructor(lossHost, accHost) {
-    this.loss = chart(lossHost, { title: 'Loss', yLabel: 'loss', log: true });
-    this.acc = chart(accHost, { title: 'Accuracy', yLabel: '%', yRange: (u, lo, hi) => [Math.max(0, Math.min(lo ?? 0, 90) - 2), 100] });
-    this.count = -1;
+    const series = [{ label: 'train', color: TRAIN }, { label: 'held-out', color: TEST }];
+    this.loss = curvePlot(lossHost, series, { title: 'Loss', xLabel: 'epochs', yLabel: 'loss', log: true });
+    this.acc = curvePlot(accHost, series, { title: 'Accuracy', xLabel: 'epochs', yLabel: '%', yRange: (u, lo, hi) => [Math.max(0, Math.min(lo ?? 0, 90) - 2), 100] });
+    this.key = '';
   }
 
   update(curves) {
-    const n = curves.train.x.length + curves.test.x.length;
-    if (n === this.count) return;
-    this.count = n;
+    // Unchanged when neither the number of points nor the last ones moved (thinning a long
+    // series changes its length, so it redraws too).
+    const key = `${curves.train.x.length}:${curves.test.x.length}:${curves.train.x.at(-1)}:${curves.test.x.at(-1)}`;
+    if (key === this.key) return;
+    this.key = key;
     this.loss.setData(merge(curves.train, curves.test, 'loss', 1));
     this.acc.setData(merge(curves.train, curves.test, 'acc', 100));
   }

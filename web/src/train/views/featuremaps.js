@@ -2,7 +2,7 @@
 // maps as one tiled canvas (signed scale for convolutions and dense layers, white-black for
 // ReLU/sigmoid/pooling outputs), 1-D layers as a strip of cells, the output as class bars.
 import { Mosaic, fillDigit, fillMagnitude, fillSigned } from './images.js';
-import { el } from '../../widgets/_lib/dom.js';
+import { el } from '../../lib/dom.js';
 import { probabilityBars, scoreCaption } from './bars.js';
 
 const NONNEGATIVE = ['relu', 'maxpool2d', 'avgpool2d', 'sigmoid'];

@@ -2,7 +2,7 @@
 // them: C1's six 5x5 kernels in a row, and C3's 16 x 6 kernels of 5x5 as a grid with a
 // column per output map and a row per input map. One canvas per layer.
 import { Mosaic, fillSigned } from './images.js';
-import { el } from '../../widgets/_lib/dom.js';
+import { el } from '../../lib/dom.js';
 
 export class Filters {
   constructor(host) {

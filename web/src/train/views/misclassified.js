@@ -2,7 +2,7 @@
 // "true→predicted" under each; optionally only one (true, predicted) pair. Clicking one
 // shows it in the feature-map view (the list below the canvas does the same by keyboard).
 import { Mosaic, fillDigit } from './images.js';
-import { el } from '../../widgets/_lib/dom.js';
+import { el } from '../../lib/dom.js';
 
 const LIMIT = 100;
 const COLS = 10;

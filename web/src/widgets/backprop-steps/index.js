@@ -6,9 +6,9 @@
 // gradient its outer product with the layer's input, which the text of the lesson explains.
 // Settings: { x: [x1, x2] in [-3, 3], label: target class 0 | 1, seed: weights seed, step: 0-6 (forward 0-3, loss 4, backward 5-6) }.
 
-import { el, fmt, button, select, slider, result } from '../_lib/dom.js';
-import { int, numArray, validateWith } from '../_lib/validate.js';
-import { matrixTable, row } from '../_lessons/table.js';
+import { el, fmt, button, select, slider, result } from '../../lib/dom.js';
+import { int, numArray, validateWith } from '../../lib/validate.js';
+import { matrixTable, row } from '../../lib/table.js';
 
 export default class BackpropSteps {
   static defaults = { x: [1.0, -0.5], label: 1, seed: 2, step: 0 };

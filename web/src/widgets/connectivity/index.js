@@ -5,10 +5,10 @@
 // from cl.sequential's initialisation. Counts come from those arrays.
 // Settings: { n: inputs 2-16 (8), h: kernel, 1-6 numbers ([1, -2, 1]), mode: 'conv' | 'dense', focus: output index to highlight, -1 = none }.
 
-import { el, fmt, numberList, select, slider, result } from '../_lib/dom.js';
-import { int, numArray, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, onResize, COLORS } from '../_lessons/plot.js';
+import { el, fmt, numberList, select, slider, result } from '../../lib/dom.js';
+import { int, numArray, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, onResize, COLORS } from '../../lib/canvas-plot.js';
 
 export default class Connectivity extends Widget {
   static defaults = { n: 8, h: [1, -2, 1], mode: 'conv', focus: -1 };

@@ -11,9 +11,9 @@
 // Settings: { mode: 'conv' | 'transposed', i: 2-9 (5), k: 1-5 (3), s: 1-3 (2), pad: 'valid' | 'same' | 'full' | 'custom',
 //   p: 0-8 (custom padding), d: 1-3 (1), oi, oj: the selected output cell, kernels, strides: the stack, 1-6 layers each 1-7 / 1-4 }.
 
-import { el, fmt, numberList, result, select, slider } from '../_lib/dom.js';
-import { int, numArray, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
+import { el, fmt, numberList, result, select, slider } from '../../lib/dom.js';
+import { int, numArray, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
 
 // The padding a mode stands for, with the effective kernel size kd = d(k - 1) + 1.
 function padding(s) {

@@ -6,10 +6,10 @@
 // Timings are shown, never asserted.
 // Settings: { vary: 'n' | 'm', m: kernel length when varying n (31), n: signal length when varying m (4096), maxN: largest size (16384) }.
 
-import { el, fmt, button, select, result } from '../_lib/dom.js';
-import { oneOf, validateWith } from '../_lib/validate.js';
-import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
-import { rng, uniformArray } from '../_lessons/random.js';
+import { el, fmt, button, select, result } from '../../lib/dom.js';
+import { oneOf, validateWith } from '../../lib/validate.js';
+import { canvas, linePlot, caption, onResize, COLORS } from '../../lib/canvas-plot.js';
+import { rng, uniformArray } from '../../lib/random.js';
 
 const MS = [3, 7, 15, 31, 63, 127, 255];
 const NS = [1024, 4096, 16384];

@@ -5,10 +5,10 @@
 // The kernel's origin (t = 0) is its centre tap, floor(m/2), as in eq. 2.8.
 // Settings: { f: number[] (the signal on t = 0..n-1), h: number[] (kernel), u: output position }.
 
-import { button, el, fmt, numberList, result, select, slider } from '../_lib/dom.js';
-import { numArray, int, validateWith } from '../_lib/validate.js';
-import { shadeX, signalPlot } from '../_lib/plot.js';
-import { Widget } from '../_lib/widget.js';
+import { button, el, fmt, numberList, result, select, slider } from '../../lib/dom.js';
+import { numArray, int, validateWith } from '../../lib/validate.js';
+import { shadeX, signalPlot } from '../../lib/plot.js';
+import { Widget } from '../../lib/widget.js';
 
 const GAUSS = [1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16];
 const PRESETS = {

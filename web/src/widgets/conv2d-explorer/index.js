@@ -10,12 +10,12 @@
 //   numbers (the custom kernel, row by row), padding: 'same' | 'valid', stride: 1-3, digit: 0-9 or -1 = drawing,
 //   drawing: '' or 132-char base64 of 28x28 bits, row, col: the output pixel read out (clamped into the output) }.
 
-import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { int, numArray, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, cellAt, heatmap, onResize } from '../_lessons/plot.js';
-import { matrixTable, row } from '../_lessons/table.js';
-import { SIZE, checkDrawing, drawPad, encodeBits, sourceImage, sourceSelect } from '../_lessons/drawpad.js';
+import { el, fmt, select, slider, result } from '../../lib/dom.js';
+import { int, numArray, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, cellAt, heatmap, onResize } from '../../lib/canvas-plot.js';
+import { matrixTable, row } from '../../lib/table.js';
+import { SIZE, checkDrawing, drawPad, encodeBits, sourceImage, sourceSelect } from '../../lib/drawpad.js';
 
 const KERNELS = {
   'edge-x': { label: 'vertical edges (Sobel x)', k: 3, w: [-1, 0, 1, -2, 0, 2, -1, 0, 1] },

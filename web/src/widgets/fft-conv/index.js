@@ -5,11 +5,11 @@
 // middle step and the one piece of arithmetic here; magnitudes are computed only for drawing.
 // Settings: { signal: 'steps' | 'spikes' | 'random', kernel: 'gauss' | 'box' | 'diff' | 'long', circular: false | true (skip the zero-padding) }.
 
-import { el, fmt, checkbox, select, result } from '../_lib/dom.js';
-import { bool, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
-import { rng } from '../_lessons/random.js';
+import { el, fmt, checkbox, select, result } from '../../lib/dom.js';
+import { bool, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, linePlot, caption, onResize, COLORS } from '../../lib/canvas-plot.js';
+import { rng } from '../../lib/random.js';
 
 const SIGNALS = {
   steps: Array.from({ length: 24 }, (_, t) => (t < 6 ? 1 : t < 14 ? 3 : t < 18 ? 0 : 2)),

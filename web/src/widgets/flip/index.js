@@ -5,10 +5,10 @@
 // (index u of both runs over 0 .. n + m − 2). The widget only reverses an array.
 // Settings: { f: number[], h: number[], flip: boolean }.
 
-import { checkbox, el, fmt, numberList, result } from '../_lib/dom.js';
-import { bool, numArray, validateWith } from '../_lib/validate.js';
-import { signalPlot } from '../_lib/plot.js';
-import { Widget } from '../_lib/widget.js';
+import { checkbox, el, fmt, numberList, result } from '../../lib/dom.js';
+import { bool, numArray, validateWith } from '../../lib/validate.js';
+import { signalPlot } from '../../lib/plot.js';
+import { Widget } from '../../lib/widget.js';
 
 const F_LIMITS = { minLength: 1, maxLength: 48, min: -1000, max: 1000 };
 const H_LIMITS = { minLength: 1, maxLength: 15, min: -1000, max: 1000 };

@@ -5,10 +5,10 @@
 // page computes no transform itself.
 // Settings: { n: samples, 4-512 in powers of two (32), window: length L 1-32 (8), width: Gaussian width s 0.1-5 (1) }.
 
-import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { num, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
+import { el, fmt, select, slider, result } from '../../lib/dom.js';
+import { num, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, linePlot, caption, onResize, COLORS } from '../../lib/canvas-plot.js';
 
 const NS = [4, 8, 16, 32, 64, 128, 256, 512];
 const WINDOWS = [1, 2, 4, 8, 16, 32];

@@ -9,10 +9,10 @@
 //   batch: SGD batch 1-32 (8), steps: 1-300 (60), seed: 1-1000 (1), xaxis: 'steps' | 'examples';
 //   quadratic: eta 0.01-0.7 (0.3), momentum 0-0.95 (0), lmin: one of 4 ... 0.25 (0.5), qsteps 1-100 (30) }.
 
-import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { int, num, oneOf, validateWith } from '../_lib/validate.js';
-import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
-import { rng, gaussian } from '../_lessons/random.js';
+import { el, fmt, select, slider, result } from '../../lib/dom.js';
+import { int, num, oneOf, validateWith } from '../../lib/validate.js';
+import { canvas, linePlot, caption, onResize, COLORS } from '../../lib/canvas-plot.js';
+import { rng, gaussian } from '../../lib/random.js';
 import { QuadraticView, LMINS, ETA } from './quadratic.js';
 
 const LRS = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];

@@ -7,8 +7,8 @@
 // risk value the core's; the page draws the contour ellipses R = c from λ_max, λ_min and the
 // core's starting risk (geometry only).
 
-import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { canvas, linePlot, caption, COLORS } from '../_lessons/plot.js';
+import { el, fmt, select, slider, result } from '../../lib/dom.js';
+import { canvas, linePlot, caption, COLORS } from '../../lib/canvas-plot.js';
 
 export const LMAX = 4;
 export const LMINS = [4, 2, 1, 0.5, 0.25];

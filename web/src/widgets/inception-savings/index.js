@@ -5,11 +5,11 @@
 // dense layer (cl.sequential) applied to every pixel's channel vector.
 // Settings: { cin (256), reduce: 1x1 output channels m (16), cout (32), kernel: 3 | 5 | 7 (5), size: image side (28) }, from the lists below.
 
-import { el, fmt, select, result } from '../_lib/dom.js';
+import { el, fmt, select, result } from '../../lib/dom.js';
 import { formatCount } from '../../format.js';
-import { oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { rng, uniformArray } from '../_lessons/random.js';
+import { oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { rng, uniformArray } from '../../lib/random.js';
 
 const CINS = [64, 128, 192, 256, 480, 512, 832];
 const REDUCES = [8, 16, 24, 32, 48, 64, 96, 128];

@@ -8,11 +8,11 @@
 // cl.conv2dBackward().gradInput and against the cross-correlation of δ with reversed w.
 // Settings: { n: 3-10 (6), w: kernel, 1-5 numbers ([1, 2, 3]), seed: δ, 1-50 (1), t: the input index read out (2) }.
 
-import { el, fmt, numberList, result, slider } from '../_lib/dom.js';
-import { int, numArray, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { drawMatrix } from '../_lib/matrix.js';
-import { rng } from '../_lessons/random.js';
+import { el, fmt, numberList, result, slider } from '../../lib/dom.js';
+import { int, numArray, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { drawMatrix } from '../../lib/matrix.js';
+import { rng } from '../../lib/random.js';
 
 export default class InputGrad extends Widget {
   static defaults = { n: 6, w: [1, 2, 3], seed: 1, t: 2 };

@@ -6,10 +6,10 @@
 // differencing is the page's only arithmetic, and it is the independent check).
 // Settings: { x: [x1, x2] in [-3, 3] (default [0.5, -1]), seed: weights seed 1-1000 (3; H uses seed + 1), eps: finite-difference step 1e-4..0.1 (0.001) }.
 
-import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { int, num, numArray, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { matrixTable, row } from '../_lessons/table.js';
+import { el, fmt, select, slider, result } from '../../lib/dom.js';
+import { int, num, numArray, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { matrixTable, row } from '../../lib/table.js';
 
 export default class JacobianChain extends Widget {
   static defaults = { x: [0.5, -1.0], seed: 3, eps: 0.001 };

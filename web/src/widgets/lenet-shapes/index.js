@@ -8,13 +8,13 @@
 // Settings: { c3kernel: 3 | 5 | 6 (5; the notes' 6 to compare), pool: 'avgpool2d' | 'maxpool2d', activation: 'tanh' | 'relu' | 'sigmoid', digit: 0-9,
 //   weights: 'random' | 'trained' ('random') }.
 
-import { el, select, result } from '../_lib/dom.js';
+import { el, select, result } from '../../lib/dom.js';
 import { formatCount } from '../../format.js';
-import { int, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, heatmap } from '../_lessons/plot.js';
-import { row } from '../_lessons/table.js';
-import { digit } from '../_lessons/digits.js';
+import { int, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, heatmap } from '../../lib/canvas-plot.js';
+import { row } from '../../lib/table.js';
+import { digit } from '../../lib/digits.js';
 import { loadSavedRun } from './saved-run.js';
 
 const NAMES = ['C1', '', 'S2', 'C3', '', 'S4', 'C5', '', '', 'F6', '', 'output'];

@@ -7,10 +7,10 @@
 // Settings: { box: 0-3 (which hidden system), input: 'impulse' | 'signal', position: p 0..12 (0),
 //   guess: the typed h, 1-8 numbers ([1]) }.
 
-import { el, fmt, numberList, result, select, slider } from '../_lib/dom.js';
-import { int, numArray, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, caption, linePlot, onResize, COLORS } from '../_lessons/plot.js';
+import { el, fmt, numberList, result, select, slider } from '../../lib/dom.js';
+import { int, numArray, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, caption, linePlot, onResize, COLORS } from '../../lib/canvas-plot.js';
 
 const N = 16;
 // The hidden impulse responses (small integers, so they can be read off the plot).

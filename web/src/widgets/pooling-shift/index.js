@@ -10,12 +10,12 @@
 // Settings: { mode: 'max' | 'avg' | 'global', kernel: 1-7 (2), stride: 1-7 (2), dx, dy: shift -4..4,
 //   wrap: circular shift (false), feature: pool the edge filter's map (false), digit: 0-9 or -1 = drawing, drawing }.
 
-import { el, checkbox, select, slider, result, fmt } from '../_lib/dom.js';
-import { bool, int, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, heatmap, onResize } from '../_lessons/plot.js';
-import { row } from '../_lessons/table.js';
-import { SIZE, checkDrawing, drawPad, encodeBits, sourceImage, sourceSelect } from '../_lessons/drawpad.js';
+import { el, checkbox, select, slider, result, fmt } from '../../lib/dom.js';
+import { bool, int, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, heatmap, onResize } from '../../lib/canvas-plot.js';
+import { row } from '../../lib/table.js';
+import { SIZE, checkDrawing, drawPad, encodeBits, sourceImage, sourceSelect } from '../../lib/drawpad.js';
 
 // A vertical-edge filter (Sobel x): its map has positive and negative values and moves with the input.
 const EDGE = Float32Array.from([-1, 0, 1, -2, 0, 2, -1, 0, 1]);

@@ -5,10 +5,10 @@
 // input pixel to that unit, and its non-zero pixels are the receptive field.
 // Settings: { layers: L 1-6 (3), kernel: m = 1 | 3 | 5 | 7 (3), stride: 1 | 2, unit: [row, col] of the selected output unit ([-1, -1] = centre) }.
 
-import { el, select, slider, result } from '../_lib/dom.js';
-import { int, oneOf, validateWith } from '../_lib/validate.js';
-import { canvas, heatmap, cellAt, onResize } from '../_lessons/plot.js';
-import { row } from '../_lessons/table.js';
+import { el, select, slider, result } from '../../lib/dom.js';
+import { int, oneOf, validateWith } from '../../lib/validate.js';
+import { canvas, heatmap, cellAt, onResize } from '../../lib/canvas-plot.js';
+import { row } from '../../lib/table.js';
 
 const S = 32;
 

@@ -9,11 +9,11 @@
 // Settings: { signal: 'steps' | 'spikes' | 'ramp' | 'random', kernel: 'gauss' | 'diff' | 'asym' | 'box',
 //   shift: tau -8..8 (3), operator: 'conv' | 'times-t' | 'stride2' | 'zero-pad' ('conv') }.
 
-import { el, fmt, select, slider, result } from '../_lib/dom.js';
-import { int, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, linePlot, caption, onResize, COLORS } from '../_lessons/plot.js';
-import { rng } from '../_lessons/random.js';
+import { el, fmt, select, slider, result } from '../../lib/dom.js';
+import { int, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, linePlot, caption, onResize, COLORS } from '../../lib/canvas-plot.js';
+import { rng } from '../../lib/random.js';
 
 const N = 32;
 const PAD = 8; // zeros on each side so shifts up to PAD lose nothing

@@ -6,10 +6,10 @@
 // Settings: { h: number[] (1..8 taps), n: signal length 1..16, f: number[] (cut or padded to n;
 // n defaults to f's length when only f is given) }.
 
-import { el, fmt, numberList, result, slider } from '../_lib/dom.js';
-import { drawMatrix } from '../_lib/matrix.js';
-import { int, numArray, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
+import { el, fmt, numberList, result, slider } from '../../lib/dom.js';
+import { drawMatrix } from '../../lib/matrix.js';
+import { int, numArray, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
 
 const F_POOL = [2, -1, 3, 0, 1, 4, -2, 1, 3, -1, 2, 0, 1, -3, 2, 1];
 const TAP_COLORS = ['#f4c7b8', '#c6dcf5', '#cfe8c8', '#f1dca7', '#dccdf0', '#f3c9de', '#c9ebe8', '#e2e2e2'];

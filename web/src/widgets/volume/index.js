@@ -11,10 +11,10 @@
 // Settings: { d: 1-4 (3), size: H = W 3-9 (5), k: 1-4 (2), r: 1 | 3 | 5 (3), stride: 1-3 (2),
 //   padding: 0-2 (1), seed: 1-50 (1), filter, row, col: the selected output cell (0, 0, 0) }.
 
-import { el, fmt, result, select, slider } from '../_lib/dom.js';
-import { int, oneOf, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { rng } from '../_lessons/random.js';
+import { el, fmt, result, select, slider } from '../../lib/dom.js';
+import { int, oneOf, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { rng } from '../../lib/random.js';
 
 const outSize = (s) => Math.floor((s.size + 2 * s.padding - s.r) / s.stride) + 1;
 

@@ -6,12 +6,12 @@
 // piece of arithmetic on the page, and it is the check eq. 2.15 states.
 // Settings: { size: input side 3-9 (6), kernel: 1-5 (3), weight: [a, b] selected kernel weight, seed: data seed }.
 
-import { el, fmt, button, slider, result } from '../_lib/dom.js';
-import { int, validateWith } from '../_lib/validate.js';
-import { Widget } from '../_lib/widget.js';
-import { canvas, heatmap, onResize } from '../_lessons/plot.js';
-import { row } from '../_lessons/table.js';
-import { rng, uniformArray } from '../_lessons/random.js';
+import { el, fmt, button, slider, result } from '../../lib/dom.js';
+import { int, validateWith } from '../../lib/validate.js';
+import { Widget } from '../../lib/widget.js';
+import { canvas, heatmap, onResize } from '../../lib/canvas-plot.js';
+import { row } from '../../lib/table.js';
+import { rng, uniformArray } from '../../lib/random.js';
 
 export default class WeightSharingGrad extends Widget {
   static defaults = { size: 6, kernel: 3, weight: [1, 1], seed: 4 };

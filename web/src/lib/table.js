@@ -1,7 +1,7 @@
 // table.js: matrices and vectors as small HTML tables (numbers the widget got from the core),
 // with a caption naming what they are. Display only.
 
-import { el, fmt } from '../_lib/dom.js';
+import { el, fmt } from './dom.js';
 
 // data is (rows, cols) row-major; opts: { caption, digits, highlight: Set of flat indices }.
 export function matrixTable(data, rows, cols, opts = {}) {

@@ -1,9 +1,10 @@
-// plot.js: canvas drawing shared by the lesson widgets: line/stem plots with axes and a legend,
-// and heat maps of matrices with optional highlighted cells. Drawing only: every number drawn
-// is handed in by the widget (from the convlab core); nothing here computes results. Canvases
-// size themselves to their container's width (down to a 375px phone) at each draw.
+// canvas-plot.js: canvas drawing for the lesson widgets that uPlot (lib/plot.js, the site's
+// plot stack for curves and signals) cannot do: heat maps of matrices with highlighted and
+// hit-tested cells (cellAt), and the small annotated line plots drawn into the same canvases
+// as those maps. Drawing only: every number drawn is handed in by the widget (from the
+// convlab core). Canvases size themselves to their container's width (down to a 375px phone).
 
-import { el, fmt } from '../_lib/dom.js';
+import { el, fmt } from './dom.js';
 
 export const COLORS = ['#1f5fbf', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285'];
 
