@@ -2,9 +2,9 @@
 // from navigator.language while its module loads, and that throws when the browser reports
 // a tag that is not one (WebKitGTK under the C locale says "C"): every plot, and every page
 // importing uPlot, would then fail. The bundled uPlot gets the site's fixed locale instead,
-// so its axis labels read like the rest of the site (web/src/format.js).
+// so its axis labels read like the rest of the site (web/src/lib/format.js).
 import { readFile } from 'node:fs/promises';
-import { LOCALE } from './src/format.js';
+import { LOCALE } from './src/lib/format.js';
 
 const FILTER = /[\\/]uplot[\\/]dist[\\/]uPlot\.(esm\.)?js$/;
 const PATTERN = /new Intl\.NumberFormat\(domEnv \? nav\.language : '[^']*'\)/g;

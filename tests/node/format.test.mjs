@@ -1,4 +1,4 @@
-// The site's number and date formatter (web/src/format.js), checked against Node's own
+// The site's number and date formatter (web/src/lib/format.js), checked against Node's own
 // Intl with a fixed 'en-US' and against hand-written strings; and the build's uPlot patch
 // (web/uplot-locale.mjs): uPlot loaded as a browser reporting navigator.language "C" (as
 // WebKitGTK does under the C locale) throws unpatched and loads patched.
@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import * as esbuild from 'esbuild';
-import { formatCount, formatDate, LOCALE } from '../../web/src/format.js';
+import { formatCount, formatDate, LOCALE } from '../../web/src/lib/format.js';
 import { fixUPlotLocale, uplotLocale } from '../../web/uplot-locale.mjs';
 
 test('formatCount writes thousands with commas, rounded to an integer', () => {

@@ -6,7 +6,7 @@
 // happens here.
 
 import { el, fmt } from '../lib/dom.js';
-import { formatDate } from '../format.js';
+import { formatDate } from '../lib/format.js';
 import { CLASS_NAMES } from './data.js';
 import { cachedDataset, loadCatalogue } from './loader.js';
 import { DEFAULT_LR, DEFAULTS, checkSettings } from './settings.js';

@@ -2,7 +2,7 @@
 // message box (with optional action buttons), and the progress line of the run.
 
 import { el, fmt } from '../lib/dom.js';
-import { formatCount } from '../format.js';
+import { formatCount } from '../lib/format.js';
 
 const $ = (id) => document.getElementById(id);
 

@@ -6,7 +6,7 @@
 // Settings: { cin (256), reduce: 1x1 output channels m (16), cout (32), kernel: 3 | 5 | 7 (5), size: image side (28) }, from the lists below.
 
 import { el, fmt, select, result } from '../../lib/dom.js';
-import { formatCount } from '../../format.js';
+import { formatCount } from '../../lib/format.js';
 import { oneOf, validateWith } from '../../lib/validate.js';
 import { Widget } from '../../lib/widget.js';
 import { rng, uniformArray } from '../../lib/random.js';

@@ -9,7 +9,7 @@
 //   weights: 'random' | 'trained' ('random') }.
 
 import { el, select, result } from '../../lib/dom.js';
-import { formatCount } from '../../format.js';
+import { formatCount } from '../../lib/format.js';
 import { int, oneOf, validateWith } from '../../lib/validate.js';
 import { Widget } from '../../lib/widget.js';
 import { canvas, heatmap } from '../../lib/canvas-plot.js';
