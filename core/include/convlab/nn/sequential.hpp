@@ -58,6 +58,14 @@ struct step_result {
     double accuracy;  // fraction of the batch classified correctly (first maximum wins)
 };
 
+// Buffers the network owns for one batch of inputs and labels, so that a caller (the
+// bindings) can write a batch in place and train on it without copying or allocating.
+struct staging_view {
+    float* x;                // (batch, input...)
+    std::int32_t* labels;    // (batch)
+    int batch;
+};
+
 class sequential {
   public:
     // input_shape is one example's shape: [C, H, W] for images or [features] for flat
@@ -97,6 +105,13 @@ class sequential {
     // accumulated). labels is (batch), class indices into the flattened output. Does not
     // update. The loss sees each example's output flattened to (output_size()).
     step_result backward(const float* x, const std::int32_t* labels, int batch, loss_kind loss);
+    // Forward and loss without gradients: the mean loss, the accuracy, and each example's
+    // predicted class (first maximum wins) written to predictions (batch) unless nullptr.
+    step_result evaluate(const float* x, const std::int32_t* labels, int batch, loss_kind loss,
+                         std::int32_t* predictions);
+    // Staging buffers for `batch` examples. They grow when batch does (invalidating earlier
+    // pointers) and are never shrunk, so the same or a smaller batch allocates nothing.
+    staging_view staging(int batch);
     // Vector-Jacobian product: forward, then back-propagates grad_output (batch, output...)
     // instead of a loss gradient. Fills every parameter's grad with grad_output^T d y / d p
     // and returns grad_output^T d y / d x, (batch, input...), valid until the next call.
