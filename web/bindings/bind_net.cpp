@@ -138,41 +138,51 @@ val net_handle::layer_output(val index) {
     });
 }
 
-val net_handle::backward(address x, double nx, address labels, double nl, val batch, val options) {
+// The calls on (x, labels): checks the counts, reads the options with `read`, then runs
+// `step(batch, options)` and returns its result object.
+template <class Read, class Step>
+val net_handle::labelled(double nx, double nl, const val& batch, const val& options, Read read,
+                         Step step) {
     return guarded([&] {
         const int b = batch_of(nx, batch);
-        const convlab::loss_kind loss =
-            convlab::read_loss_options(fields_from(options), "Network.backward");
+        const auto o = read(fields_from(options));
         require_labels(nl, b);
-        return step_object(net_->backward(at<const float>(x), at<const std::int32_t>(labels), b, loss));
+        return step(b, o);
     });
+}
+
+val net_handle::backward(address x, double nx, address labels, double nl, val batch, val options) {
+    return labelled(
+        nx, nl, batch, options,
+        [](const convlab::field_list& f) { return convlab::read_loss_options(f, "Network.backward"); },
+        [&](int b, convlab::loss_kind loss) {
+            return step_object(net_->backward(at<const float>(x), at<const std::int32_t>(labels), b, loss));
+        });
 }
 
 val net_handle::train_step(address x, double nx, address labels, double nl, val batch,
                            val options) {
-    return guarded([&] {
-        const int b = batch_of(nx, batch);
-        const convlab::train_options o = convlab::read_train_options(fields_from(options));
-        require_labels(nl, b);
-        return step_object(net_->train_step(at<const float>(x), at<const std::int32_t>(labels), b, o));
-    });
+    return labelled(nx, nl, batch, options, convlab::read_train_options,
+                    [&](int b, const convlab::train_options& o) {
+                        return step_object(net_->train_step(at<const float>(x),
+                                                            at<const std::int32_t>(labels), b, o));
+                    });
 }
 
 val net_handle::evaluate(address x, double nx, address labels, double nl, val batch,
                          val options) {
-    return guarded([&] {
-        const int b = batch_of(nx, batch);
-        const convlab::loss_kind loss =
-            convlab::read_loss_options(fields_from(options), "Network.evaluate");
-        require_labels(nl, b);
-        std::vector<std::int32_t> predictions(static_cast<std::size_t>(b));
-        val r = step_object(net_->evaluate(at<const float>(x), at<const std::int32_t>(labels), b,
-                                           loss, predictions.data()));
-        r.set("predictions", val::global("Int32Array")
-                                 .new_(val(emscripten::typed_memory_view(predictions.size(),
-                                                                         predictions.data()))));
-        return r;
-    });
+    return labelled(
+        nx, nl, batch, options,
+        [](const convlab::field_list& f) { return convlab::read_loss_options(f, "Network.evaluate"); },
+        [&](int b, convlab::loss_kind loss) {
+            std::vector<std::int32_t> predictions(static_cast<std::size_t>(b));
+            val r = step_object(net_->evaluate(at<const float>(x), at<const std::int32_t>(labels),
+                                               b, loss, predictions.data()));
+            r.set("predictions", val::global("Int32Array")
+                                     .new_(val(emscripten::typed_memory_view(predictions.size(),
+                                                                             predictions.data()))));
+            return r;
+        });
 }
 
 val net_handle::vjp(address x, double nx, val batch, address dy, double ndy) {

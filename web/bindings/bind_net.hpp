@@ -46,6 +46,8 @@ public:
 private:
     int batch_of(double nx, const val& batch) const;
     void require_labels(double nl, int batch) const;
+    template <class Read, class Step>
+    val labelled(double nx, double nl, const val& batch, const val& options, Read read, Step step);
 
     std::unique_ptr<convlab::sequential> net_;
 };

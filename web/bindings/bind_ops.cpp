@@ -15,6 +15,17 @@ namespace {
 
 std::vector<int> output_shape(const convlab::conv2d_geometry& g) { return {g.N, g.K, g.Ho, g.Wo}; }
 
+// The checked call of conv2d / conv2dBackward, with x's and w's counts checked against it.
+convlab::conv2d_call conv2d_call_checked(const val& x_shape, const val& w_shape,
+                                         const val& options, const char* fn, double nx, double nw) {
+    const convlab::conv2d_call c = convlab::read_conv2d_call(value_from(x_shape), value_from(w_shape),
+                                                             fields_from(options), fn);
+    const convlab::conv2d_geometry& g = c.geometry;
+    require_count("x", nx, {g.N, g.C, g.H, g.W}, "xShape");
+    require_count("w", nw, {g.K, g.C, g.R, g.S}, "wShape");
+    return c;
+}
+
 }  // namespace
 
 val auto_method_1d(val n, val m) {
@@ -77,11 +88,8 @@ val auto_method_2d(val x_shape, val w_shape, val options) {
 val conv2d(address x, double nx, address w, double nw, address bias, double nbias, val x_shape,
            val w_shape, val options) {
     return guarded([&] {
-        const convlab::conv2d_call c = convlab::read_conv2d_call(
-            value_from(x_shape), value_from(w_shape), fields_from(options), "conv2d");
+        const convlab::conv2d_call c = conv2d_call_checked(x_shape, w_shape, options, "conv2d", nx, nw);
         const convlab::conv2d_geometry& g = c.geometry;
-        require_count("x", nx, {g.N, g.C, g.H, g.W}, "xShape");
-        require_count("w", nw, {g.K, g.C, g.R, g.S}, "wShape");
         if (bias) require_count("bias", nbias, {g.K}, "wShape[0]");
         const std::vector<int> shape = output_shape(g);
         const auto y = uninitialised(count_of(shape));
@@ -94,11 +102,9 @@ val conv2d(address x, double nx, address w, double nw, address bias, double nbia
 val conv2d_backward(address x, double nx, address w, double nw, address dy, double ndy,
                     val x_shape, val w_shape, val options) {
     return guarded([&] {
-        const convlab::conv2d_call c = convlab::read_conv2d_call(
-            value_from(x_shape), value_from(w_shape), fields_from(options), "conv2dBackward");
+        const convlab::conv2d_call c =
+            conv2d_call_checked(x_shape, w_shape, options, "conv2dBackward", nx, nw);
         const convlab::conv2d_geometry& g = c.geometry;
-        require_count("x", nx, {g.N, g.C, g.H, g.W}, "xShape");
-        require_count("w", nw, {g.K, g.C, g.R, g.S}, "wShape");
         require_count("gradOut", ndy, output_shape(g), "output shape");
         const std::size_t nxs = count_of({g.N, g.C, g.H, g.W});
         const std::size_t nws = count_of({g.K, g.C, g.R, g.S});

@@ -45,32 +45,28 @@ void configure(layer_state& l, const std::vector<int>& in, const std::string& at
     l.out_shape = {in[0], l.pool.Ho, l.pool.Wo};
 }
 
-void max_forward(const layer_state& l, const layer_call& c, float* y) {
+pool2d_geometry for_batch(const layer_state& l, int batch) {
     pool2d_geometry g = l.pool;
-    g.N = c.batch;
-    max_pool2d_forward(g, c.x, y);
+    g.N = batch;
+    return g;
+}
+
+void max_forward(const layer_state& l, const layer_call& c, float* y) {
+    max_pool2d_forward(for_batch(l, c.batch), c.x, y);
 }
 
 void max_backward(const layer_state& l, const layer_call& c, const float* dy, float* dx, float*,
                   float*) {
-    if (!dx) return;
-    pool2d_geometry g = l.pool;
-    g.N = c.batch;
-    max_pool2d_backward(g, c.x, dy, dx);
+    if (dx) max_pool2d_backward(for_batch(l, c.batch), c.x, dy, dx);
 }
 
 void avg_forward(const layer_state& l, const layer_call& c, float* y) {
-    pool2d_geometry g = l.pool;
-    g.N = c.batch;
-    avg_pool2d_forward(g, c.x, y);
+    avg_pool2d_forward(for_batch(l, c.batch), c.x, y);
 }
 
 void avg_backward(const layer_state& l, const layer_call& c, const float* dy, float* dx, float*,
                   float*) {
-    if (!dx) return;
-    pool2d_geometry g = l.pool;
-    g.N = c.batch;
-    avg_pool2d_backward(g, dy, dx);
+    if (dx) avg_pool2d_backward(for_batch(l, c.batch), dy, dx);
 }
 
 }  // namespace
