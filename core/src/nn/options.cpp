@@ -83,6 +83,10 @@ pool2d_geometry read_pool2d_call(const field_value& x_shape, const field_list& o
     const auto [kh, kw] = read_int_pair(*k, "kernel", 1);
     int sh = kh, sw = kw;
     if (const field_value* v = find_field(options, "stride")) std::tie(sh, sw) = read_int_pair(*v, "stride", 1);
+    // PyTorch's padding / dilation / ceilMode / countIncludePad: check_options refuses them
+    // ("not supported") while their registry type is `unsupported` (registry.cpp's pooling
+    // tables). To honour them, give them real types there and read them here into the
+    // make_pool2d_geometry overload that takes them.
     return make_pool2d_geometry(xs[0], xs[1], xs[2], xs[3], kh, kw, sh, sw);
 }
 
