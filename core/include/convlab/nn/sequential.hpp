@@ -19,7 +19,7 @@ namespace convlab {
 // One layer as the user wrote it. A field a layer type does not use must keep its default
 // (the constructor rejects e.g. a relu with `out`, which is almost certainly a typo).
 struct layer_spec {
-    std::string type;  // conv2d | relu | sigmoid | tanh | maxpool2d | avgpool2d | flatten | dense
+    std::string type;  // a row of convlab/nn/layer_kinds.inc
     int out = 0;       // conv2d: out channels; dense: out features
     int kernel_h = 0, kernel_w = 0;  // conv2d, pooling
     int stride_h = 0, stride_w = 0;  // 0: default (1 for conv2d, kernel for pooling)
