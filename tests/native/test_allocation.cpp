@@ -12,6 +12,7 @@
 
 #include "convlab/nn/sequential.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -232,4 +233,31 @@ TEST_CASE("LeNet-5 train_step, batch 8: no allocation in steady state, every con
                            << ": " << n << " allocations in 5 steps after 3 warm-up steps");
             CHECK(n == 0);
         }
+}
+
+TEST_CASE("a step on the network's staging buffers and evaluate allocate nothing in steady state") {
+    const int batch = 8;
+    sequential net(lenet_layers(conv2d_method::automatic), {1, 28, 28}, 1);
+    staging_view s = net.staging(batch);
+    const std::vector<float> x = harness::random_vector(std::size_t(batch) * 28 * 28, 3, 0.f, 1.f);
+    std::copy(x.begin(), x.end(), s.x);
+    for (int n = 0; n < batch; ++n) s.labels[n] = n % 10;
+    train_options options;
+    options.momentum = 0.9f;
+    std::vector<std::int32_t> predictions(batch);
+    for (int i = 0; i < 2; ++i) {
+        net.train_step(s.x, s.labels, batch, options);
+        net.evaluate(s.x, s.labels, batch, loss_kind::softmax_cross_entropy, predictions.data());
+    }
+    allocations.store(0);
+    counting.store(true);
+    double sink = 0;
+    for (int i = 0; i < 3; ++i) {
+        s = net.staging(batch);  // the same batch: the same buffers
+        sink += net.train_step(s.x, s.labels, batch, options).loss;
+        sink += net.evaluate(s.x, s.labels, batch, loss_kind::mse, predictions.data()).loss;
+    }
+    counting.store(false);
+    CHECK(std::isfinite(sink));
+    CHECK(allocations.load() == 0);
 }

@@ -21,43 +21,23 @@ export interface LoadOptions {
 export function load(options?: LoadOptions): Promise<Convlab>;
 export default load;
 
-export type Mode = 'full' | 'same' | 'valid';
-export type Method1d = 'direct' | 'toeplitz' | 'fft' | 'auto';
-export type Method2d = 'direct' | 'im2col' | 'fft' | 'auto';
-/** A number, or [h, w]. */
-export type Pair = number | [number, number];
-export type Padding = Pair | 'valid' | 'same';
-export type ActivationName = 'relu' | 'sigmoid' | 'tanh';
-export type Loss = 'softmax-cross-entropy' | 'mse';
+import type {
+  ActivationName, AvgPool2dBackwardOptions, AvgPool2dOptions, Conv2dBackwardOptions, Conv2dOptions,
+  ConvolveOptions, LayerSpec, Loss, MaxPool2dBackwardOptions, MaxPool2dOptions, NetworkBackwardOptions,
+  NetworkEvaluateOptions, NetworkTrainStepOptions, Registry, SequentialOptions, AutoMethod2dOptions,
+} from './registry';
+// The unions and options types are generated from the core's registry (registry.d.ts).
+export * from './registry';
+export type Conv1dOptions = ConvolveOptions;
+export type PoolOptions = MaxPool2dOptions;
+/** Default loss 'softmax-cross-entropy' ('mse' targets the labels' one-hot encoding), optimizer
+ * 'sgd', lr 0.01 and momentum 0 (finite, >= 0; torch.optim.SGD: v = momentum v + g, p -= lr v). */
+export type TrainOptions = NetworkTrainStepOptions;
 
 export interface Tensor {
   data: Float32Array;
   /** [N, C, H, W] (or [N, K, Ho, Wo]). */
   shape: number[];
-}
-
-export interface Conv1dOptions {
-  /** Default 'full'. numpy.convolve / numpy.correlate lengths and alignment. */
-  mode?: Mode;
-  /** Default 'auto'. */
-  method?: Method1d;
-}
-
-export interface Conv2dOptions {
-  /** Length K; none by default. */
-  bias?: Float32Array | null;
-  /** Default 1. */
-  stride?: Pair;
-  /** Default 0. 'same' needs stride 1 (PyTorch's split: the odd pad goes bottom / right). */
-  padding?: Padding;
-  /** Default 'auto'. */
-  method?: Method2d;
-}
-
-export interface Conv2dBackwardOptions {
-  stride?: Pair;
-  padding?: Padding;
-  method?: Method2d;
 }
 
 export interface Conv2dGradients {
@@ -69,29 +49,9 @@ export interface Conv2dGradients {
   gradBias: Float32Array;
 }
 
-export interface PoolOptions {
-  /** Required. */
-  kernel: Pair;
-  /** Default: kernel. */
-  stride?: Pair;
-}
-
 export interface Complex {
   re: Float32Array;
   im: Float32Array;
-}
-
-export type LayerSpec =
-  | { type: 'conv2d'; out: number; kernel: Pair; stride?: Pair; padding?: Padding; bias?: boolean; method?: Method2d }
-  | { type: 'maxpool2d' | 'avgpool2d'; kernel: Pair; stride?: Pair }
-  | { type: 'dense'; out: number; bias?: boolean }
-  | { type: 'relu' | 'sigmoid' | 'tanh' | 'flatten' };
-
-export interface SequentialOptions {
-  /** One example's shape: [C, H, W] or [features]. */
-  inputShape: number[];
-  /** Non-negative integer; default 0. Same seed, same initial parameters. */
-  seed?: number;
 }
 
 export interface Parameter {
@@ -113,22 +73,24 @@ export interface ParameterInput {
 /** An Int32Array of class indices; (addition) any array-like of integers is copied into one. */
 export type Labels = Int32Array | ArrayLike<number>;
 
-export interface TrainOptions {
-  /** Default 'softmax-cross-entropy'. 'mse' targets the labels' one-hot encoding. */
-  loss?: Loss;
-  /** Default 'sgd' (the only one). */
-  optimizer?: 'sgd';
-  /** Default 0.01; finite, >= 0. */
-  lr?: number;
-  /** Default 0; finite, >= 0. torch.optim.SGD: v = momentum v + g (v = g first), p -= lr v. */
-  momentum?: number;
-}
-
 export interface StepResult {
   /** Mean over the batch, before the update. */
   loss: number;
   /** Fraction of the batch whose largest output is the label (first maximum wins). */
   accuracy: number;
+}
+
+export interface EvaluateResult extends StepResult {
+  /** Each example's predicted class (first maximum wins). */
+  predictions: Int32Array;
+}
+
+/** Views into WebAssembly memory owned by the network (see Network.staging). */
+export interface Staging {
+  /** (batch, inputShape...) */
+  x: Float32Array;
+  /** (batch) */
+  labels: Int32Array;
 }
 
 export interface LayerInfo {
@@ -159,9 +121,20 @@ export interface Network {
   /** After trainStep, backward or vjp: same form as parameters(). Throws before the first. */
   gradients(): Parameter[];
   /** Loss and gradients without updating. */
-  backward(x: Float32Array, labels: Labels, batch?: number, options?: { loss?: Loss }): StepResult;
+  backward(x: Float32Array, labels: Labels, batch?: number, options?: NetworkBackwardOptions): StepResult;
+  /** (addition) Forward and loss without gradients, computed by the core. */
+  evaluate(x: Float32Array, labels: Labels, batch?: number, options?: NetworkEvaluateOptions): EvaluateResult;
+  /**
+   * (addition) The network's input and label buffers for `batch` examples, as views into
+   * WebAssembly memory. Passed back to trainStep / forward / backward / evaluate they are
+   * neither copied nor allocated. A view is valid until the next call that may grow the
+   * memory (a larger batch, a new network, a one-off function): call staging again then.
+   */
+  staging(batch: number): Staging;
+  /** (addition) One parameter by name, copied; the others are untouched. */
+  parameter(name: string): Parameter;
   /** backward, then one SGD step. */
-  trainStep(x: Float32Array, labels: Labels, batch?: number, options?: TrainOptions): StepResult;
+  trainStep(x: Float32Array, labels: Labels, batch?: number, options?: NetworkTrainStepOptions): StepResult;
   /**
    * Vector-Jacobian product of the whole network: gradInput = gradOutput^T dy/dx, shape
    * (batch, inputShape...); also fills gradients() with gradOutput^T dy/dp.
@@ -192,6 +165,8 @@ export interface MemoryStats {
   heapBytes: number;
   /** Bytes malloc currently hands out. */
   mallocBytes: number;
+  /** (addition) Blocks the JavaScript wrapper has allocated in the heap so far. */
+  jsAllocations: number;
 }
 
 export interface Convlab {
@@ -201,11 +176,13 @@ export interface Convlab {
   readonly simd: boolean;
   /** The registries of convolution methods ('auto' is not listed: it picks one of these). */
   readonly methods: { readonly conv1d: readonly string[]; readonly conv2d: readonly string[] };
+  /** (addition) Every name the core accepts, with each layer's fields and each function's options. */
+  readonly registry: Registry;
 
   /** eq. (2.6): sum_t f[t] h[u - t], as numpy.convolve(f, h, mode). */
   convolve(f: Float32Array, h: Float32Array, options?: Conv1dOptions): Float32Array;
   /** eq. (2.10): sum_t h[t] f[u + t], as numpy.correlate(f, h, mode). */
-  correlate(f: Float32Array, h: Float32Array, options?: Conv1dOptions): Float32Array;
+  correlate(f: Float32Array, h: Float32Array, options?: ConvolveOptions): Float32Array;
   /** The (n + m - 1) x n matrix H_n^h of eq. (2.12), row-major. */
   toeplitz(h: Float32Array, n: number): { rows: number; cols: number; data: Float32Array };
   /** Forward DFT, any length >= 1. im defaults to zeros. */
@@ -219,13 +196,13 @@ export interface Convlab {
   conv2d(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], options?: Conv2dOptions): Tensor;
   conv2dBackward(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], gradOut: Float32Array, options?: Conv2dBackwardOptions): Conv2dGradients;
   /** The method 'auto' picks for this convolution. */
-  autoMethod2d(xShape: number[], wShape: number[], options?: { stride?: Pair; padding?: Padding }): string;
+  autoMethod2d(xShape: number[], wShape: number[], options?: AutoMethod2dOptions): string;
   maxPool2d(x: Float32Array, xShape: number[], options: PoolOptions): Tensor;
   /** Returns gradInput. Ties send the gradient to the first maximum in row-major order. */
-  maxPool2dBackward(x: Float32Array, xShape: number[], gradOut: Float32Array, options: PoolOptions): Float32Array;
-  avgPool2d(x: Float32Array, xShape: number[], options: PoolOptions): Tensor;
+  maxPool2dBackward(x: Float32Array, xShape: number[], gradOut: Float32Array, options: MaxPool2dBackwardOptions): Float32Array;
+  avgPool2d(x: Float32Array, xShape: number[], options: AvgPool2dOptions): Tensor;
   /** Returns gradInput. */
-  avgPool2dBackward(x: Float32Array, xShape: number[], gradOut: Float32Array, options: PoolOptions): Float32Array;
+  avgPool2dBackward(x: Float32Array, xShape: number[], gradOut: Float32Array, options: AvgPool2dBackwardOptions): Float32Array;
   /** Element-wise relu | sigmoid | tanh. */
   activation(name: ActivationName, x: Float32Array): Float32Array;
 

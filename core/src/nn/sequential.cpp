@@ -1,9 +1,10 @@
-// nn/sequential.cpp: the layer list of nn/sequential.hpp. The constructor checks every layer
-// against the shape flowing into it and computes all output shapes up front, so forward and
-// backward never meet a bad size. Forward keeps each layer's output (backward and the
-// lessons need them); backward walks the layers in reverse, each op's backward turning
-// dL/d(output) into dL/d(input) and its parameter gradients: the chain rule of eq. (1.5)
-// applied one Jacobian at a time, never forming a Jacobian.
+// nn/sequential.cpp: the layer list of nn/sequential.hpp. It only orchestrates: each layer
+// kind's shape rule, forward and backward live in nn/layers/. The constructor checks every
+// layer against the shape flowing into it and computes all output shapes up front, so
+// forward and backward never meet a bad size. Forward keeps each layer's output (backward and
+// the lessons need them); backward walks the layers in reverse, each turning dL/d(output) into
+// dL/d(input) and its parameter gradients: the chain rule of eq. (1.5) applied one Jacobian at
+// a time, never forming a Jacobian.
 #include "convlab/nn/sequential.hpp"
 
 #include <algorithm>
@@ -13,51 +14,16 @@
 #include "convlab/common.hpp"
 #include "convlab/nn/init.hpp"
 #include "convlab/nn/sgd.hpp"
-#include "convlab/ops/activation.hpp"
-#include "convlab/ops/dense.hpp"
-#include "convlab/ops/pool2d.hpp"
+#include "layers/layer.hpp"
 
 namespace convlab {
 namespace {
 
-enum class layer_kind { conv2d, relu, sigmoid, tanh, maxpool2d, avgpool2d, flatten, dense };
-
-const char* const kLayerTypes =
-    "expected one of conv2d, relu, sigmoid, tanh, maxpool2d, avgpool2d, flatten, dense";
-
-// Most floats in one example's activation, one parameter tensor, or a batch's workspace:
-// keeps every index product far from overflow and the total within WebAssembly memory (1 GB).
-constexpr long long kMaxElements = 1LL << 28;
-
-// a * b, saturated just above kMaxElements so that chains of products cannot overflow.
-long long mul_capped(long long a, long long b) {
-    if (a != 0 && b > (kMaxElements + 1) / a) return kMaxElements + 1;
-    return std::min(a * b, kMaxElements + 1);
-}
-
-std::string shape_text(const std::vector<int>& s) {
-    std::string t = "(";
-    for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + ")";
-}
-
-std::size_t element_count(const std::vector<int>& s) {
-    std::size_t n = 1;
-    for (int d : s) n *= static_cast<std::size_t>(d);
-    return n;
-}
-
-struct layer_state {
-    layer_spec spec;  // defaults filled in
-    layer_kind kind;
-    std::vector<int> out_shape;     // one example
-    std::size_t in_size, out_size;  // elements of one example
-    conv2d_geometry conv{};         // N is set per call
-    pool2d_geometry pool{};
-    activation act = activation::relu;
-    int weight = -1, bias = -1;  // indices into impl::params, -1 when absent
-    std::vector<float> y;        // (batch, out_shape...)
-};
+using layers::element_count;
+using layers::kMaxElements;
+using layers::layer_state;
+using layers::mul_capped;
+using layers::shape_text;
 
 struct param_state {
     std::string name;
@@ -66,16 +32,16 @@ struct param_state {
     std::vector<float> velocity;    // (shape...) once a step with momentum has run
 };
 
-layer_kind kind_from_type(const std::string& type, const std::string& argument) {
-    if (type == "conv2d") return layer_kind::conv2d;
-    if (type == "relu") return layer_kind::relu;
-    if (type == "sigmoid") return layer_kind::sigmoid;
-    if (type == "tanh") return layer_kind::tanh;
-    if (type == "maxpool2d") return layer_kind::maxpool2d;
-    if (type == "avgpool2d") return layer_kind::avgpool2d;
-    if (type == "flatten") return layer_kind::flatten;
-    if (type == "dense") return layer_kind::dense;
-    fail(argument, std::string(kLayerTypes) + ", got '" + type + "'");
+// Whether a spec sets `field` away from its default: a field its kind does not list is
+// almost certainly a mistake in the layer list.
+bool spec_sets(const layer_spec& s, std::string_view field) {
+    if (field == "out") return s.out != 0;
+    if (field == "kernel") return s.kernel_h != 0 || s.kernel_w != 0;
+    if (field == "stride") return s.stride_h != 0 || s.stride_w != 0;
+    if (field == "padding") return (s.pad_top | s.pad_left | s.pad_bottom | s.pad_right) != 0 || s.pad_same;
+    if (field == "bias") return !s.bias;
+    if (field == "method") return s.method != conv2d_method::automatic;
+    return false;
 }
 
 }  // namespace
@@ -89,6 +55,8 @@ struct sequential::impl {
     std::size_t largest_size = 0;       // largest per-example size of the input or any output
     int batch = 0;                      // batch the buffers are laid out for, 0 before any call
     std::vector<float> grad_a, grad_b;  // (batch, largest_size) each: ping-pong for dL/d(act)
+    std::vector<float> stage_x;         // (staged batch, input...): staging()
+    std::vector<std::int32_t> stage_labels;
     bool has_velocity = false;
 
     int add_param(std::size_t layer, const char* suffix, std::vector<int> shape) {
@@ -126,239 +94,68 @@ struct sequential::impl {
         batch = n;
     }
 
+    layers::layer_call call_of(std::size_t i, const float* x) {
+        const layer_state& l = layers[i];
+        return {batch, i == 0 ? x : layers[i - 1].y.data(), l.y.data(), data_of(l.weight),
+                data_of(l.bias)};
+    }
+
     // x is (batch, input...). Fills every layer's y.
     void run_forward(const float* x) {
-        const std::size_t B = static_cast<std::size_t>(batch);
-        const float* in = x;
-        for (auto& l : layers) {
-            float* out = l.y.data();
-            switch (l.kind) {
-                case layer_kind::conv2d: {
-                    conv2d_geometry g = l.conv;
-                    g.N = batch;
-                    conv2d_forward(g, in, data_of(l.weight), data_of(l.bias), out, l.spec.method);
-                    break;
-                }
-                case layer_kind::relu:
-                case layer_kind::sigmoid:
-                case layer_kind::tanh:
-                    activation_forward(l.act, in, out, B * l.in_size);
-                    break;
-                case layer_kind::maxpool2d: {
-                    pool2d_geometry g = l.pool;
-                    g.N = batch;
-                    max_pool2d_forward(g, in, out);
-                    break;
-                }
-                case layer_kind::avgpool2d: {
-                    pool2d_geometry g = l.pool;
-                    g.N = batch;
-                    avg_pool2d_forward(g, in, out);
-                    break;
-                }
-                case layer_kind::flatten:
-                    // A copy, not an alias: layer_output must stay valid after the caller
-                    // frees x, and the copy costs nothing next to any real layer.
-                    std::copy(in, in + B * l.in_size, out);
-                    break;
-                case layer_kind::dense:
-                    dense_forward(in, data_of(l.weight), data_of(l.bias), out, B, l.in_size,
-                                  l.out_size);
-                    break;
-            }
-            in = out;
-        }
+        for (std::size_t i = 0; i < layers.size(); ++i)
+            layers[i].def->forward(layers[i], call_of(i, x), layers[i].y.data());
     }
 
     // x is (batch, input...), dy is (batch, output...) = dL/d(network output), and may be
     // grad_a but not grad_b. Overwrites every parameter gradient. Returns dL/dx in grad_a or
     // grad_b when want_dx, else nullptr (and skips the layers before the first parameter).
     const float* run_backward(const float* x, const float* dy, bool want_dx) {
-        const std::size_t B = static_cast<std::size_t>(batch);
         for (std::size_t i = layers.size(); i-- > 0;) {
             if (!want_dx && i < first_param_layer) break;
             layer_state& l = layers[i];
-            const float* in = i == 0 ? x : layers[i - 1].y.data();
             const bool need_dx = want_dx || i > first_param_layer;
             float* dx = dy == grad_a.data() ? grad_b.data() : grad_a.data();
-            switch (l.kind) {
-                case layer_kind::conv2d: {
-                    conv2d_geometry g = l.conv;
-                    g.N = batch;
-                    conv2d_backward(g, in, data_of(l.weight), dy, need_dx ? dx : nullptr,
-                                    grad_of(l.weight), grad_of(l.bias), l.spec.method);
-                    break;
-                }
-                case layer_kind::relu:
-                case layer_kind::sigmoid:
-                case layer_kind::tanh:
-                    if (need_dx) activation_backward(l.act, in, l.y.data(), dy, dx, B * l.in_size);
-                    break;
-                case layer_kind::maxpool2d: {
-                    pool2d_geometry g = l.pool;
-                    g.N = batch;
-                    if (need_dx) max_pool2d_backward(g, in, dy, dx);
-                    break;
-                }
-                case layer_kind::avgpool2d: {
-                    pool2d_geometry g = l.pool;
-                    g.N = batch;
-                    if (need_dx) avg_pool2d_backward(g, dy, dx);
-                    break;
-                }
-                case layer_kind::flatten:
-                    if (need_dx) std::copy(dy, dy + B * l.in_size, dx);
-                    break;
-                case layer_kind::dense:
-                    dense_backward(in, data_of(l.weight), dy, need_dx ? dx : nullptr,
-                                   grad_of(l.weight), grad_of(l.bias), B, l.in_size, l.out_size);
-                    break;
-            }
+            l.def->backward(l, call_of(i, x), dy, need_dx ? dx : nullptr, grad_of(l.weight),
+                            grad_of(l.bias));
             dy = dx;
         }
         return want_dx ? dy : nullptr;
     }
 
-    // Checks layer i (spec s) against its input shape `in` and fills l's shapes and
-    // geometry. Adds its parameters.
+    // Checks layer i (spec s) against its input shape `in`, fills its shapes and geometry,
+    // and adds its parameters.
     void add_layer(std::size_t i, layer_spec s, const std::vector<int>& in);
 };
 
 void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<int>& in) {
     const std::string at = "layers[" + std::to_string(i) + "].";
-    const layer_kind kind = kind_from_type(s.type, at + "type");
-    const bool is_conv = kind == layer_kind::conv2d;
-    const bool is_pool = kind == layer_kind::maxpool2d || kind == layer_kind::avgpool2d;
-    const bool is_dense = kind == layer_kind::dense;
-
-    // A field the layer type ignores is almost certainly a mistake in the layer list.
-    auto unused = [&](bool given, const char* field) {
-        if (given) fail(at + field, s.type + " layers take no '" + field + "'");
-    };
-    unused(!is_conv && !is_dense && s.out != 0, "out");
-    unused(!is_conv && !is_pool && (s.kernel_h != 0 || s.kernel_w != 0), "kernel");
-    unused(!is_conv && !is_pool && (s.stride_h != 0 || s.stride_w != 0), "stride");
-    unused(!is_conv && (s.pad_top | s.pad_left | s.pad_bottom | s.pad_right) != 0, "padding");
-    unused(!is_conv && s.pad_same, "padding");
-    unused(!is_conv && !is_dense && !s.bias, "bias");
-    unused(!is_conv && s.method != conv2d_method::automatic, "method");
-
+    const layers::layer_def* def = layers::find_layer(s.type);
+    if (def == nullptr) {
+        std::vector<std::string> types;
+        for (const layers::layer_def* d : layers::all_layers()) types.push_back(d->type);
+        fail(at + "type", one_of_text(s.type, types, false));
+    }
+    for (const char* field : {"out", "kernel", "stride", "padding", "bias", "method"}) {
+        bool listed = false;
+        for (std::size_t k = 0; k < def->field_count; ++k)
+            listed |= std::string_view(def->fields[k].name) == field &&
+                      def->fields[k].type != field_type::unsupported;
+        if (!listed && spec_sets(s, field))
+            fail(at + field, s.type + " layers take no '" + field + "'");
+    }
     layer_state l;
-    l.kind = kind;
+    l.def = def;
     l.in_size = element_count(in);
-    std::vector<int> out;
-
-    if (is_conv || is_pool) {
-        if (in.size() != 3)
-            fail(at + "type", s.type + " needs a (C, H, W) input, but its input is " +
-                                  shape_text(in) +
-                                  (i == 0 ? " (inputShape has one element)"
-                                          : ": put convolution and pooling before flatten"));
-        if (s.kernel_h <= 0 || s.kernel_w <= 0)
-            fail(at + "kernel", "expected a positive integer or [h, w], got [" +
-                                    std::to_string(s.kernel_h) + ", " + std::to_string(s.kernel_w) +
-                                    "]");
-        require_positive(s.kernel_h, (at + "kernel").c_str());
-        require_positive(s.kernel_w, (at + "kernel").c_str());
-        if (s.stride_h < 0 || s.stride_w < 0)
-            fail(at + "stride", "expected a positive integer or [h, w], got [" +
-                                    std::to_string(s.stride_h) + ", " + std::to_string(s.stride_w) +
-                                    "]");
-        const int default_h = is_conv ? 1 : s.kernel_h, default_w = is_conv ? 1 : s.kernel_w;
-        if (s.stride_h == 0) s.stride_h = default_h;
-        if (s.stride_w == 0) s.stride_w = default_w;
-        require_positive(s.stride_h, (at + "stride").c_str());
-        require_positive(s.stride_w, (at + "stride").c_str());
-    }
-    if (is_conv || is_dense) {
-        if (s.out <= 0)
-            fail(at + "out", std::string("expected a positive number of output ") +
-                                 (is_conv ? "channels" : "features") + ", got " +
-                                 std::to_string(s.out));
-        require_positive(s.out, (at + "out").c_str());
-    }
-
-    switch (kind) {
-        case layer_kind::conv2d: {
-            if (s.pad_top < 0 || s.pad_left < 0 || s.pad_bottom < 0 || s.pad_right < 0)
-                fail(at + "padding", "expected non-negative integers, 'same' or 'valid'");
-            if (s.pad_same) {
-                if (s.pad_top | s.pad_left | s.pad_bottom | s.pad_right)
-                    fail(at + "padding", "'same' cannot be combined with explicit padding");
-                if (s.stride_h != 1 || s.stride_w != 1)
-                    fail(at + "padding", "'same' needs stride 1, got stride [" +
-                                             std::to_string(s.stride_h) + ", " +
-                                             std::to_string(s.stride_w) + "]");
-                const pad_pair ph = same_padding(s.kernel_h), pw = same_padding(s.kernel_w);
-                s.pad_top = ph.before, s.pad_bottom = ph.after;
-                s.pad_left = pw.before, s.pad_right = pw.after;
-            }
-            if (std::max({s.pad_top, s.pad_left, s.pad_bottom, s.pad_right}) > (1 << 30))
-                fail(at + "padding", "too large");
-            const long long hp = 0LL + in[1] + s.pad_top + s.pad_bottom;
-            const long long wp = 0LL + in[2] + s.pad_left + s.pad_right;
-            if (hp < s.kernel_h || wp < s.kernel_w)
-                fail(at + "kernel", std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w) +
-                                        " is larger than the padded input " + std::to_string(hp) +
-                                        "x" + std::to_string(wp) + " (layer input " +
-                                        shape_text(in) + ")");
-            const long long fan_in = mul_capped(mul_capped(in[0], s.kernel_h), s.kernel_w);
-            if (mul_capped(fan_in, s.out) > kMaxElements)
-                fail(at + "out", "the weights would exceed 2^28 floats");
-            try {
-                l.conv = make_conv2d_geometry(1, in[0], in[1], in[2], s.out, in[0], s.kernel_h,
-                                              s.kernel_w, s.stride_h, s.stride_w, s.pad_top,
-                                              s.pad_left, s.pad_bottom, s.pad_right);
-            } catch (const invalid_argument& e) {  // checked above; kept as a safety net
-                fail(at + "type", e.what());
-            }
-            out = {s.out, l.conv.Ho, l.conv.Wo};
-            l.weight = add_param(i, "weight", {s.out, in[0], s.kernel_h, s.kernel_w});
-            if (s.bias) l.bias = add_param(i, "bias", {s.out});
-            break;
-        }
-        case layer_kind::relu:
-        case layer_kind::sigmoid:
-        case layer_kind::tanh:
-            l.act = activation_from_name(s.type, (at + "type").c_str());
-            out = in;
-            break;
-        case layer_kind::maxpool2d:
-        case layer_kind::avgpool2d: {
-            if (in[1] < s.kernel_h || in[2] < s.kernel_w)
-                fail(at + "kernel", std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w) +
-                                        " window is larger than the input " +
-                                        std::to_string(in[1]) + "x" + std::to_string(in[2]) +
-                                        " (layer input " + shape_text(in) + ")");
-            try {
-                l.pool = make_pool2d_geometry(1, in[0], in[1], in[2], s.kernel_h, s.kernel_w,
-                                              s.stride_h, s.stride_w);
-            } catch (const invalid_argument& e) {
-                fail(at + "type", e.what());
-            }
-            out = {in[0], l.pool.Ho, l.pool.Wo};
-            break;
-        }
-        case layer_kind::flatten:
-            out = {static_cast<int>(l.in_size)};
-            break;
-        case layer_kind::dense:
-            if (in.size() != 1)
-                fail(at + "type", "dense needs a flat input, but its input is " + shape_text(in) +
-                                      ": add { type: 'flatten' } before it");
-            if (mul_capped(in[0], s.out) > kMaxElements)
-                fail(at + "out", "the weights would exceed 2^28 floats");
-            out = {s.out};
-            l.weight = add_param(i, "weight", {s.out, in[0]});
-            if (s.bias) l.bias = add_param(i, "bias", {s.out});
-            break;
-    }
+    l.spec = std::move(s);
+    def->configure(l, in, at);
     long long out_size = 1;
-    for (int d : out) out_size = mul_capped(out_size, d);
+    for (int d : l.out_shape) out_size = mul_capped(out_size, d);
     if (out_size > kMaxElements) fail(at + "type", "the output would exceed 2^28 floats");
     l.out_size = static_cast<std::size_t>(out_size);
-    l.out_shape = std::move(out);
-    l.spec = std::move(s);
+    if (!l.weight_shape.empty()) {
+        l.weight = add_param(i, "weight", l.weight_shape);
+        if (l.has_bias) l.bias = add_param(i, "bias", {l.weight_shape[0]});
+    }
     layers.push_back(std::move(l));
 }
 
@@ -462,6 +259,32 @@ step_result sequential::backward(const float* x, const std::int32_t* labels, int
                                                 output_size(), m.grad_a.data());
     m.run_backward(x, m.grad_a.data(), false);
     return {r.loss, static_cast<double>(r.correct) / batch};
+}
+
+step_result sequential::evaluate(const float* x, const std::int32_t* labels, int batch,
+                                 loss_kind loss, std::int32_t* predictions) {
+    require(labels != nullptr, "labels", "expected one class index per example");
+    const float* y = forward(x, batch);
+    const std::size_t classes = output_size();
+    const loss_result r = loss_forward_backward(loss, y, labels, static_cast<std::size_t>(batch),
+                                                classes, nullptr);
+    if (predictions != nullptr)
+        for (int b = 0; b < batch; ++b) {
+            const float* row = y + static_cast<std::size_t>(b) * classes;
+            predictions[b] = static_cast<std::int32_t>(std::max_element(row, row + classes) - row);
+        }
+    return {r.loss, static_cast<double>(r.correct) / batch};
+}
+
+staging_view sequential::staging(int batch) {
+    require_positive(batch, "batch");
+    impl& m = *impl_;
+    const long long n = mul_capped(batch, static_cast<long long>(m.input_size));
+    if (n > kMaxElements) fail("batch", "too large: the staged inputs would exceed 2^28 floats");
+    const std::size_t need = static_cast<std::size_t>(n);
+    if (m.stage_x.size() < need) m.stage_x.resize(need);
+    if (m.stage_labels.size() < static_cast<std::size_t>(batch)) m.stage_labels.resize(batch);
+    return {m.stage_x.data(), m.stage_labels.data(), batch};
 }
 
 const float* sequential::vjp(const float* x, int batch, const float* grad_output) {

@@ -19,7 +19,7 @@ namespace convlab {
 // One layer as the user wrote it. A field a layer type does not use must keep its default
 // (the constructor rejects e.g. a relu with `out`, which is almost certainly a typo).
 struct layer_spec {
-    std::string type;  // conv2d | relu | sigmoid | tanh | maxpool2d | avgpool2d | flatten | dense
+    std::string type;  // a row of convlab/nn/layer_kinds.inc
     int out = 0;       // conv2d: out channels; dense: out features
     int kernel_h = 0, kernel_w = 0;  // conv2d, pooling
     int stride_h = 0, stride_w = 0;  // 0: default (1 for conv2d, kernel for pooling)
@@ -56,6 +56,14 @@ struct train_options {
 struct step_result {
     double loss;      // mean over the batch, before the update
     double accuracy;  // fraction of the batch classified correctly (first maximum wins)
+};
+
+// Buffers the network owns for one batch of inputs and labels, so that a caller (the
+// bindings) can write a batch in place and train on it without copying or allocating.
+struct staging_view {
+    float* x;                // (batch, input...)
+    std::int32_t* labels;    // (batch)
+    int batch;
 };
 
 class sequential {
@@ -97,6 +105,13 @@ class sequential {
     // accumulated). labels is (batch), class indices into the flattened output. Does not
     // update. The loss sees each example's output flattened to (output_size()).
     step_result backward(const float* x, const std::int32_t* labels, int batch, loss_kind loss);
+    // Forward and loss without gradients: the mean loss, the accuracy, and each example's
+    // predicted class (first maximum wins) written to predictions (batch) unless nullptr.
+    step_result evaluate(const float* x, const std::int32_t* labels, int batch, loss_kind loss,
+                         std::int32_t* predictions);
+    // Staging buffers for `batch` examples. They grow when batch does (invalidating earlier
+    // pointers) and are never shrunk, so the same or a smaller batch allocates nothing.
+    staging_view staging(int batch);
     // Vector-Jacobian product: forward, then back-propagates grad_output (batch, output...)
     // instead of a loss gradient. Fills every parameter's grad with grad_output^T d y / d p
     // and returns grad_output^T d y / d x, (batch, input...), valid until the next call.

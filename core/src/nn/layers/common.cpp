@@ -1,0 +1,70 @@
+// nn/layers/common.cpp: the layer table and the checks the spatial kinds share.
+#include <algorithm>
+
+#include "convlab/common.hpp"
+#include "layer.hpp"
+
+namespace convlab::layers {
+
+long long mul_capped(long long a, long long b) {
+    if (a != 0 && b > (kMaxElements + 1) / a) return kMaxElements + 1;
+    return std::min(a * b, kMaxElements + 1);
+}
+
+std::string shape_text(const std::vector<int>& s) {
+    std::string t = "(";
+    for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + ")";
+}
+
+std::size_t element_count(const std::vector<int>& s) {
+    std::size_t n = 1;
+    for (int d : s) n *= static_cast<std::size_t>(d);
+    return n;
+}
+
+const std::vector<const layer_def*>& all_layers() {
+    static const std::vector<const layer_def*> list = {
+#define CONVLAB_LAYER(id) &id##_layer,
+#include "convlab/nn/layer_kinds.inc"
+#undef CONVLAB_LAYER
+    };
+    return list;
+}
+
+const layer_def* find_layer(std::string_view type) {
+    for (const layer_def* d : all_layers())
+        if (type == d->type) return d;
+    return nullptr;
+}
+
+void require_spatial_input(const layer_state& l, const std::vector<int>& in, const std::string& at) {
+    if (in.size() == 3) return;
+    fail(at + "type", std::string(l.def->type) + " needs a (C, H, W) input, but its input is " +
+                          shape_text(in) +
+                          (at == "layers[0]." ? " (inputShape has one element)"
+                                              : ": put convolution and pooling before flatten"));
+}
+
+void resolve_kernel_stride(layer_spec& s, bool stride_defaults_to_kernel, const std::string& at) {
+    if (s.kernel_h <= 0 || s.kernel_w <= 0)
+        fail(at + "kernel", "expected a positive integer or [h, w], got [" +
+                                std::to_string(s.kernel_h) + ", " + std::to_string(s.kernel_w) + "]");
+    require_positive(s.kernel_h, (at + "kernel").c_str());
+    require_positive(s.kernel_w, (at + "kernel").c_str());
+    if (s.stride_h < 0 || s.stride_w < 0)
+        fail(at + "stride", "expected a positive integer or [h, w], got [" +
+                                std::to_string(s.stride_h) + ", " + std::to_string(s.stride_w) + "]");
+    if (s.stride_h == 0) s.stride_h = stride_defaults_to_kernel ? s.kernel_h : 1;
+    if (s.stride_w == 0) s.stride_w = stride_defaults_to_kernel ? s.kernel_w : 1;
+    require_positive(s.stride_h, (at + "stride").c_str());
+    require_positive(s.stride_w, (at + "stride").c_str());
+}
+
+void require_stride_fits(int stride, long long extent, const std::string& at) {
+    if (stride > extent)
+        fail(at + "stride", "too large for this input: " + std::to_string(stride) +
+                                " exceeds the extent " + std::to_string(extent) + " it steps over");
+}
+
+}  // namespace convlab::layers

@@ -1,0 +1,82 @@
+// nn/layers/layer.hpp: the interface between sequential (which orchestrates) and a layer kind
+// (which knows its fields, its shape rule, forward and backward). One file per kind or
+// family in this folder defines `<id>_layer` for each row of convlab/nn/layer_kinds.inc.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "convlab/nn/sequential.hpp"
+#include "convlab/ops/activation.hpp"
+#include "convlab/ops/conv2d.hpp"
+#include "convlab/ops/pool2d.hpp"
+#include "convlab/registry.hpp"
+
+namespace convlab::layers {
+
+// Most floats in one example's activation, one parameter tensor, or a batch's workspace:
+// keeps every index product far from overflow and the total within WebAssembly memory.
+constexpr long long kMaxElements = 1LL << 28;
+
+// a * b, saturated just above kMaxElements so that chains of products cannot overflow.
+long long mul_capped(long long a, long long b);
+std::string shape_text(const std::vector<int>& s);
+std::size_t element_count(const std::vector<int>& s);
+
+struct layer_def;
+
+// One configured layer: what the shape rule computed, and its activations.
+struct layer_state {
+    const layer_def* def = nullptr;
+    layer_spec spec;                 // defaults filled in
+    std::vector<int> out_shape;      // one example
+    std::size_t in_size = 0, out_size = 0;  // elements of one example
+    conv2d_geometry conv{};          // N is set per call
+    pool2d_geometry pool{};
+    activation act = activation::relu;
+    std::vector<int> weight_shape;   // empty: no parameters
+    bool has_bias = false;
+    int weight = -1, bias = -1;      // indices into the network's parameters, -1 when absent
+    std::vector<float> y;            // (batch, out_shape...)
+};
+
+// What forward / backward see of one call. dx is nullptr when dL/d(input) is not wanted;
+// dw / db are the parameter gradients (overwritten), nullptr when the layer has none.
+struct layer_call {
+    int batch;
+    const float* x;   // (batch, input...)
+    const float* y;   // (batch, output...), this layer's forward output
+    const float* w;
+    const float* b;
+};
+
+struct layer_def {
+    const char* type;
+    const field_info* fields;
+    std::size_t field_count;
+    // The shape rule: checks spec (defaults filled in here) against the input shape `in`,
+    // sets l.out_shape, geometry and weight_shape / has_bias; throws invalid_argument naming
+    // at + field ("layers[i].kernel").
+    void (*configure)(layer_state& l, const std::vector<int>& in, const std::string& at);
+    void (*forward)(const layer_state& l, const layer_call& c, float* y);
+    void (*backward)(const layer_state& l, const layer_call& c, const float* dy, float* dx,
+                     float* dw, float* db);
+};
+
+#define CONVLAB_LAYER(id) extern const layer_def id##_layer;
+#include "convlab/nn/layer_kinds.inc"
+#undef CONVLAB_LAYER
+
+const layer_def* find_layer(std::string_view type);
+const std::vector<const layer_def*>& all_layers();
+
+// Shared by the spatial kinds (conv2d, pooling): the input must be (C, H, W); kernel given;
+// stride defaulted to `default_stride` per axis when 0 (unset).
+void require_spatial_input(const layer_state& l, const std::vector<int>& in, const std::string& at);
+void resolve_kernel_stride(layer_spec& s, bool stride_defaults_to_kernel, const std::string& at);
+// Refuses a stride beyond the (padded) extent it walks: such a window never moves, and the
+// sizes derived from it are where overflow starts.
+void require_stride_fits(int stride, long long extent, const std::string& at);
+
+}  // namespace convlab::layers
