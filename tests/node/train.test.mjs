@@ -23,7 +23,7 @@ import { checkRun } from '../../web/src/train/schema.js';
 import { MAX_POINTS, appendPoint, emptyCurves } from '../../web/src/train/curve-data.js';
 import { CHOICES } from '../../web/src/train/settings.js';
 import { NORMALISATION, inputsOf, writeExample } from '../../web/src/train/augmentation.js';
-import { scoreOutputs } from '../../web/src/train/engine.js';
+import { evaluateBatch } from '../../web/src/train/engine.js';
 import { Run } from '../../web/src/train/run.js';
 import { fromFile, toFile } from '../../web/src/train/snapshot.js';
 
@@ -123,15 +123,24 @@ describe('recipe pieces', () => {
   });
 
   for (const loss of ['softmax-cross-entropy', 'mse']) {
-    test(`held-out loss computed from outputs equals the core's ${loss}`, () => {
+    test(`held-out scoring (net.evaluate) equals the core's training ${loss} and the outputs' argmax`, () => {
       const settings = { ...DEFAULTS, loss };
       const net = cl.sequential(layersFor(settings), { inputShape: [1, SIDE, SIDE], seed: 7 });
       const idx = Array.from({ length: 16 }, (_, i) => i * 3);
       const x = inputsOf(mnist.test, idx, SIDE, NORMALISATION.mnist);
       const labels = Int32Array.from(idx, (i) => mnist.test.labels[i]);
-      const ours = scoreOutputs(net.forward(x, 16), labels, 16, 10, loss);
+      const out = net.forward(x, 16);
+      const ours = evaluateBatch(net, x, labels, 16, loss);
       const core = net.backward(x, labels, 16, { loss });
       assert.ok(Math.abs(ours.lossSum / 16 - core.loss) <= 1e-5 * Math.max(1, Math.abs(core.loss)), `${ours.lossSum / 16} vs ${core.loss}`);
+      let correct = 0;
+      for (let b = 0; b < 16; b++) {
+        let best = 0;
+        for (let c = 1; c < 10; c++) if (out[b * 10 + c] > out[b * 10 + best]) best = c;
+        assert.equal(ours.predictions[b], best, `example ${b}`);
+        if (best === labels[b]) correct++;
+      }
+      assert.equal(ours.correct, correct);
       net.dispose();
     });
   }

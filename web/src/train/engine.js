@@ -1,7 +1,7 @@
 // engine.js: every call the training page makes into the convlab network, in one place, so
 // that the run (run.js) and the worker never touch the API directly. Written against the
-// public API of API.md; where a network offers a faster path (net.parameter(name) for one
-// parameter without copying the others) it is used when present.
+// public API (docs/api.md): staged batches, the core's own loss for evaluation, one parameter
+// at a time for the views.
 
 import { layersFor } from './architectures.js';
 
@@ -14,40 +14,18 @@ export function trainBatch(net, x, labels, count, { loss, lr, momentum }) {
   return net.trainStep(x, labels, count, { loss, optimizer: 'sgd', lr, momentum });
 }
 
-// Scores a batch of network outputs (batch x classes) against labels the way the core's
-// losses do (mean over the batch; 'mse' also over the classes, one-hot targets). Returns
-// { lossSum, correct, predictions } with lossSum summed over the batch.
-export function scoreOutputs(out, labels, batch, classes, loss) {
-  let lossSum = 0;
-  let correct = 0;
-  const predictions = new Uint8Array(batch);
-  for (let b = 0; b < batch; b++) {
-    const o = b * classes;
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (out[o + c] > out[o + best]) best = c;
-    predictions[b] = best;
-    if (best === labels[b]) correct++;
-    if (loss === 'mse') {
-      let s = 0;
-      for (let c = 0; c < classes; c++) {
-        const d = out[o + c] - (c === labels[b] ? 1 : 0);
-        s += d * d;
-      }
-      lossSum += s / classes;
-    } else {
-      let m = -Infinity;
-      for (let c = 0; c < classes; c++) m = Math.max(m, out[o + c]);
-      let z = 0;
-      for (let c = 0; c < classes; c++) z += Math.exp(out[o + c] - m);
-      lossSum += m + Math.log(z) - out[o + labels[b]];
-    }
-  }
-  return { lossSum, correct, predictions };
+// Views of the network's own input and label buffers for `count` examples, in WebAssembly
+// memory: the batch is written straight into them, and a step on them copies and allocates
+// nothing. Asked for again every batch, since a view dies when the memory grows.
+export function stagingFor(net, count) {
+  return net.staging(count);
 }
 
-// Loss sum, correct count and predictions of `count` examples.
-export function evaluateBatch(net, x, labels, count, classes, loss) {
-  return scoreOutputs(net.forward(x, count), labels, count, classes, loss);
+// Loss sum, correct count and predictions of `count` examples, from the core's loss without
+// gradients.
+export function evaluateBatch(net, x, labels, count, loss) {
+  const r = net.evaluate(x, labels, count, { loss });
+  return { lossSum: r.loss * count, correct: Math.round(r.accuracy * count), predictions: r.predictions };
 }
 
 // Probabilities shown for one output row: softmax for the cross-entropy model; for the
@@ -70,8 +48,7 @@ export function inspectOne(net, x, loss) {
 
 // The named parameters only ({ name, shape, data } copies), for a view that shows a few.
 export function parametersNamed(net, names) {
-  if (typeof net.parameter === 'function') return names.map((n) => net.parameter(n));
-  return net.parameters().filter((p) => names.includes(p.name));
+  return names.map((n) => net.parameter(n));
 }
 
 // Parameters and momentum buffers as fresh { name, shape, data } copies.

@@ -43,7 +43,8 @@ export const fromWorker = {
   inspection: (id, result) => ({ type: 'inspection', id, ...result }),
   // refused: a run offered by reset/init failed its check; the worker kept its current one.
   error: (message, during, refused = false) => ({ type: 'error', message, during, refused }),
-  // heapBytes: the WebAssembly memory's size; mallocBytes: bytes allocated in it; steps:
-  // the run's step count at this moment (the tests measure what an interruption loses).
-  memory: ({ heapBytes, mallocBytes }, steps) => ({ type: 'memory', heapBytes, mallocBytes, steps }),
+  // heapBytes: the WebAssembly memory's size; mallocBytes: bytes allocated in it;
+  // jsAllocations: blocks the JS wrapper has allocated so far (training allocates none);
+  // steps: the run's step count at this moment (the tests measure what an interruption loses).
+  memory: ({ heapBytes, mallocBytes, jsAllocations }, steps) => ({ type: 'memory', heapBytes, mallocBytes, jsAllocations, steps }),
 };

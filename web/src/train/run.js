@@ -3,9 +3,9 @@
 // returns what happened, so that a worker can stop between any two, post messages and save.
 // The network is reached only through engine.js; inputs come from augmentation.js.
 
-import { drawShift, epochStreams, inputsOf, normalisationOf, writeExample } from './augmentation.js';
+import { drawShift, epochStreams, normalisationOf, writeExample } from './augmentation.js';
 import { appendPoint, boundedCopy, emptyCurves } from './curve-data.js';
-import { createNetwork, evaluateBatch, inspectOne, readState, trainBatch, writeState } from './engine.js';
+import { createNetwork, evaluateBatch, inspectOne, readState, stagingFor, trainBatch, writeState } from './engine.js';
 import { FORMAT, VERSION, checkRun } from './schema.js';
 import { batchSize, checkSettings, learningRate } from './settings.js';
 
@@ -23,8 +23,6 @@ export class Run {
     this.norm = normalisationOf(data.id);
     this.net = createNetwork(cl, this.settings, this.side);
     this.batch = batchSize(this.settings, data.train.n);
-    this.x = new Float32Array(this.batch * this.side * this.side);
-    this.y = new Int32Array(this.batch);
     this.progress = { epoch: 0, position: 0, steps: 0, done: false };
     this.curves = emptyCurves();
     this.fresh = { train: [], test: [] }; // points not yet handed out by takeNewPoints()
@@ -94,16 +92,15 @@ export class Run {
     const size = this.side * this.side;
     const { position } = this.progress;
     const count = Math.min(this.batch, n - position);
+    const { x, labels } = stagingFor(this.net, count);
     for (let i = 0; i < count; i++) {
       const k = this.order[position + i];
       const [dy, dx] = drawShift(this.shiftRand, this.settings.shift);
-      writeExample(this.x, i * size, this.data.train.pixels, k, this.side, dy, dx, this.norm);
-      this.y[i] = this.data.train.labels[k];
+      writeExample(x, i * size, this.data.train.pixels, k, this.side, dy, dx, this.norm);
+      labels[i] = this.data.train.labels[k];
     }
     const lr = learningRate(this.settings, this.examplesDone, this.totalExamples);
-    const x = count === this.batch ? this.x : this.x.subarray(0, count * size);
-    const y = count === this.batch ? this.y : this.y.subarray(0, count);
-    const r = trainBatch(this.net, x, y, count, { loss: this.settings.loss, lr, momentum: this.settings.momentum });
+    const r = trainBatch(this.net, x, labels, count, { loss: this.settings.loss, lr, momentum: this.settings.momentum });
     if (!Number.isFinite(r.loss)) {
       this.progress.diverged = String(r.loss);
       return { kind: 'diverged', loss: r.loss, lr, epochs: this.epochs };
@@ -143,8 +140,11 @@ export class Run {
     const s = this.evalState;
     const test = this.data.test;
     const count = Math.min(EVAL_CHUNK, test.n - s.next);
-    const idx = Array.from({ length: count }, (_, i) => s.next + i);
-    const r = evaluateBatch(this.net, inputsOf(test, idx, this.side, this.norm), test.labels.subarray(s.next, s.next + count), count, this.classes, this.settings.loss);
+    const size = this.side * this.side;
+    const { x, labels } = stagingFor(this.net, count);
+    for (let i = 0; i < count; i++) writeExample(x, i * size, test.pixels, s.next + i, this.side, 0, 0, this.norm);
+    labels.set(test.labels.subarray(s.next, s.next + count));
+    const r = evaluateBatch(this.net, x, labels, count, this.settings.loss);
     s.predictions.set(r.predictions, s.next);
     s.lossSum += r.lossSum;
     s.correct += r.correct;
@@ -174,9 +174,11 @@ export class Run {
     throw new Error(`trainToEnd: no end after ${limit} work() calls (at epoch ${this.epochs.toFixed(3)}, ${this.progress.steps} steps)`);
   }
 
-  // The network's outputs and every layer's activations for one example (a Float32Array of
-  // side x side normalised pixels, e.g. from inputsOf or a drawing).
-  inspect(x) {
+  // The network's outputs and every layer's activations for one digit (side x side bytes,
+  // a held-out digit or a drawing), staged like a training batch so it allocates nothing.
+  inspect(pixels) {
+    const { x } = stagingFor(this.net, 1);
+    writeExample(x, 0, pixels, 0, this.side, 0, 0, this.norm);
     return inspectOne(this.net, x, this.settings.loss);
   }
 

@@ -7,7 +7,6 @@
 
 import { load } from '../../bindings/convlab.js';
 import { filterNames, layerNames } from './architectures.js';
-import { writeExample } from './augmentation.js';
 import { parametersNamed } from './engine.js';
 import { FILTERS_MS, PROGRESS_MS, SAVE_MS, fromWorker } from './protocol.js';
 import { Run } from './run.js';
@@ -194,10 +193,7 @@ async function handle(msg) {
       break;
     }
     case 'inspect': {
-      const side = data.width;
-      const x = new Float32Array(side * side);
-      writeExample(x, 0, msg.pixels, 0, side, 0, 0, run.norm);
-      post(fromWorker.inspection(msg.id, run.inspect(x)));
+      post(fromWorker.inspection(msg.id, run.inspect(msg.pixels)));
       break;
     }
     case 'snapshot': {
