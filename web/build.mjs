@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { readLessons, renderAll } from './lessons.mjs';
 import { embedPage, indexPage, lessonPage, trainPage } from './pages.mjs';
+import { buildEmbedAssets } from './build/embed-assets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CONVLAB_DIST ?? join(root, 'dist');
@@ -115,6 +116,7 @@ export async function build({ lessonsDir = join(root, 'lessons') } = {}) {
   await bundle(train);
   await copyStatic();
   if (train) await buildTrain();
+  await buildEmbedAssets({ root, dist, src });
   const size = (await stat(join(dist, 'assets', 'lesson.js'))).size;
   console.log(`build: ${n} lesson(s) into ${relative(process.cwd(), dist) || '.'}/ in ${Date.now() - t0} ms (lesson.js ${Math.round(size / 1024)} kB)`);
 }
