@@ -7,7 +7,10 @@
 /* global H5P */
 var H5P = window.H5P = window.H5P || {};
 
-H5P.ConvlabWidget = (function (EventDispatcher) {
+H5P.ConvlabWidget = (function (EventDispatcher, script) {
+  // This file's own address, while it runs: the library folder, whatever the player calls it.
+  var here = script && script.src ? script.src : null;
+
   function ConvlabWidget(params, contentId) {
     EventDispatcher.call(this);
     this.params = params || {};
@@ -34,10 +37,8 @@ H5P.ConvlabWidget = (function (EventDispatcher) {
   }
 
   ConvlabWidget.prototype.libraryUrl = function (file) {
-    var path = typeof this.getLibraryFilePath === 'function'
-      ? this.getLibraryFilePath(file)
-      : H5P.getLibraryPath('H5P.ConvlabWidget-1.0') + '/' + file;
-    return new URL(path, document.baseURI).href;
+    if (here) return new URL(file, here).href;
+    return new URL(H5P.getLibraryPath('H5P.ConvlabWidget-1.0') + '/' + file, document.baseURI).href;
   };
 
   ConvlabWidget.prototype.attach = function ($container) {
@@ -83,4 +84,4 @@ H5P.ConvlabWidget = (function (EventDispatcher) {
   ConvlabWidget.prototype.getAnswerGiven = function () { return this.answered; };
 
   return ConvlabWidget;
-})(H5P.EventDispatcher);
+})(H5P.EventDispatcher, document.currentScript);
