@@ -4,14 +4,16 @@
 
 export const FRAME_HEIGHT = 600;
 
+// Attribute values: attr() for "double-quoted", single() for 'single-quoted' (JSON reads best so).
 const attr = (s) => String(s).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;');
+const single = (s) => String(s).replace(/&/g, '&amp;').replace(/'/g, '&#39;');
 
 // site: the site's root URL ending in '/'; state: plain object or null (the defaults).
 export function snippets({ site, name, title, state = null, height = FRAME_HEIGHT, h5p = false }) {
   const src = new URL(`embed/${encodeURIComponent(name)}.html`, site);
   if (state) src.searchParams.set('s', JSON.stringify(state));
   const label = `convlab: ${title}`;
-  const json = state ? ` state='${attr(JSON.stringify(state))}'` : '';
+  const json = state ? ` state='${single(JSON.stringify(state))}'` : '';
   const module = `<script type="module" src="${attr(new URL('assets/convlab-widget.js', site).href)}"></script>`;
   const element = `<convlab-widget name="${attr(name)}"${json}></convlab-widget>`;
   const list = [
