@@ -2,8 +2,8 @@
 // through H5P.com, WordPress...). A package is a zip of h5p.json, content/content.json and the
 // content type library H5P.ConvlabWidget-1.0/ (web/h5p/: library.json, semantics.json, the
 // classic script that mounts the widget and asks the question), to which the build adds a
-// self-contained (unsplit) bundle of the custom element, its style sheet and the core's .wasm,
-// laid out as on the site (assets/, wasm/) so the element finds them by its own URL.
+// self-contained (unsplit) bundle of the custom element with the core's .wasm inlined
+// (wasm-inline.js says why) and its style sheet, in assets/ as on the site.
 // Exercise answers are computed here with plain loops from the widget's validated defaults.
 
 import { existsSync } from 'node:fs';
@@ -35,11 +35,11 @@ export const H5P_WIDGETS = {
   },
 };
 
-async function addDir(zip, dir, prefix) {
+async function addDir(zip, dir, prefix, keep = () => true) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await addDir(zip, path, `${prefix}${entry.name}/`);
-    else zip.file(`${prefix}${entry.name}`, await readFile(path));
+    if (entry.isDirectory()) await addDir(zip, path, `${prefix}${entry.name}/`, keep);
+    else if (keep(entry.name)) zip.file(`${prefix}${entry.name}`, await readFile(path));
   }
 }
 
@@ -52,9 +52,12 @@ export async function buildH5P({ root, dist, src, titleOf }) {
   }
   const tmp = await mkdtemp(join(tmpdir(), 'convlab-h5p-'));
   try {
+    const entry = [join(root, 'web', 'h5p', 'wasm-inline.js'), join(src, 'element', 'convlab-widget.js')];
     await esbuild.build({
-      entryPoints: { 'convlab-widget': join(src, 'element', 'convlab-widget.js') },
-      outdir: join(tmp, 'assets'),
+      stdin: { contents: entry.map((f) => `import ${JSON.stringify(f)};`).join('\n'), resolveDir: root, loader: 'js' },
+      outfile: join(tmp, 'assets', 'convlab-widget.js'),
+      alias: { 'convlab-wasm-binary': wasm },
+      loader: { '.wasm': 'binary' },
       bundle: true,
       format: 'esm',
       platform: 'browser',
@@ -65,7 +68,6 @@ export async function buildH5P({ root, dist, src, titleOf }) {
     });
     const lib = { 'assets/convlab-widget.js': await readFile(join(tmp, 'assets', 'convlab-widget.js')) };
     lib['assets/convlab-widget.css'] = await readFile(join(dist, 'assets', 'convlab-widget.css'));
-    lib['wasm/convlab_wasm.wasm'] = await readFile(wasm);
     await mkdir(join(dist, 'h5p'), { recursive: true });
     const done = new Set();
     for (const [name, exercise] of Object.entries(H5P_WIDGETS)) {
@@ -81,7 +83,8 @@ export async function buildH5P({ root, dist, src, titleOf }) {
         preloadedDependencies: [{ machineName: 'H5P.ConvlabWidget', majorVersion: 1, minorVersion: 0 }],
       }, null, 2));
       zip.file('content/content.json', JSON.stringify({ widget: name, state: JSON.stringify(state), question, answer, tolerance }, null, 2));
-      await addDir(zip, join(root, 'web', 'h5p'), `${LIB}/`);
+      // The library's own files; wasm-inline.js is already in the bundle.
+      await addDir(zip, join(root, 'web', 'h5p'), `${LIB}/`, (f) => f !== 'wasm-inline.js');
       for (const [path, bytes] of Object.entries(lib)) zip.file(`${LIB}/${path}`, bytes);
       const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'UNIX' });
       await writeFile(join(dist, 'h5p', `convlab-${name}.h5p`), bytes);

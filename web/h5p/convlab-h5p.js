@@ -1,6 +1,6 @@
 // convlab-h5p.js: the H5P content type H5P.ConvlabWidget. Shows one <convlab-widget> (the
-// module, its style sheet and the .wasm travel inside this library folder, laid out as on the
-// site: assets/, wasm/) and a numeric question about it. Checking an answer reports an xAPI
+// module, with the core inlined, and its style sheet travel inside this library folder, in
+// assets/) and a numeric question about it. Checking an answer reports an xAPI
 // "answered" statement with score and success, and "completed" once it is right, through
 // H5P.EventDispatcher's triggerXAPIScored as H5P's own question types do, so an LMS's H5P
 // activity records the result. A classic script, as H5P loads library files.
