@@ -6,7 +6,7 @@
 // it: a sandboxed iframe (opaque origin, `Origin: null`) or a course page using the custom
 // element fetches the modules, the .wasm and the data cross-origin.
 
-import { CSP_DIRECTIVES } from './csp.mjs';
+import { CSP_HEADER, CSP_META } from './csp.mjs';
 
 // Paths (from the site root) of the pages meant to sit inside other sites' iframes.
 export const EMBED_PATHS = ['/embed.html', '/embed/*'];
@@ -21,7 +21,7 @@ const COMMON = {
 };
 
 export function csp({ embed }) {
-  return [...CSP_DIRECTIVES, `frame-ancestors ${embed ? '*' : "'self'"}`].join('; ');
+  return embed ? `${CSP_META}; frame-ancestors *` : CSP_HEADER;
 }
 
 function matches(pattern, pathname) {
