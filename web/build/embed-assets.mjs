@@ -59,8 +59,8 @@ function embedWidgetPage(name, { still = null, oembed = null } = {}) {
   const body = `<div id="embed" class="widget"${data}>
 <div class="embed-fallback">
 <p class="embed-title"><strong>${escapeHtml(title)}</strong> · convlab</p>
-${img}<p><a href="" target="_blank" rel="noopener">Open the interactive widget in a new tab</a> (this frame does not run scripts).</p>
-</div>
+<p><a href="" target="_blank" rel="noopener">Open the interactive widget in a new tab</a> (this frame does not run scripts; below, a picture of it).</p>
+${img}</div>
 </div>`;
   const page = shell({ title: `${title} · convlab`, base: name === null ? '' : '../', body, script: 'embed.js', bodyClass: 'embed' });
   if (!oembed) return page;
