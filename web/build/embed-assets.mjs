@@ -22,7 +22,7 @@ import { escapeHtml } from '../markdown/math.mjs';
 import { headersFile } from '../headers.mjs';
 import { snippets, FRAME_HEIGHT } from '../src/element/snippets.js';
 import { renderStills, pngSize } from './stills.mjs';
-import { buildH5P, H5P_WIDGETS } from './h5p.mjs';
+import { buildH5P } from './h5p.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 // Human titles; a widget missing here is titled by its name.
@@ -68,9 +68,9 @@ ${img}</div>
   return page.replace('</head>', `${link}</head>`);
 }
 
-function embedThisPage(name, { height, h5p }) {
+function embedThisPage(name, { site, height, h5p }) {
   const title = titleOf(name);
-  const list = snippets({ site: PLACEHOLDER_SITE, name, title, height, h5p });
+  const list = snippets({ site, name, title, height, h5p });
   const blocks = list.map((s) => `<section data-snippet="${s.id}">
 <h2>${escapeHtml(s.label)}</h2>
 <pre><code>${escapeHtml(s.code)}</code></pre>
@@ -141,7 +141,7 @@ export async function buildEmbedAssets({ root, dist, src }) {
       ...(still && site ? { thumbnail_url: new URL(`embed/stills/${name}.png`, site).href, thumbnail_width: still.width, thumbnail_height: still.height } : {}),
     };
     await writeFile(join(dist, 'oembed', `${name}.json`), `${JSON.stringify(oembed, null, 2)}\n`);
-    await writeFile(join(dist, 'embed-this', `${name}.html`), embedThisPage(name, { height, h5p: h5p.has(name) }));
+    await writeFile(join(dist, 'embed-this', `${name}.html`), embedThisPage(name, { site: site ?? PLACEHOLDER_SITE, height, h5p: h5p.has(name) }));
   }
   await writeFile(join(dist, 'embed.html'), embedWidgetPage(null));
   await writeFile(join(dist, '_headers'), headersFile());

@@ -5,8 +5,11 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+
+// How the stills are taken; part of the cache key.
+const SHOT = '720 wide, full page';
 
 async function filesUnder(dir) {
   if (!existsSync(dir)) return [];
@@ -26,7 +29,7 @@ async function sourceHash(root, name) {
     ...(await filesUnder(join(w, name))), ...(await filesUnder(join(w, '_lib'))), ...(await filesUnder(join(w, '_lessons'))),
     ...(await filesUnder(join(root, 'web', 'src', 'theme'))), join(root, 'web', 'src', 'mount.js'), join(root, 'build', 'wasm', 'convlab_wasm.wasm'),
   ];
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(`${SHOT}\n`);
   for (const f of files) if (existsSync(f)) hash.update(f.slice(root.length)).update(await readFile(f));
   return hash.digest('hex').slice(0, 16);
 }
@@ -46,6 +49,11 @@ export async function renderStills({ root, dist, names, serve }) {
       console.warn(`build: warning: no still images for ${missing.map((m) => m.name).join(', ')} (${err.message.split('\n')[0]}); their no-script fallbacks show no picture`);
     }
   }
+  // Stills of older sources are dropped, so the cache holds one per widget.
+  const current = new Set(keyed.map((k) => k.file));
+  for (const f of await readdir(cache)) {
+    if (f.endsWith('.png') && !current.has(join(cache, f)) && names.some((n) => f.startsWith(`${n}-`) && /^[0-9a-f]{16}\.png$/.test(f.slice(n.length + 1)))) await rm(join(cache, f));
+  }
   const done = new Set();
   const rendered = missing.filter((m) => existsSync(m.file)).length;
   for (const { name, file } of keyed) {
@@ -64,7 +72,8 @@ async function render(list, dist, serve) {
   const server = await serve(dist);
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
   try {
-    const context = await browser.newContext({ viewport: { width: 720, height: 600 } });
+    // A short viewport: a full-page shot is then exactly as tall as the widget.
+    const context = await browser.newContext({ viewport: { width: 720, height: 100 } });
     // Two at a time: the machine is shared; each page is small.
     const queue = [...list];
     await Promise.all([0, 1].map(async () => {
