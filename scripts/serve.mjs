@@ -10,6 +10,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CSP_HEADER } from '../web/csp.mjs';
+import { headersFor } from '../web/headers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // CONVLAB_DIST points the server (and web/build.mjs) at another output folder.
@@ -65,7 +66,7 @@ async function resolveFile(root, urlPath) {
 function handler(root, csp) {
   return async (req, res) => {
     const headers = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
-    if (csp) headers['Content-Security-Policy'] = csp;
+    if (csp) Object.assign(headers, headersFor(req.url));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;

@@ -16,6 +16,7 @@ import { readLessons, renderAll } from './lessons.mjs';
 import { embedPage, indexPage, lessonPage, trainPage } from './pages.mjs';
 import { uplotLocale } from './uplot-locale.mjs';
 import { packData } from './pack-data.mjs';
+import { buildEmbedAssets } from './build/embed-assets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CONVLAB_DIST ?? join(root, 'dist');
@@ -140,6 +141,7 @@ export async function build({ lessonsDir = join(root, 'lessons') } = {}) {
   await bundle(train);
   await copyStatic();
   if (train) await buildTrain();
+  await buildEmbedAssets({ root, dist, src });
   const size = (await stat(join(dist, 'assets', 'lesson.js'))).size;
   console.log(`build: ${n} lesson(s) into ${relative(process.cwd(), dist) || '.'}/ in ${Date.now() - t0} ms (lesson.js ${Math.round(size / 1024)} kB)`);
 }

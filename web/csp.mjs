@@ -19,4 +19,6 @@ export const CSP_DIRECTIVES = [
 ];
 
 export const CSP_META = CSP_DIRECTIVES.join('; ');
-export const CSP_HEADER = CSP_META;
+// The header adds what a meta tag ignores: only the site may frame its pages (embed pages widen
+// this in headers.mjs).
+export const CSP_HEADER = `${CSP_META}; frame-ancestors 'self'`;

@@ -60,5 +60,11 @@ export function flush() {
   let href = location.href;
   for (const [k, s] of Object.entries(changes)) href = urlWith(href, k, s);
   changes = null;
-  history.replaceState(history.state, '', href);
+  // A sandboxed frame (opaque origin) or a page whose URL is not ours may refuse; the state
+  // still lives in the widget and reaches the parent by message.
+  try {
+    history.replaceState(history.state, '', href);
+  } catch {
+    // the address bar just stays as it was
+  }
 }
