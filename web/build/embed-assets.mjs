@@ -17,8 +17,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { uplotLocale } from '../uplot-locale.mjs';
 import { shell } from '../pages.mjs';
-import { escapeHtml } from '../markdown/math.mjs';
+import { escapeHtml } from '../markdown/html.mjs';
 import { headersFile } from '../headers.mjs';
 import { snippets, FRAME_HEIGHT } from '../src/element/snippets.js';
 import { renderStills, pngSize } from './stills.mjs';
@@ -102,6 +103,7 @@ async function bundleElement({ src, dist }) {
     sourcemap: true,
     chunkNames: 'element-[hash]',
     external: ['node:*'],
+    plugins: [uplotLocale], // uPlot's locale fixed, as in the site's own bundles
     logLevel: 'warning',
   });
   const css = await readFile(join(dist, 'assets', 'app.css'), 'utf8');

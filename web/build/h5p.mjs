@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { uplotLocale } from '../uplot-locale.mjs';
 import JSZip from 'jszip';
 
 const LIB = 'H5P.ConvlabWidget-1.0';
@@ -64,6 +65,7 @@ export async function buildH5P({ root, dist, src, titleOf }) {
       target: ['es2022', 'chrome100', 'firefox100', 'safari15'],
       minify: true,
       external: ['node:*'],
+      plugins: [uplotLocale], // uPlot's locale fixed, as in the site's own bundles
       logLevel: 'warning',
     });
     const lib = { 'assets/convlab-widget.js': await readFile(join(tmp, 'assets', 'convlab-widget.js')) };

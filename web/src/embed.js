@@ -16,7 +16,7 @@ import { loadCore } from './core.js';
 import { mountWidget } from './mount.js';
 import { urlWith } from './state.js';
 import { showError } from './ui.js';
-import { el } from './widgets/_lib/dom.js';
+import { el } from './lib/dom.js';
 
 const KEY = 's';
 // '*' until a parent says hello; then its origin (the browser's event.origin, not a claim).

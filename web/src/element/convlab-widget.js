@@ -13,7 +13,7 @@
 import { loadCore } from '../core.js';
 import { mountWidget } from '../mount.js';
 import { showError } from '../ui.js';
-import { el } from '../widgets/_lib/dom.js';
+import { el } from '../lib/dom.js';
 
 const STYLES = new URL('convlab-widget.css', import.meta.url).href;
 const SITE = new URL('../', import.meta.url);
