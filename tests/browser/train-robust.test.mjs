@@ -1,5 +1,6 @@
 // train-robust.test.mjs: the training page against what could brick it or lose a run, in
-// headless Chromium: the worker's traffic does not grow with the run's length; hostile run
+// headless Chromium: the worker's traffic does not grow with the run's length and its steps
+// allocate no WebAssembly memory from JavaScript; hostile run
 // files (missing or hostile progress, settings without epochs, swapped parameter shapes,
 // very long curves, a string version) are refused naming the field, the saved run stays, and
 // the page trains after a reload; a stored run that fails its check is kept aside and the
@@ -68,16 +69,25 @@ describe('training page: robustness', () => {
     await env?.close();
   });
 
-  test("the worker's messages per second and bytes per message do not grow with the run", async () => {
+  test("the worker's messages per second and bytes per message do not grow with the run, and its steps allocate nothing from JavaScript", async () => {
     await page.click('#t-start');
     await waitTrainState(page, 'running', 10000);
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(500); // past the first staging of a batch and of an evaluation chunk
+    const memory = () => page.evaluate(() => window.convlabTrain.memory());
+    const before = await memory();
     const early = await trafficWindow(page, 2);
     // Late: once the curves hold several times the points they had early on.
     const points = Number((await trainData(page)).trainPoints ?? 0);
     await waitFor(page, (n) => Number(document.getElementById('train').dataset.trainPoints) >= 3 * n + 6, points, 180000);
     const late = await trafficWindow(page, 2);
+    const afterwards = await memory();
     await pause(page);
+    // Batches, held-out evaluations and inspections are staged in the network's own
+    // WebAssembly buffers (web/src/train/run.js): the wrapper's allocation count stays put.
+    assert.equal(typeof before.jsAllocations, 'number', 'the worker reports its allocation count');
+    assert.ok(afterwards.steps - before.steps >= 20, `steps ${before.steps} -> ${afterwards.steps}`);
+    assert.equal(afterwards.jsAllocations, before.jsAllocations,
+      `${afterwards.jsAllocations - before.jsAllocations} JS-side allocations over ${afterwards.steps - before.steps} steps`);
     console.log(`# worker traffic early ${JSON.stringify(early)}; late ${JSON.stringify(late)}`);
     const { progress: p0, filters: f0 } = early.types;
     const { progress: p1, filters: f1 } = late.types;
