@@ -217,3 +217,56 @@ TEST_CASE("limits: 1-D sizes past the stated limits are refused with the argumen
                       }),
                       "x: too large"));
 }
+
+namespace {
+
+// Max and average (where the geometry allows it), fast against reference, forward and backward.
+void check_pool_against_ref(const pool2d_geometry& g, const std::string& what) {
+    INFO(what);
+    const std::size_t nx = std::size_t(g.N) * g.C * g.H * g.W;
+    const std::size_t ny = std::size_t(g.N) * g.C * g.Ho * g.Wo;
+    const auto x = harness::random_vector(nx, 11);
+    const auto dy = harness::random_vector(ny, 12);
+    std::vector<float> y(ny), y_ref(ny), dx(nx), dx_ref(nx);
+    max_pool2d_forward(g, x.data(), y.data());
+    max_pool2d_forward_ref(g, x.data(), y_ref.data());
+    CHECK(y == y_ref);
+    max_pool2d_backward(g, x.data(), dy.data(), dx.data());
+    max_pool2d_backward_ref(g, x.data(), dy.data(), dx_ref.data());
+    harness::check_close(dx, dx_ref, 1e-6, "max dx");
+    if (g.dilation_h != 1 || g.dilation_w != 1) return;
+    avg_pool2d_forward(g, x.data(), y.data());
+    avg_pool2d_forward_ref(g, x.data(), y_ref.data());
+    harness::check_close(y, y_ref, 1e-6, "avg y");
+    avg_pool2d_backward(g, dy.data(), dx.data());
+    avg_pool2d_backward_ref(g, dy.data(), dx_ref.data());
+    harness::check_close(dx, dx_ref, 1e-6, "avg dx");
+}
+
+}  // namespace
+
+TEST_CASE("limits: pooling with huge strides, kernels, dilations and padding") {
+    const int big = 1 << 30;
+    check_pool_against_ref(make_pool2d_geometry(2, 3, 5, 6, 2, 3, big, big), "stride 2^30");
+    check_pool_against_ref(make_pool2d_geometry(1, 2, 5, 7, 3, 3, big, 2, 1, 1, 1, 1, true, false),
+                           "stride [2^30, 2], padding 1, ceil");
+    // ceil mode lets a window reach past the padded input if it starts inside it
+    const auto k = make_pool2d_geometry(1, 1, 1, 1, big, big, big, big, 0, 0, 1, 1, true, true);
+    CHECK(k.Ho == 1);
+    check_pool_against_ref(k, "kernel 2^30, stride 2^30, ceil");
+    const std::vector<float> one{4.f};
+    float y = 0;
+    avg_pool2d_forward(k, one.data(), &y);
+    CHECK(y == 4.f);  // PyTorch divides by the window clipped to the padded input: 1 cell
+    const auto d = make_pool2d_geometry(1, 1, 3, 4, 2, 2, big, big, 1, 1, big, big, true, true);
+    check_pool_against_ref(d, "dilation 2^30, ceil");
+    const int pad = 1 << 20;
+    check_pool_against_ref(make_pool2d_geometry(1, 1, 2, 3, 2 * pad, 2 * pad + 1, 1, big, pad,
+                                                pad, 1, 1, false, false),
+                           "padding 2^20");
+    CHECK_THROWS_WITH_AS(make_pool2d_geometry(1, 1, 2, 2, big, big, 1, 1, big / 2, 0, 1, 1, false, true),
+                         doctest::Contains("padding: too large"), convlab::invalid_argument);
+    CHECK_THROWS_WITH_AS(make_pool2d_geometry(1, 1, 2, 2, 2, 2, 1, 1, 0, 0, big, 1, false, true),
+                         doctest::Contains("dilation: expected a window no larger"),
+                         convlab::invalid_argument);
+}
