@@ -131,8 +131,8 @@ TEST_CASE("limits: conv2d fft with padding 16384 and stride 2^30 refuses before 
 }
 
 TEST_CASE("limits: padding 2048 on a 1x1 input: auto and direct compute it, fft refuses") {
-    const auto g = make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 1 << 30, 1 << 30, 2048, 2048,
-                                        2048, 2048);
+    const auto g =
+        make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 1 << 30, 1 << 30, 2048, 2048, 2048, 2048);
     CHECK(conv2d_auto_method(g) != conv2d_method::fft);
     CHECK(conv2d_auto_backward_methods(g).input != conv2d_method::fft);
     CHECK(conv2d_auto_backward_methods(g).weight != conv2d_method::fft);
@@ -148,8 +148,8 @@ TEST_CASE("limits: padding 2048 on a 1x1 input: auto and direct compute it, fft 
 
 TEST_CASE("limits: conv2d backward with stride 2^30 (direct and auto) matches the reference") {
     for (int pad : {0, 1, 3}) {
-        const auto g = make_conv2d_geometry(2, 3, 4, 5, 2, 3, 3, 2, 1 << 30, 1 << 30, pad, pad,
-                                            pad, pad);
+        const auto g =
+            make_conv2d_geometry(2, 3, 4, 5, 2, 3, 3, 2, 1 << 30, 1 << 30, pad, pad, pad, pad);
         check_conv2d_all_methods(g, "padding " + std::to_string(pad));
     }
     // one axis huge, the other ordinary
@@ -160,20 +160,24 @@ TEST_CASE("limits: conv2d backward with stride 2^30 (direct and auto) matches th
 }
 
 TEST_CASE("limits: conv2d geometry names the argument of every limit") {
-    CHECK(starts_with(refusal([] { make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 << 30, 0, 0, 0); }),
-                      "padding: too large ("));
-    CHECK(starts_with(refusal([] { make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, 0, 0, 0); }),
-                      "padding: expected non-negative padding"));
-    CHECK(starts_with(refusal([] { make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0); }),
-                      "stride: expected positive strides"));
+    CHECK(starts_with(
+        refusal([] { make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 << 30, 0, 0, 0); }),
+        "padding: too large ("));
+    CHECK(starts_with(
+        refusal([] { make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, 0, 0, 0); }),
+        "padding: expected non-negative padding"));
+    CHECK(
+        starts_with(refusal([] { make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0); }),
+                    "stride: expected positive strides"));
+    CHECK(starts_with(
+        refusal([] { make_conv2d_geometry(1, 1, 1 << 30, 1, 1, 1, 1, 1, 1, 1, 1 << 20, 0, 0, 0); }),
+        "padding: too large for this input"));
+    CHECK(starts_with(
+        refusal([] { make_conv2d_geometry(1, 1, 1 << 30, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0); }),
+        "xShape: too many elements"));
     CHECK(starts_with(refusal([] {
-                          make_conv2d_geometry(1, 1, 1 << 30, 1, 1, 1, 1, 1, 1, 1, 1 << 20, 0, 0, 0);
-                      }),
-                      "padding: too large for this input"));
-    CHECK(starts_with(refusal([] { make_conv2d_geometry(1, 1, 1 << 30, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0); }),
-                      "xShape: too many elements"));
-    CHECK(starts_with(refusal([] {
-                          make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 << 20, 1 << 20, 1 << 20, 1 << 20);
+                          make_conv2d_geometry(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 << 20, 1 << 20,
+                                               1 << 20, 1 << 20);
                       }),
                       "padding: too large ("));  // a 2^21 + 1 square padded image
 }
@@ -187,7 +191,8 @@ TEST_CASE("limits: convolve with method fft of values near 1e-40 is not NaN") {
             for (float& v : f) v *= scale;
             std::vector<float> want(n + 6);
             convolve_full_ref(f.data(), n, h.data(), 7, want.data());
-            const auto got = convolve(f.data(), n, h.data(), 7, conv_mode::full, conv1d_method::fft);
+            const auto got =
+                convolve(f.data(), n, h.data(), 7, conv_mode::full, conv1d_method::fft);
             for (float v : got) REQUIRE(std::isfinite(v));
             // tiny values lose relative precision to subnormal rounding, never more
             harness::check_close(got, want, scale < 1e-37f ? 1e-2 : 1e-5, "fft");
@@ -205,10 +210,9 @@ TEST_CASE("limits: convolve with method fft of values near 1e-40 is not NaN") {
 
 TEST_CASE("limits: 1-D sizes past the stated limits are refused with the argument named") {
     std::vector<float> one{1.f};
-    CHECK(starts_with(refusal([&] {
-                          fft_forward(one.data(), one.data(), std::size_t(max_fft_length) + 1);
-                      }),
-                      "re: too large"));
+    CHECK(starts_with(
+        refusal([&] { fft_forward(one.data(), one.data(), std::size_t(max_fft_length) + 1); }),
+        "re: too large"));
     CHECK(starts_with(refusal([&] { toeplitz_matrix(one.data(), 1, std::size_t(1) << 20); }),
                       "n: too large"));
     CHECK(starts_with(refusal([&] {
@@ -261,11 +265,12 @@ TEST_CASE("limits: pooling with huge strides, kernels, dilations and padding") {
     const auto d = make_pool2d_geometry(1, 1, 3, 4, 2, 2, big, big, 1, 1, big, big, true, true);
     check_pool_against_ref(d, "dilation 2^30, ceil");
     const int pad = 1 << 20;
-    check_pool_against_ref(make_pool2d_geometry(1, 1, 2, 3, 2 * pad, 2 * pad + 1, 1, big, pad,
-                                                pad, 1, 1, false, false),
+    check_pool_against_ref(make_pool2d_geometry(1, 1, 2, 3, 2 * pad, 2 * pad + 1, 1, big, pad, pad,
+                                                1, 1, false, false),
                            "padding 2^20");
-    CHECK_THROWS_WITH_AS(make_pool2d_geometry(1, 1, 2, 2, big, big, 1, 1, big / 2, 0, 1, 1, false, true),
-                         doctest::Contains("padding: too large"), convlab::invalid_argument);
+    CHECK_THROWS_WITH_AS(
+        make_pool2d_geometry(1, 1, 2, 2, big, big, 1, 1, big / 2, 0, 1, 1, false, true),
+        doctest::Contains("padding: too large"), convlab::invalid_argument);
     CHECK_THROWS_WITH_AS(make_pool2d_geometry(1, 1, 2, 2, 2, 2, 1, 1, 0, 0, big, 1, false, true),
                          doctest::Contains("dilation: expected a window no larger"),
                          convlab::invalid_argument);

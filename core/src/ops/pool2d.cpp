@@ -13,14 +13,13 @@
 // (or a NaN) takes over, which keeps PyTorch's first-maximum / last-NaN rule.
 #include "convlab/ops/pool2d.hpp"
 
-#include <xsimd/xsimd.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
+#include <xsimd/xsimd.hpp>
 
 #include "kernel_arch.hpp"
 #include "pool2d_internal.hpp"
@@ -88,15 +87,16 @@ pool2d_geometry make_pool2d_geometry(int N, int C, int H, int W, int kernel_h, i
     if (Ho < 1 || Wo < 1) {
         // (in ceil mode a window may reach past the padded input, as long as it starts in it)
         const bool dilated = (Ho < 1 && dilation_h > 1) || (Wo < 1 && dilation_w > 1);
-        fail(dilated ? "dilation" : "kernel",
-             "expected a window no larger than the input " + std::to_string(H) + "x" +
-                 std::to_string(W) +
-                 (pad_h || pad_w ? " (padded: " + std::to_string(Hp) + "x" + std::to_string(Wp) + ")"
-                                 : std::string()) +
-                 ", got " + pair_text(kernel_h, kernel_w) +
-                 (dilated ? " dilated by " + pair_text(dilation_h, dilation_w) + " (spans " +
-                                pair_text(eff_h, eff_w) + ")"
-                          : std::string()));
+        fail(
+            dilated ? "dilation" : "kernel",
+            "expected a window no larger than the input " + std::to_string(H) + "x" +
+                std::to_string(W) +
+                (pad_h || pad_w ? " (padded: " + std::to_string(Hp) + "x" + std::to_string(Wp) + ")"
+                                : std::string()) +
+                ", got " + pair_text(kernel_h, kernel_w) +
+                (dilated ? " dilated by " + pair_text(dilation_h, dilation_w) + " (spans " +
+                               pair_text(eff_h, eff_w) + ")"
+                         : std::string()));
     }
     require_elements({N, C, Ho, Wo}, "xShape");
     pool2d_geometry g{};
@@ -202,15 +202,16 @@ void max_row(const pool2d_geometry& g, const packed_plane& pk, const float* pack
         for (int s = 0; s < pk.taps_w; ++s) {
             const float* src = packed + std::size_t(h) * pk.row() + pk.col_off[s];
             // the winner's flat index is id + j stride_w (in 32 bits for a cell of the input)
-            const float id = bits_as_float(
-                int(h * g.W + (long long)s * g.dilation_w - g.pad_w));
+            const float id = bits_as_float(int(h * g.W + (long long)s * g.dilation_w - g.pad_w));
             const batch idv(id);
             int j = 0;
             for (; j < full; j += VS) {
                 const batch e = batch::load_unaligned(src + j), b = batch::load_unaligned(best + j);
-                const auto take = (e > b) | xsimd::isnan(e);  // (AVX's != is ordered: false for NaN)
+                const auto take =
+                    (e > b) | xsimd::isnan(e);  // (AVX's != is ordered: false for NaN)
                 xsimd::select(take, e, b).store_unaligned(best + j);
-                if (at) xsimd::select(take, idv, batch::load_unaligned(at + j)).store_unaligned(at + j);
+                if (at)
+                    xsimd::select(take, idv, batch::load_unaligned(at + j)).store_unaligned(at + j);
             }
             for (; j < g.Wo; ++j) {
                 const float e = src[j];
@@ -230,6 +231,24 @@ long long winner_index(const pool2d_geometry& g, int i, int j, int id) {
     const axis_taps tw = taps_of(j, g.stride_w, g.pad_w, g.kernel_w, g.dilation_w, g.W);
     if (th.first >= th.last || tw.first >= tw.last) return -1;
     return th.first * g.W + tw.first;
+}
+
+// f(start of tap (h, s)'s row of outputs in the packed plane) for every tap of output row i's
+// window inside the input, in row-major order (the average: no dilation).
+template <class F>
+void for_each_tap(const pool2d_geometry& g, const packed_plane& pk, int i, float* packed, F f) {
+    const axis_taps th = tap_rows(g, i);
+    for (long long h = th.first; h < th.last; ++h)
+        for (int s = 0; s < pk.taps_w; ++s) f(packed + std::size_t(h) * pk.row() + pk.col_off[s]);
+}
+
+// dst (n) += src (n).
+void add_row(const float* src, float* dst, int n) {
+    const int full = n / VS * VS;
+    int j = 0;
+    for (; j < full; j += VS)
+        (batch::load_unaligned(dst + j) + batch::load_unaligned(src + j)).store_unaligned(dst + j);
+    for (; j < n; ++j) dst[j] += src[j];
 }
 
 // The average's 1 / divisor for each output column of row i (PyTorch's divisor, avg_count).
@@ -280,22 +299,12 @@ void avg_pool2d_forward(const pool2d_geometry& g, const float* x, float* y) {
     float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
     float* scale = workspace<float, 2>(std::size_t(g.Wo));
     const std::size_t plane = std::size_t(g.H) * g.W;
-    const int full = g.Wo / VS * VS;
     for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
         pack(g, pk, x + p * plane, 0.f, packed);
         for (int i = 0; i < g.Ho; ++i) {
             float* out = y + (p * g.Ho + i) * g.Wo;
             std::fill(out, out + g.Wo, 0.f);
-            const axis_taps th = tap_rows(g, i);
-            for (long long h = th.first; h < th.last; ++h)
-                for (int s = 0; s < pk.taps_w; ++s) {
-                    const float* src = packed + std::size_t(h) * pk.row() + pk.col_off[s];
-                    int j = 0;
-                    for (; j < full; j += VS)
-                        (batch::load_unaligned(out + j) + batch::load_unaligned(src + j))
-                            .store_unaligned(out + j);
-                    for (; j < g.Wo; ++j) out[j] += src[j];
-                }
+            for_each_tap(g, pk, i, packed, [&](float* src) { add_row(src, out, g.Wo); });
             avg_scales(g, i, scale);
             for (int j = 0; j < g.Wo; ++j) out[j] *= scale[j];
         }
@@ -308,7 +317,6 @@ void avg_pool2d_backward(const pool2d_geometry& g, const float* dy, float* dx) {
     float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
     float* scaled = workspace<float, 2>(std::size_t(g.Wo));
     const std::size_t plane = std::size_t(g.H) * g.W;
-    const int full = g.Wo / VS * VS;
     for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
         // the gradient of the packed plane, then the input cells' share of it
         std::fill(packed, packed + std::size_t(g.H) * pk.row(), 0.f);
@@ -316,16 +324,7 @@ void avg_pool2d_backward(const pool2d_geometry& g, const float* dy, float* dx) {
             const float* d = dy + (p * g.Ho + i) * g.Wo;
             avg_scales(g, i, scaled);
             for (int j = 0; j < g.Wo; ++j) scaled[j] *= d[j];
-            const axis_taps th = tap_rows(g, i);
-            for (long long h = th.first; h < th.last; ++h)
-                for (int s = 0; s < pk.taps_w; ++s) {
-                    float* dst = packed + std::size_t(h) * pk.row() + pk.col_off[s];
-                    int j = 0;
-                    for (; j < full; j += VS)
-                        (batch::load_unaligned(dst + j) + batch::load_unaligned(scaled + j))
-                            .store_unaligned(dst + j);
-                    for (; j < g.Wo; ++j) dst[j] += scaled[j];
-                }
+            for_each_tap(g, pk, i, packed, [&](float* dst) { add_row(scaled, dst, g.Wo); });
         }
         // (columns past the packed length are read by no window: floor mode dropped them)
         float* dxp = dx + p * plane;

@@ -29,7 +29,8 @@ void max_windows(const pool2d_geometry& g, const float* x, Visit visit) {
                 const axis_taps tw = taps_of(j, g.stride_w, g.pad_w, g.kernel_w, g.dilation_w, g.W);
                 float best = -std::numeric_limits<float>::infinity();
                 long long at = -1;
-                if (th.first < th.last && tw.first < tw.last) at = (long long)th.first * g.W + tw.first;
+                if (th.first < th.last && tw.first < tw.last)
+                    at = (long long)th.first * g.W + tw.first;
                 for (long long h = th.first; h < th.last; h += g.dilation_h)
                     for (long long w = tw.first; w < tw.last; w += g.dilation_w) {
                         const float v = xp[std::size_t(h) * g.W + w];
@@ -47,8 +48,7 @@ void max_pool2d_forward_ref(const pool2d_geometry& g, const float* x, float* y) 
     max_windows(g, x, [&](std::size_t, std::size_t o, float best, long long) { y[o] = best; });
 }
 
-void max_pool2d_backward_ref(const pool2d_geometry& g, const float* x, const float* dy,
-                             float* dx) {
+void max_pool2d_backward_ref(const pool2d_geometry& g, const float* x, const float* dy, float* dx) {
     const std::size_t plane = std::size_t(g.H) * g.W;
     std::vector<double> acc(std::size_t(g.N) * g.C * plane, 0.0);
     max_windows(g, x, [&](std::size_t p, std::size_t o, float, long long at) {
@@ -57,43 +57,49 @@ void max_pool2d_backward_ref(const pool2d_geometry& g, const float* x, const flo
     for (std::size_t i = 0; i < acc.size(); ++i) dx[i] = float(acc[i]);
 }
 
-void avg_pool2d_forward_ref(const pool2d_geometry& g, const float* x, float* y) {
+namespace {
+
+// Each average window's cells (rows th, columns tw, clipped to the input) and its divisor.
+template <class Visit>
+void avg_windows(const pool2d_geometry& g, Visit visit) {
     require_avg_geometry(g);
-    const std::size_t plane = std::size_t(g.H) * g.W;
     for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p)
         for (int i = 0; i < g.Ho; ++i) {
             const axis_taps th = taps_of(i, g.stride_h, g.pad_h, g.kernel_h, 1, g.H);
-            const long long ch = avg_count(i, g.stride_h, g.pad_h, g.kernel_h, g.H, g.count_include_pad);
+            const long long ch =
+                avg_count(i, g.stride_h, g.pad_h, g.kernel_h, g.H, g.count_include_pad);
             for (int j = 0; j < g.Wo; ++j) {
                 const axis_taps tw = taps_of(j, g.stride_w, g.pad_w, g.kernel_w, 1, g.W);
-                const long long cw = avg_count(j, g.stride_w, g.pad_w, g.kernel_w, g.W, g.count_include_pad);
-                double acc = 0;
-                for (long long h = th.first; h < th.last; ++h)
-                    for (long long w = tw.first; w < tw.last; ++w) acc += x[p * plane + std::size_t(h) * g.W + w];
-                y[(p * g.Ho + i) * g.Wo + j] = float(acc / (double(ch) * cw));
+                const long long cw =
+                    avg_count(j, g.stride_w, g.pad_w, g.kernel_w, g.W, g.count_include_pad);
+                visit(p, (p * g.Ho + i) * g.Wo + j, th, tw, double(ch) * double(cw));
             }
         }
 }
 
-void avg_pool2d_backward_ref(const pool2d_geometry& g, const float* dy, float* dx) {
-    require_avg_geometry(g);
+}  // namespace
+
+void avg_pool2d_forward_ref(const pool2d_geometry& g, const float* x, float* y) {
     const std::size_t plane = std::size_t(g.H) * g.W;
-    std::vector<double> acc(plane);
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (int i = 0; i < g.Ho; ++i) {
-            const axis_taps th = taps_of(i, g.stride_h, g.pad_h, g.kernel_h, 1, g.H);
-            const long long ch = avg_count(i, g.stride_h, g.pad_h, g.kernel_h, g.H, g.count_include_pad);
-            for (int j = 0; j < g.Wo; ++j) {
-                const axis_taps tw = taps_of(j, g.stride_w, g.pad_w, g.kernel_w, 1, g.W);
-                const long long cw = avg_count(j, g.stride_w, g.pad_w, g.kernel_w, g.W, g.count_include_pad);
-                const double share = dy[(p * g.Ho + i) * g.Wo + j] / (double(ch) * cw);
-                for (long long h = th.first; h < th.last; ++h)
-                    for (long long w = tw.first; w < tw.last; ++w) acc[std::size_t(h) * g.W + w] += share;
-            }
-        }
-        for (std::size_t i = 0; i < plane; ++i) dx[p * plane + i] = float(acc[i]);
-    }
+    avg_windows(g, [&](std::size_t p, std::size_t o, axis_taps th, axis_taps tw, double divisor) {
+        double acc = 0;
+        for (long long h = th.first; h < th.last; ++h)
+            for (long long w = tw.first; w < tw.last; ++w)
+                acc += x[p * plane + std::size_t(h) * g.W + w];
+        y[o] = float(acc / divisor);
+    });
+}
+
+void avg_pool2d_backward_ref(const pool2d_geometry& g, const float* dy, float* dx) {
+    const std::size_t plane = std::size_t(g.H) * g.W;
+    std::vector<double> acc(std::size_t(g.N) * g.C * plane, 0.0);
+    avg_windows(g, [&](std::size_t p, std::size_t o, axis_taps th, axis_taps tw, double divisor) {
+        const double share = dy[o] / divisor;
+        for (long long h = th.first; h < th.last; ++h)
+            for (long long w = tw.first; w < tw.last; ++w)
+                acc[p * plane + std::size_t(h) * g.W + w] += share;
+    });
+    for (std::size_t i = 0; i < acc.size(); ++i) dx[i] = float(acc[i]);
 }
 
 }  // namespace convlab
