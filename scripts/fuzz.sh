@@ -27,6 +27,6 @@ for name in conv1d fft conv2d pool2d dense; do
     tail -n 40 "build/fuzz/fuzz_$name.log" >&2
     exit 1
   }
-  grep -E "^#[0-9]+ +DONE" "build/fuzz/fuzz_$name.log" | tail -n 1 || true
+  grep -E "^#[0-9]+[[:space:]]+DONE" "build/fuzz/fuzz_$name.log" | tail -n 1 || true
 done
 echo "fuzz: all harnesses ran ${seconds}s without a finding"

@@ -22,8 +22,8 @@ const conv1d_method methods[] = {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FuzzedDataProvider in(data, size);
-    const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(1, 700);
-    const std::size_t m = in.ConsumeIntegralInRange<std::size_t>(1, 300);
+    const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(1, 300);
+    const std::size_t m = in.ConsumeIntegralInRange<std::size_t>(1, 120);
     const conv_mode mode = conv_mode(in.ConsumeIntegralInRange<int>(0, 2));
     const int exponent = in.ConsumeBool() ? in.ConsumeIntegralInRange<int>(-140, 100) : 0;
     auto f = fuzz::floats(in, n);
