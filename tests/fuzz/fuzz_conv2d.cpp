@@ -47,7 +47,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     conv2d_forward_ref(g, x.data(), w.data(), b.data(), y_ref.data());
     conv2d_backward_ref(g, x.data(), w.data(), dy.data(), dx_ref.data(), dw_ref.data(),
                         db_ref.data());
+    // The FFT method transforms the whole padded input: with a padding of thousands on a tiny
+    // image that is correct but takes seconds under ASan (a libFuzzer timeout, not a bug; 'auto'
+    // never picks it there), so it is left out past 2^16 points.
+    auto pow2 = [](long long n) {
+        long long p = 1;
+        while (p < n) p *= 2;
+        return p;
+    };
+    const bool fft_small = pow2((long long)g.H + g.pad_top + g.pad_bottom) *
+                               pow2((long long)g.W + g.pad_left + g.pad_right) <=
+                           (1 << 16);
     for (conv2d_method method : methods) {
+        if (method == conv2d_method::fft && !fft_small) continue;
         std::vector<float> y(dy.size()), dx(x.size()), dw(w.size()), db(b.size());
         if (fuzz::accepted(
                 [&] { conv2d_forward(g, x.data(), w.data(), b.data(), y.data(), method); }))

@@ -132,6 +132,10 @@ T* workspace(std::size_t n) {
 // col_off[s] is where tap column s of output 0 sits in a packed row.
 // Only the first taps_w tap columns can reach the input (a tap at or past padded column
 // W + 2 pad_w for output 0 is past it for every output), so the loops stop there.
+// Wo rounded up to whole vectors: every row loop runs on whole vectors into scratch rows of
+// this length (the packed rows are at least this long), and only Wo results are kept.
+int padded_width(const pool2d_geometry& g) { return (g.Wo + VS - 1) / VS * VS; }
+
 struct packed_plane {
     int phases, L, taps_w;
     const std::size_t* col_off;  // (taps_w)
@@ -144,7 +148,7 @@ packed_plane plan(const pool2d_geometry& g) {
     const long long Wp = (long long)g.W + 2LL * g.pad_w;
     const int taps_w = int(std::min<long long>(g.kernel_w, (Wp - 1) / g.dilation_w + 1));
     const long long reach = (long long)(taps_w - 1) * g.dilation_w / phases;
-    const long long L = (long long)(g.Wo + VS - 1) / VS * VS + reach;
+    const long long L = padded_width(g) + reach;
     require_workspace(require_elements({g.H, phases, L}, "xShape"), "xShape", "pooling");
     std::size_t* off = workspace<std::size_t, 0>(std::size_t(taps_w));
     for (int s = 0; s < taps_w; ++s) {
@@ -154,17 +158,51 @@ packed_plane plan(const pool2d_geometry& g) {
     return {phases, int(L), taps_w, off};
 }
 
+// The phase-p columns m of a packed row that hold input columns w = m phases + p - pad_w in
+// [0, W): m in [lo, hi). Computed once per phase, so no loop divides per element.
+struct phase_span {
+    int lo, hi;
+};
+phase_span inside(const pool2d_geometry& g, const packed_plane& pk, int p) {
+    const long long first = (long long)g.pad_w - p;  // m phases >= pad_w - p
+    const long long lo = first <= 0 ? 0 : (first + pk.phases - 1) / pk.phases;
+    const long long hi = ((long long)g.W + g.pad_w - p + pk.phases - 1) / pk.phases;
+    return {int(std::min<long long>(lo, pk.L)), int(std::clamp<long long>(hi, lo, pk.L))};
+}
+
 // out[(h phases + p) L + m] = x[h, m phases + p - pad_w], or `fill` outside the input.
 void pack(const pool2d_geometry& g, const packed_plane& pk, const float* xp, float fill,
           float* out) {
-    for (int h = 0; h < g.H; ++h) {
-        const float* row = xp + std::size_t(h) * g.W;
-        for (int p = 0; p < pk.phases; ++p) {
+    for (int p = 0; p < pk.phases; ++p) {
+        const phase_span in = inside(g, pk, p);
+        const long long w0 = (long long)in.lo * pk.phases + p - g.pad_w;
+        for (int h = 0; h < g.H; ++h) {
             float* dst = out + std::size_t(h) * pk.row() + std::size_t(p) * pk.L;
-            for (int m = 0; m < pk.L; ++m) {
-                const long long w = (long long)m * pk.phases + p - g.pad_w;
-                dst[m] = (w >= 0 && w < g.W) ? row[w] : fill;
-            }
+            std::fill(dst, dst + in.lo, fill);
+            std::fill(dst + in.hi, dst + pk.L, fill);
+            if (in.lo == in.hi) continue;
+            const float* src = xp + std::size_t(h) * g.W + w0;
+            if (pk.phases == 1)
+                std::memcpy(dst + in.lo, src, sizeof(float) * std::size_t(in.hi - in.lo));
+            else
+                for (int m = in.lo; m < in.hi; ++m)
+                    dst[m] = src[std::size_t(m - in.lo) * pk.phases];
+        }
+    }
+}
+
+// The adjoint of pack for the input cells: dx[h, w] = packed[h, phase, m] of w (each input
+// cell sits in one phase position; a cell past the packed length is read by no window).
+void unpack(const pool2d_geometry& g, const packed_plane& pk, const float* packed, float* dxp) {
+    std::fill(dxp, dxp + std::size_t(g.H) * g.W, 0.f);
+    for (int p = 0; p < pk.phases; ++p) {
+        const phase_span in = inside(g, pk, p);
+        const long long w0 = (long long)in.lo * pk.phases + p - g.pad_w;
+        if (in.lo == in.hi) continue;
+        for (int h = 0; h < g.H; ++h) {
+            float* dst = dxp + std::size_t(h) * g.W + w0;
+            const float* src = packed + std::size_t(h) * pk.row() + std::size_t(p) * pk.L;
+            for (int m = in.lo; m < in.hi; ++m) dst[std::size_t(m - in.lo) * pk.phases] = src[m];
         }
     }
 }
@@ -189,15 +227,17 @@ int float_bits(float f) {
 // No window tap took over (never a winner's id: that is at least -(j stride_w) > INT_MIN).
 constexpr int no_tap = std::numeric_limits<int>::min();
 
-// best (Wo) = the maximum of each window of output row i; if at is given, at (Wo) = the bit
-// pattern of the winner's flat index in the plane minus j stride_w, or of no_tap.
-void max_row(const pool2d_geometry& g, const packed_plane& pk, const float* packed, int i,
+// best (n) = the maximum of each window of output row i; if at is given, at (n) = the bit
+// pattern of the winner's flat index in the plane minus j stride_w, or of no_tap. n is Wo or,
+// for whole vectors, padded_width(g): the packed rows are that long, and lanes past Wo are
+// computed on the padding and dropped by the caller.
+void max_row(const pool2d_geometry& g, const packed_plane& pk, const float* packed, int i, int n,
              float* best, float* at) {
     const axis_taps th = tap_rows(g, i);
     const float lowest = -std::numeric_limits<float>::infinity();
-    std::fill(best, best + g.Wo, lowest);
-    if (at) std::fill(at, at + g.Wo, bits_as_float(no_tap));
-    const int full = g.Wo / VS * VS;
+    std::fill(best, best + n, lowest);
+    if (at) std::fill(at, at + n, bits_as_float(no_tap));
+    const int full = n / VS * VS;
     for (long long h = th.first; h < th.last; h += g.dilation_h)
         for (int s = 0; s < pk.taps_w; ++s) {
             const float* src = packed + std::size_t(h) * pk.row() + pk.col_off[s];
@@ -213,7 +253,7 @@ void max_row(const pool2d_geometry& g, const packed_plane& pk, const float* pack
                 if (at)
                     xsimd::select(take, idv, batch::load_unaligned(at + j)).store_unaligned(at + j);
             }
-            for (; j < g.Wo; ++j) {
+            for (; j < n; ++j) {
                 const float e = src[j];
                 if (e > best[j] || e != e) {
                     best[j] = e;
@@ -251,12 +291,19 @@ void add_row(const float* src, float* dst, int n) {
     for (; j < n; ++j) dst[j] += src[j];
 }
 
-// The average's 1 / divisor for each output column of row i (PyTorch's divisor, avg_count).
-void avg_scales(const pool2d_geometry& g, int i, float* scale) {
-    const long long ch = avg_count(i, g.stride_h, g.pad_h, g.kernel_h, g.H, g.count_include_pad);
-    for (int j = 0; j < g.Wo; ++j)
-        scale[j] = 1.f / float(ch * avg_count(j, g.stride_w, g.pad_w, g.kernel_w, g.W,
-                                              g.count_include_pad));
+// The average's 1 / divisor of every output of a plane, (Ho, Wo): PyTorch's divisor
+// (avg_count along each axis), computed once per call instead of once per plane.
+const float* avg_scales(const pool2d_geometry& g) {
+    float* scale = workspace<float, 3>(std::size_t(g.Ho) * g.Wo);
+    for (int i = 0; i < g.Ho; ++i) {
+        const long long ch =
+            avg_count(i, g.stride_h, g.pad_h, g.kernel_h, g.H, g.count_include_pad);
+        for (int j = 0; j < g.Wo; ++j)
+            scale[std::size_t(i) * g.Wo + j] =
+                1.f /
+                float(ch * avg_count(j, g.stride_w, g.pad_w, g.kernel_w, g.W, g.count_include_pad));
+    }
+    return scale;
 }
 
 }  // namespace
@@ -264,26 +311,31 @@ void avg_scales(const pool2d_geometry& g, int i, float* scale) {
 void max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y) {
     const packed_plane pk = plan(g);
     float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
+    const int Wr = padded_width(g);
+    float* best = workspace<float, 2>(std::size_t(Wr));
     const std::size_t plane = std::size_t(g.H) * g.W;
     for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
         pack(g, pk, x + p * plane, -std::numeric_limits<float>::infinity(), packed);
-        for (int i = 0; i < g.Ho; ++i)
-            max_row(g, pk, packed, i, y + (p * g.Ho + i) * g.Wo, nullptr);
+        for (int i = 0; i < g.Ho; ++i) {
+            max_row(g, pk, packed, i, Wr, best, nullptr);
+            std::memcpy(y + (p * g.Ho + i) * g.Wo, best, sizeof(float) * std::size_t(g.Wo));
+        }
     }
 }
 
 void max_pool2d_backward(const pool2d_geometry& g, const float* x, const float* dy, float* dx) {
     const packed_plane pk = plan(g);
     float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
-    float* best = workspace<float, 2>(2 * std::size_t(g.Wo));
-    float* at = best + g.Wo;
+    const int Wr = padded_width(g);
+    float* best = workspace<float, 2>(2 * std::size_t(Wr));
+    float* at = best + Wr;
     const std::size_t plane = std::size_t(g.H) * g.W;
     std::fill(dx, dx + std::size_t(g.N) * g.C * plane, 0.f);
     for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
         pack(g, pk, x + p * plane, -std::numeric_limits<float>::infinity(), packed);
         float* dxp = dx + p * plane;
         for (int i = 0; i < g.Ho; ++i) {
-            max_row(g, pk, packed, i, best, at);
+            max_row(g, pk, packed, i, Wr, best, at);
             const float* d = dy + (p * g.Ho + i) * g.Wo;
             for (int j = 0; j < g.Wo; ++j) {
                 const long long k = winner_index(g, i, j, float_bits(at[j]));
@@ -297,16 +349,18 @@ void avg_pool2d_forward(const pool2d_geometry& g, const float* x, float* y) {
     require_avg_geometry(g);
     const packed_plane pk = plan(g);
     float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
-    float* scale = workspace<float, 2>(std::size_t(g.Wo));
+    const int Wr = padded_width(g);
+    float* sum = workspace<float, 2>(std::size_t(Wr));
+    const float* scales = avg_scales(g);
     const std::size_t plane = std::size_t(g.H) * g.W;
     for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
         pack(g, pk, x + p * plane, 0.f, packed);
         for (int i = 0; i < g.Ho; ++i) {
+            std::fill(sum, sum + Wr, 0.f);
+            for_each_tap(g, pk, i, packed, [&](float* src) { add_row(src, sum, Wr); });
+            const float* scale = scales + std::size_t(i) * g.Wo;
             float* out = y + (p * g.Ho + i) * g.Wo;
-            std::fill(out, out + g.Wo, 0.f);
-            for_each_tap(g, pk, i, packed, [&](float* src) { add_row(src, out, g.Wo); });
-            avg_scales(g, i, scale);
-            for (int j = 0; j < g.Wo; ++j) out[j] *= scale[j];
+            for (int j = 0; j < g.Wo; ++j) out[j] = sum[j] * scale[j];
         }
     }
 }
@@ -315,28 +369,21 @@ void avg_pool2d_backward(const pool2d_geometry& g, const float* dy, float* dx) {
     require_avg_geometry(g);
     const packed_plane pk = plan(g);
     float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
-    float* scaled = workspace<float, 2>(std::size_t(g.Wo));
+    const int Wr = padded_width(g);
+    float* scaled = workspace<float, 2>(std::size_t(Wr));
+    std::fill(scaled, scaled + Wr, 0.f);  // lanes past Wo add 0 to the packed padding
+    const float* scales = avg_scales(g);
     const std::size_t plane = std::size_t(g.H) * g.W;
     for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
         // the gradient of the packed plane, then the input cells' share of it
         std::fill(packed, packed + std::size_t(g.H) * pk.row(), 0.f);
         for (int i = 0; i < g.Ho; ++i) {
             const float* d = dy + (p * g.Ho + i) * g.Wo;
-            avg_scales(g, i, scaled);
-            for (int j = 0; j < g.Wo; ++j) scaled[j] *= d[j];
-            for_each_tap(g, pk, i, packed, [&](float* dst) { add_row(scaled, dst, g.Wo); });
+            const float* scale = scales + std::size_t(i) * g.Wo;
+            for (int j = 0; j < g.Wo; ++j) scaled[j] = scale[j] * d[j];
+            for_each_tap(g, pk, i, packed, [&](float* dst) { add_row(scaled, dst, Wr); });
         }
-        // (columns past the packed length are read by no window: floor mode dropped them)
-        float* dxp = dx + p * plane;
-        for (int h = 0; h < g.H; ++h)
-            for (int w = 0; w < g.W; ++w) {
-                const long long v = (long long)w + g.pad_w;  // padded column
-                const long long m = v / pk.phases;
-                dxp[std::size_t(h) * g.W + w] =
-                    m < pk.L ? packed[std::size_t(h) * pk.row() +
-                                      std::size_t(v % pk.phases) * pk.L + std::size_t(m)]
-                             : 0.f;
-            }
+        unpack(g, pk, packed, dx + p * plane);
     }
 }
 
