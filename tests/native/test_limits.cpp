@@ -275,3 +275,14 @@ TEST_CASE("limits: pooling with huge strides, kernels, dilations and padding") {
                          doctest::Contains("dilation: expected a window no larger"),
                          convlab::invalid_argument);
 }
+
+TEST_CASE("limits: convolve by fft with an all-zero operand is exactly zero (property-test find)") {
+    const std::vector<float> zero{0.f},
+        h{3.375f, 2.9375f, -2.25f, -0.875f, -0.375f, -2.125f, 0.25f};
+    for (conv_mode mode : {conv_mode::full, conv_mode::same, conv_mode::valid}) {
+        for (const auto& y :
+             {convolve(zero.data(), 1, h.data(), h.size(), mode, conv1d_method::fft),
+              correlate(h.data(), h.size(), zero.data(), 1, mode, conv1d_method::fft)})
+            for (float v : y) CHECK(v == 0.f);
+    }
+}

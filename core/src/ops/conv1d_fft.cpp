@@ -48,8 +48,8 @@ int magnitude_exponent(const float* x, std::size_t n) {
     return e;
 }
 
-void single_product(const float* a, std::size_t na, const float* k, std::size_t nk,
-                    std::size_t p, std::size_t start, std::size_t len, float* out) {
+void single_product(const float* a, std::size_t na, const float* k, std::size_t nk, std::size_t p,
+                    std::size_t start, std::size_t len, float* out) {
     std::vector<float> re(p, 0.f), im(p, 0.f), yr(p), yi(p);
     // Rounding in Z is relative to the larger of a and k, so a kernel 1e-6 the size of the signal
     // would drown in the signal's rounding: both are brought to magnitude ~1 by powers of two
@@ -141,7 +141,8 @@ conv1d_fft_plan conv1d_fft_make_plan(std::size_t n, std::size_t m) {
     // pointwise pass per block. Blocks of at least 2m keep the overlap's waste below half.
     for (std::size_t p = next_pow2(2 * m); p < whole; p *= 2) {
         const std::size_t blocks = ceil_div(n, p - m + 1);
-        const double work = transform_work(p) + double(ceil_div(blocks, 2)) * 2 * transform_work(p) +
+        const double work = transform_work(p) +
+                            double(ceil_div(blocks, 2)) * 2 * transform_work(p) +
                             double(blocks) * 4.0 * double(p);
         if (work < best.work) best = {p, blocks, work};
     }
@@ -151,6 +152,15 @@ conv1d_fft_plan conv1d_fft_make_plan(std::size_t n, std::size_t m) {
 void conv1d_fft_window(const float* a, std::size_t na, const float* k, std::size_t nk,
                        std::size_t start, std::size_t len, float* out) {
     if (na < nk) std::swap(a, k), std::swap(na, nk);
+    // An all-zero operand (the other finite) gives exact zeros, as the direct sum does; the
+    // packed product below would return its rounding noise (~1e-7 of the other's magnitude).
+    auto all = [](const float* v, std::size_t n, auto pred) { return std::all_of(v, v + n, pred); };
+    auto zero = [](float v) { return v == 0.f; };
+    auto finite = [](float v) { return std::isfinite(v); };
+    if ((all(a, na, zero) && all(k, nk, finite)) || (all(k, nk, zero) && all(a, na, finite))) {
+        std::fill(out, out + len, 0.f);
+        return;
+    }
     const conv1d_fft_plan plan = conv1d_fft_make_plan(na, nk);
     if ((long long)plan.p > max_fft_length)
         fail("h", "too large for method 'fft' (a transform of " + std::to_string(plan.p) +
