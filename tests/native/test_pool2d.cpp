@@ -1,7 +1,8 @@
 // test_pool2d.cpp: max and average pooling, the fast versions and the references, against
 // PyTorch's values (tests/fixtures/pool2d_torch.txt and pool2d_ties_torch.txt, from
-// generate_conv2d.py), against each other on edge shapes, against hand-worked ties, and
-// against double-precision central differences; plus the argument errors.
+// generate_conv2d.py; pool2d_padded_torch.txt with padding, dilation, ceil mode and
+// count_include_pad, from generate_pool2d.py), against each other on edge shapes, against
+// hand-worked ties, and against double-precision central differences; plus the argument errors.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -22,7 +23,9 @@ std::string describe(const std::string& name, const pool2d_geometry& g) {
     std::ostringstream o;
     o << name << ": x (" << g.N << ", " << g.C << ", " << g.H << ", " << g.W << "), kernel ["
       << g.kernel_h << ", " << g.kernel_w << "], stride [" << g.stride_h << ", " << g.stride_w
-      << "], output " << g.Ho << "x" << g.Wo;
+      << "], padding [" << g.pad_h << ", " << g.pad_w << "], dilation [" << g.dilation_h << ", "
+      << g.dilation_w << "], ceil " << g.ceil_mode << ", include pad " << g.count_include_pad
+      << ", output " << g.Ho << "x" << g.Wo;
     return o.str();
 }
 
@@ -74,7 +77,131 @@ void check_fixture_file(const char* file) {
     }
 }
 
+// Cases with a "geometry" line of 14 numbers (generate_pool2d.py); avg_* only where the
+// dilation is 1 (PyTorch's avg_pool2d has none).
+void check_padded_fixture_file(const char* file) {
+    const auto cases = harness::load_fixtures(file);
+    REQUIRE(cases.size() >= 15);
+    for (const auto& f : cases) {
+        std::string name;
+        for (const auto& [key, values] : f)
+            if (key.rfind("name ", 0) == 0) name = key.substr(5);
+        const auto& s = f.at("geometry");
+        REQUIRE(s.size() == 14);
+        int v[14];
+        for (int i = 0; i < 14; ++i) v[i] = int(s[i]);
+        const auto g = make_pool2d_geometry(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+                                            v[9], v[10], v[11], v[12] != 0, v[13] != 0);
+        const auto x = harness::as_float(f.at("x")), dy = harness::as_float(f.at("dy"));
+        REQUIRE(x.size() == x_size(g));
+        REQUIRE(dy.size() == y_size(g));  // torch's output size
+        for (const auto& impl : implementations) {
+            const std::string what = describe(name, g) + ", " + impl.name + ", " + file;
+            std::vector<float> y(y_size(g), NAN), dx(x_size(g), NAN);
+            impl.max_forward(g, x.data(), y.data());
+            harness::check_close(y, harness::as_float(f.at("max_y")), 1e-6, what + ", max y");
+            impl.max_backward(g, x.data(), dy.data(), dx.data());
+            harness::check_close(dx, harness::as_float(f.at("max_dx")), 1e-6, what + ", max dx");
+            if (!f.count("avg_y")) {
+                CHECK(g.dilation_h * g.dilation_w > 1);
+                continue;
+            }
+            std::fill(y.begin(), y.end(), NAN);
+            std::fill(dx.begin(), dx.end(), NAN);
+            impl.avg_forward(g, x.data(), y.data());
+            harness::check_close(y, harness::as_float(f.at("avg_y")), 1e-5, what + ", avg y");
+            impl.avg_backward(g, dy.data(), dx.data());
+            harness::check_close(dx, harness::as_float(f.at("avg_dx")), 1e-5, what + ", avg dx");
+        }
+    }
+}
+
 }  // namespace
+
+TEST_CASE("pool2d: padding, dilation, ceil mode and countIncludePad match PyTorch, gradients too") {
+    check_padded_fixture_file("pool2d_padded_torch.txt");
+}
+
+TEST_CASE("pool2d: a ResNet stem's maxpool 3, stride 2, padding 1 on 7x7 gives torch's 4x4") {
+    const auto g = make_pool2d_geometry(1, 64, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1, false, true);
+    CHECK(g.Ho == 4);
+    CHECK(g.Wo == 4);
+    const auto c = make_pool2d_geometry(1, 1, 6, 6, 3, 3, 2, 2, 0, 0, 1, 1, true, true);
+    CHECK(c.Ho == 3);  // ceil((6 - 3) / 2) + 1
+    // the last window would start in the right padding (6 >= 5 + 1): dropped, as torch
+    const auto d = make_pool2d_geometry(1, 1, 5, 5, 3, 3, 3, 3, 1, 1, 1, 1, true, true);
+    CHECK(d.Ho == 2);
+}
+
+TEST_CASE("pool2d: padded cells never win a max, and -inf or empty windows follow torch") {
+    // all values -inf: torch sends the gradient to the window's first cell inside the input
+    const float inf = INFINITY;
+    const auto g = make_pool2d_geometry(1, 1, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1, false, true);
+    const std::vector<float> x{-inf, -inf, -inf, -inf}, dy{5.f};
+    // a dilated window whose taps all fall in the padding: -inf and no gradient (torch: -inf)
+    const auto e = make_pool2d_geometry(1, 1, 1, 3, 1, 2, 1, 2, 0, 1, 1, 5, true, true);
+    INFO(describe("empty window", e));
+    REQUIRE(e.Wo == 1);
+    const std::vector<float> xe{1.f, 2.f, 3.f};
+    for (const auto& impl : implementations) {
+        INFO(impl.name);
+        float y = 0;
+        std::vector<float> dx(4, NAN);
+        impl.max_forward(g, x.data(), &y);
+        CHECK(y == -inf);
+        impl.max_backward(g, x.data(), dy.data(), dx.data());
+        CHECK(dx == std::vector<float>{5.f, 0, 0, 0});
+        std::vector<float> neg{-3.f, -2.f, -4.f, -5.f};  // padding (0) must not win
+        impl.max_forward(g, neg.data(), &y);
+        CHECK(y == -2.f);
+        impl.max_forward(e, xe.data(), &y);
+        CHECK(y == -inf);
+        std::vector<float> dxe(3, NAN);
+        impl.max_backward(e, xe.data(), dy.data(), dxe.data());
+        CHECK(dxe == std::vector<float>{0, 0, 0});
+    }
+}
+
+TEST_CASE("pool2d: fast versions equal the references with padding, dilation and ceil mode") {
+    std::uint64_t seed = 5000;
+    int checked = 0;
+    for (int H : {1, 4, 7})
+        for (int W : {1, 5, 9, 19, 38})
+            for (int k : {1, 2, 3, 4})
+                for (int s : {1, 2, 3})
+                    for (int d : {1, 2})
+                        for (int ceil = 0; ceil < 2; ++ceil) {
+                            const int pad = (k / 2 + s + d) % (k / 2 + 1);
+                            pool2d_geometry g;
+                            try {
+                                g = make_pool2d_geometry(2, 2, H, W, k, k == 4 ? 3 : k, s, s == 3 ? 2 : s,
+                                                         pad, k / 2, d, d == 2 ? 1 : 2, ceil, (s + k) % 2);
+                            } catch (const convlab::invalid_argument&) {
+                                continue;  // window larger than the padded input
+                            }
+                            ++checked;
+                            const std::string what = describe("sweep", g);
+                            auto x = harness::random_vector(x_size(g), ++seed);
+                            for (std::size_t i = 0; i < x.size(); i += 5) x[i] = x[i / 3];
+                            const auto dy = harness::random_vector(y_size(g), ++seed);
+                            std::vector<float> y(y_size(g)), y_ref(y_size(g)), dx(x_size(g)),
+                                dx_ref(x_size(g));
+                            max_pool2d_forward(g, x.data(), y.data());
+                            max_pool2d_forward_ref(g, x.data(), y_ref.data());
+                            CHECK(y == y_ref);  // exact, -inf included
+                            max_pool2d_backward(g, x.data(), dy.data(), dx.data());
+                            max_pool2d_backward_ref(g, x.data(), dy.data(), dx_ref.data());
+                            harness::check_close(dx, dx_ref, 1e-6, what + ", max dx");
+                            if (g.dilation_h != 1 || g.dilation_w != 1) continue;
+                            avg_pool2d_forward(g, x.data(), y.data());
+                            avg_pool2d_forward_ref(g, x.data(), y_ref.data());
+                            harness::check_close(y, y_ref, 1e-6, what + ", avg y");
+                            avg_pool2d_backward(g, dy.data(), dx.data());
+                            avg_pool2d_backward_ref(g, dy.data(), dx_ref.data());
+                            harness::check_close(dx, dx_ref, 1e-6, what + ", avg dx");
+                        }
+    CHECK(checked > 300);
+}
 
 TEST_CASE("pool2d: max and average match PyTorch's values and autograd gradients") {
     check_fixture_file("pool2d_torch.txt");
@@ -308,5 +435,44 @@ TEST_CASE("pool2d geometry: output sizes and every invalid argument named") {
             CHECK(e.argument() == c.argument);
             CHECK(std::string(e.what()).find(c.part) != std::string::npos);
         }
+    }
+}
+
+TEST_CASE("pool2d geometry: padding, dilation and ceil mode checked as PyTorch does") {
+    struct bad {
+        const char* what;
+        int H, W, k, s, pad, d;
+        bool ceil;
+        const char* argument;
+        const char* part;
+    };
+    const bad cases[] = {
+        {"padding over half the kernel", 7, 7, 3, 2, 2, 1, false, "padding", "at most half"},
+        {"negative padding", 7, 7, 3, 2, -1, 1, false, "padding", "non-negative"},
+        {"zero dilation", 7, 7, 3, 2, 1, 0, false, "dilation", "positive"},
+        {"dilated window past the input", 4, 4, 3, 1, 0, 2, false, "dilation", "no larger"},
+        {"kernel past the padded input", 2, 2, 5, 1, 1, 1, true, "kernel", "no larger"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.what);
+        try {
+            make_pool2d_geometry(1, 1, c.H, c.W, c.k, c.k, c.s, c.s, c.pad, c.pad, c.d, c.d,
+                                 c.ceil, true);
+            FAIL("expected an error");
+        } catch (const convlab::invalid_argument& e) {
+            INFO(e.what());
+            CHECK(e.argument() == c.argument);
+            CHECK(std::string(e.what()).find(c.part) != std::string::npos);
+        }
+    }
+    // average pooling has no dilation in PyTorch: refused, never ignored
+    const auto g = make_pool2d_geometry(1, 1, 6, 6, 2, 2, 1, 1, 0, 0, 2, 2, false, true);
+    std::vector<float> x(36, 1.f), y(y_size(g)), dx(36);
+    for (const auto& impl : implementations) {
+        INFO(impl.name);
+        CHECK_THROWS_WITH_AS(impl.avg_forward(g, x.data(), y.data()),
+                             doctest::Contains("dilation"), convlab::invalid_argument);
+        CHECK_THROWS_WITH_AS(impl.avg_backward(g, y.data(), dx.data()),
+                             doctest::Contains("dilation"), convlab::invalid_argument);
     }
 }

@@ -32,7 +32,10 @@ void conv1d_toeplitz_window(const float* a, std::size_t na, const float* k, std:
     const std::size_t B = conv1d_toeplitz_block(nk);
     const std::size_t D = nk > 1 ? ceil_div(nk - 1, B) : 0;
     const std::size_t K = (D + 1) * B;
-    // T is (B, K): T[i][c] = k[D B + i - c].
+    // T is (B, K) and W (at least 8, K): refused before allocation when K is huge.
+    require_workspace(require_elements({8 * (long long)B, (long long)K}, "h", max_workspace_elements),
+                      "h", "toeplitz");
+    // T[i][c] = k[D B + i - c].
     std::vector<float> T(B * K, 0.f);
     for (std::size_t i = 0; i < B; ++i)
         for (std::size_t c = 0; c < K; ++c) {

@@ -77,17 +77,37 @@ conv2d_geometry make_conv2d_geometry(int N, int C, int H, int W, int K, int Cw, 
     require(stride_h > 0 && stride_w > 0, "stride",
             "expected positive strides, got [" + std::to_string(stride_h) + ", " +
                 std::to_string(stride_w) + "]");
-    for (int p : {pad_top, pad_left, pad_bottom, pad_right})
-        require(p >= 0 && p <= (1 << 20), "padding",
-                "expected non-negative padding, got [" + std::to_string(pad_top) + ", " +
-                    std::to_string(pad_left) + ", " + std::to_string(pad_bottom) + ", " +
-                    std::to_string(pad_right) + "] (top, left, bottom, right)");
+    // (messages are built only on failure: a network makes geometries in its training step)
+    auto pads = [&] {
+        return "[" + std::to_string(pad_top) + ", " + std::to_string(pad_left) + ", " +
+               std::to_string(pad_bottom) + ", " + std::to_string(pad_right) +
+               "] (top, left, bottom, right)";
+    };
+    for (int p : {pad_top, pad_left, pad_bottom, pad_right}) {
+        if (p < 0) fail("padding", "expected non-negative padding, got " + pads());
+        if (p > max_padding)
+            fail("padding", "too large (" + pads() + "; the limit is " +
+                                std::to_string(max_padding) + " per side)");
+    }
+    if (H > max_extent || W > max_extent)
+        fail("xShape", "too large (" + shape_text(N, C, H, W) + "; the limit is " +
+                           std::to_string(max_extent) + " per axis)");
     const long long Hp = (long long)H + pad_top + pad_bottom;
     const long long Wp = (long long)W + pad_left + pad_right;
+    if (Hp > max_extent || Wp > max_extent)
+        fail("padding", "too large for this input (" + pads() + " makes it " +
+                            std::to_string(Hp) + "x" + std::to_string(Wp) + "; the limit is " +
+                            std::to_string(max_extent) + " per axis)");
     if (R > Hp || S > Wp)
         fail("wShape", "kernel larger than the padded input: kernel " + std::to_string(R) + "x" +
                            std::to_string(S) + ", padded input " + std::to_string(Hp) + "x" +
                            std::to_string(Wp));
+    // A stride past Hp - R + 1 leaves one output row, whose window starts at 0: the stride then
+    // only ever multiplies 0, and Hp - R + 1 gives the same Ho by the same formula. Storing that
+    // keeps every method's buffers (the direct method keeps one phase per stride step) bounded
+    // by the input, so a stride of 2^30 costs what a stride of Hp does.
+    stride_h = int(std::min<long long>(stride_h, Hp - R + 1));
+    stride_w = int(std::min<long long>(stride_w, Wp - S + 1));
     conv2d_geometry g{};
     g.N = N, g.C = C, g.H = H, g.W = W;
     g.K = K, g.R = R, g.S = S;
@@ -95,6 +115,8 @@ conv2d_geometry make_conv2d_geometry(int N, int C, int H, int W, int K, int Cw, 
     g.pad_top = pad_top, g.pad_left = pad_left, g.pad_bottom = pad_bottom, g.pad_right = pad_right;
     g.Ho = int((Hp - R) / stride_h + 1);
     g.Wo = int((Wp - S) / stride_w + 1);
+    // the largest buffer any method derives from the input: the padded image
+    require_elements({N, C, Hp, Wp}, "padding");
     require_count(N, K, g.Ho, g.Wo, "xShape");
     return g;
 }

@@ -108,6 +108,18 @@ struct engine {
 
 int round_up(int n, int m) { return (n + m - 1) / m * m; }
 
+// The packed input of the forward pass and of the weight gradient: only the rows and columns
+// some window reads ((Ho - 1) sh + R by (Wo - 1) sw + S, not the whole padded input, so a huge
+// padding that no window reaches costs nothing), in one phase when there is one output column
+// (the phases only serve consecutive outputs). Refused before allocation if too large.
+packed_layout read_region(const conv2d_geometry& g) {
+    const int sw = g.Wo == 1 ? 1 : g.stride_w;
+    packed_layout lay{g.C, (g.Ho - 1) * g.stride_h + g.R, (g.Wo - 1) * g.stride_w + g.S, sw, 0};
+    lay.L = round_up(g.Wo, VS) + (g.S - 1) / sw;
+    require_workspace(require_elements({g.C, lay.Hv, sw, lay.L}, "xShape"), "xShape", "direct");
+    return lay;
+}
+
 // Accumulates one tile: KB channels from k0, VB vectors of columns from j0; stores `valid`
 // columns (the rest of a narrow last tile lands in the zero padding and is dropped).
 template <int KB, int VB>
@@ -263,10 +275,9 @@ const std::ptrdiff_t* tap_offsets(const packed_layout& lay, int Cin, int R, int 
 void conv2d_direct_forward(const conv2d_geometry& g, const float* x, const float* w,
                            const float* bias, float* y) {
     const int KB = tile_channels(g.K);
-    packed_layout lay{g.C, g.H + g.pad_top + g.pad_bottom, g.W + g.pad_left + g.pad_right,
-                      g.stride_w, 0};
-    lay.L = round_up(g.Wo, VS) + (g.S - 1) / g.stride_w;
+    const packed_layout lay = read_region(g);
     const int taps = g.C * g.R * g.S;
+    require_workspace(require_elements({round_up(g.K, KB), taps}, "wShape"), "wShape", "direct");
     float* packed = workspace<0>(lay.size());
     float* wpack = workspace<1>(std::size_t(round_up(g.K, KB)) * taps);
     const std::ptrdiff_t* off = tap_offsets(lay, g.C, g.R, g.S);
@@ -280,7 +291,7 @@ void conv2d_direct_forward(const conv2d_geometry& g, const float* x, const float
         pack_input(x + std::size_t(n) * g.C * g.H * g.W, g.H, g.W, 1, 1, g.pad_top, g.pad_left,
                    lay, packed);
         const engine e{packed, off, taps, wpack, bias, g.K, g.Ho, g.Wo,
-                       std::size_t(g.stride_h) * g.stride_w * lay.L,
+                       std::size_t(g.stride_h) * lay.sw * lay.L,
                        y + std::size_t(n) * g.K * g.Ho * g.Wo};
         engine_dispatch(e, KB);
     }
@@ -365,6 +376,9 @@ void conv2d_direct_backward(const conv2d_geometry& g, const float* x, const floa
                           (g.Wo - 1) * g.stride_w + 1 + pl + (g.S - 1 - g.pad_right + rem_w), 1, 0};
         lay.L = round_up(g.W, VS) + g.S - 1;
         const int taps = g.K * g.R * g.S;
+        require_workspace(require_elements({g.K, lay.Hv, lay.L}, "xShape"), "xShape", "direct");
+        require_workspace(require_elements({round_up(g.C, KB), taps}, "wShape"), "wShape",
+                          "direct");
         float* packed = workspace<0>(lay.size());
         float* wpack = workspace<1>(std::size_t(round_up(g.C, KB)) * taps);
         const std::ptrdiff_t* off = tap_offsets(lay, g.K, g.R, g.S);
@@ -394,9 +408,9 @@ void conv2d_direct_backward(const conv2d_geometry& g, const float* x, const floa
         // 4 x 3 spilled (C-shaped layer: 27.9 GFLOP/s against 38.7).
         const int KB = std::min(g.K, 3);
         const int Wr = round_up(g.Wo, VS);
-        packed_layout lay{g.C, g.H + g.pad_top + g.pad_bottom, g.W + g.pad_left + g.pad_right,
-                          g.stride_w, 0};
-        lay.L = Wr + (g.S - 1) / g.stride_w;
+        const packed_layout lay = read_region(g);
+        require_workspace(require_elements({round_up(g.K, KB), g.Ho, Wr}, "xShape"), "xShape",
+                          "direct");
         float* packed = workspace<2>(lay.size());
         const int K_pad = round_up(g.K, KB);
         float* dy_pad = workspace<3>(std::size_t(K_pad) * g.Ho * Wr);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "conv2d_internal.hpp"
+#include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/fft.hpp"
 
@@ -181,9 +182,24 @@ struct fft_setup {
     int Hp, Wp;
 };
 
+// The transform grid covers the whole padded input. It and the spectra of one image's (or
+// one kernel's) channels are checked against the stated limits before anything is allocated:
+// a padding the other methods never read would otherwise make this one ask for gigabytes.
 fft_setup setup(const conv2d_geometry& g) {
     const int Hp = g.H + g.pad_top + g.pad_bottom, Wp = g.W + g.pad_left + g.pad_right;
-    return {{next_pow2(Hp), next_pow2(Wp)}, Hp, Wp};
+    const fft_setup f{{next_pow2(Hp), next_pow2(Wp)}, Hp, Wp};
+    const bool padded = g.pad_top + g.pad_bottom + g.pad_left + g.pad_right > 0;
+    const char* argument = padded ? "padding" : "xShape";
+    const long long area = (long long)f.gr.P * f.gr.Q;  // both <= 2^30: no overflow
+    if (area > max_fft_length)
+        fail(argument, "too large for method 'fft' (a " + std::to_string(f.gr.P) + "x" +
+                           std::to_string(f.gr.Q) + " transform; the limit is " +
+                           std::to_string(max_fft_length) + " points)");
+    // the spectra of one image's channels, of at least one chunk and the scratch planes
+    require_workspace(require_elements({8 * std::max(g.C, g.K), area}, argument,
+                                       max_workspace_elements),
+                      argument, "fft");
+    return f;
 }
 
 // The spectra of `count` real planes produced by make(index, plane), two at a time.

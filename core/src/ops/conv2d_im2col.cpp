@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conv2d_internal.hpp"
+#include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/gemm.hpp"
 #include "convlab/ops/im2col.hpp"
@@ -30,9 +31,12 @@ float* workspace(std::size_t n) {
 
 // Output rows per chunk: the column matrix (C R S, rows Wo) kept near 256 KiB, at least one row.
 int chunk_rows(const conv2d_geometry& g) {
-    const std::size_t row_bytes = std::size_t(g.C) * g.R * g.S * g.Wo * sizeof(float);
-    const std::size_t budget = 256 * 1024;
-    return int(std::clamp<std::size_t>(budget / std::max<std::size_t>(row_bytes, 1), 1, g.Ho));
+    // in 64 bits and refused past the limit: one row of windows alone may be huge (wasm32's
+    // size_t would wrap)
+    const long long row = require_elements({g.C, g.R, g.S, g.Wo}, "wShape", max_workspace_elements);
+    require_workspace(row, "wShape", "im2col");
+    const long long budget = 256 * 1024 / sizeof(float);
+    return int(std::clamp<long long>(budget / std::max<long long>(row, 1), 1, g.Ho));
 }
 
 }  // namespace

@@ -3,13 +3,27 @@
 // and lessons use. Shapes are the caller's to check (the network builder does).
 #include "convlab/ops/dense.hpp"
 
+#include "convlab/common.hpp"
 #include "convlab/ops/gemm.hpp"
 
 namespace convlab {
 
+namespace {
+
+// Every product of the sizes that indexes a buffer, checked in 64 bits (size_t is 32 bits in
+// WebAssembly, where an unchecked B I could wrap).
+void check_sizes(std::size_t B, std::size_t I, std::size_t O) {
+    require_elements({(long long)B, (long long)I}, "x");
+    require_elements({(long long)O, (long long)I}, "w");
+    require_elements({(long long)B, (long long)O}, "y");
+}
+
+}  // namespace
+
 void dense_forward(const float* x, const float* w, const float* b, float* y, std::size_t B,
                    std::size_t I, std::size_t O) {
     // x is (B, I), w is (O, I), b is (O) or nullptr, y is (B, O).
+    check_sizes(B, I, O);
     // The bias is written first and the product added onto it (beta = 1): one pass over y.
     if (b) {
         for (std::size_t n = 0; n < B; ++n)
@@ -21,6 +35,7 @@ void dense_forward(const float* x, const float* w, const float* b, float* y, std
 void dense_backward(const float* x, const float* w, const float* dy, float* dx, float* dw,
                     float* db, std::size_t B, std::size_t I, std::size_t O) {
     // x is (B, I), w is (O, I), dy is (B, O); dx is (B, I), dw is (O, I), db is (O).
+    check_sizes(B, I, O);
     // dx = dy W
     if (dx) sgemm(false, false, B, I, O, 1.f, dy, O, w, I, 0.f, dx, I);
     // dW = dy^T x
@@ -35,6 +50,7 @@ void dense_backward(const float* x, const float* w, const float* dy, float* dx, 
 
 void dense_forward_ref(const float* x, const float* w, const float* b, float* y, std::size_t B,
                        std::size_t I, std::size_t O) {
+    check_sizes(B, I, O);
     // x is (B, I), w is (O, I), b is (O) or nullptr, y is (B, O): y[n][o] = b[o] + sum_i
     // w[o][i] x[n][i], summed in double.
     for (std::size_t n = 0; n < B; ++n)

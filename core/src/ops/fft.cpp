@@ -351,6 +351,9 @@ void fft_bluestein(float* re, float* im, std::size_t n) {
 void check_fft_args(const float* re, const float* im, std::size_t n) {
     require(n >= 1, "re", "expected a non-empty array");
     require_positive(static_cast<long long>(n), "re");
+    if ((long long)n > max_fft_length)  // (the message is built only on failure: no allocation)
+        fail("re", "too large (" + std::to_string(n) + " points; the limit is " +
+                       std::to_string(max_fft_length) + ")");
     require(re != nullptr, "re", "expected an array");
     require(im != nullptr, "im", "expected an array");
 }

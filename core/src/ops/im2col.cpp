@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/pool2d.hpp"
 
@@ -17,7 +18,10 @@ window_geometry window_geometry_of(const conv2d_geometry& g) {
 }
 
 window_geometry window_geometry_of(const pool2d_geometry& g) {
-    return {1, g.H, g.W, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, 0, 0, g.Ho, g.Wo};
+    if (g.dilation_h != 1 || g.dilation_w != 1)
+        fail("dilation", "the windows of a dilated pooling are not im2col columns");
+    return {1, g.H, g.W, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.pad_h, g.pad_w,
+            g.Ho, g.Wo};
 }
 
 namespace {

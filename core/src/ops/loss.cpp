@@ -24,6 +24,7 @@ loss_result loss_forward_backward(loss_kind kind, const float* logits, const std
     // logits is (B, classes), labels is (B), dlogits is (B, classes) or nullptr.
     require(B > 0, "batch", "expected a positive batch size, got 0");
     require(classes > 0, "classes", "expected at least one class, got 0");
+    require_elements({(long long)B, (long long)classes}, "logits");
     // Every label is checked before anything is written.
     for (std::size_t n = 0; n < B; ++n)
         if (labels[n] < 0 || std::size_t(labels[n]) >= classes)

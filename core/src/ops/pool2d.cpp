@@ -1,357 +1,390 @@
-// pool2d.cpp: max and average pooling (eq. 2.17), PyTorch's max_pool2d / avg_pool2d with no
-// padding, floor mode, per-axis kernel and stride, forward and backward. The _ref versions
-// are the plain loops; the fast ones walk output rows with the window loop outside, so the
-// inner loops run along rows. Padding, ceil mode and dilation are left out.
+// pool2d.cpp: max and average pooling with PyTorch's semantics (padding, dilation for max,
+// ceil mode, count_include_pad), forward and backward: the checked geometry and the fast
+// versions. The references are in pool2d_ref.cpp.
+//
+// The fast versions pack each (n, c) plane once into a padded, phase-split buffer, as the
+// direct convolution does: row h holds stride_w phases, phase p column m being padded column
+// m stride_w + p, with the padding materialised (-inf for max, so a padded cell never wins; 0
+// for the average, whose divisor accounts for it). Every window tap (r, s) of consecutive
+// outputs j then reads consecutive floats, so the inner loop over j is a plain vector loop
+// (xsimd on kernel_arch: a batch::size main loop and a scalar tail) at any stride, padding or
+// dilation. Rows are not padded: a tap row outside the input is skipped (it never wins a max
+// and adds 0 to a sum). Window taps are visited in row-major order and a strictly larger value
+// (or a NaN) takes over, which keeps PyTorch's first-maximum / last-NaN rule.
 #include "convlab/ops/pool2d.hpp"
 
 #include <algorithm>
-#include <cstddef>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
+#include <xsimd/xsimd.hpp>
 
-#include "convlab/common.hpp"
+#include "kernel_arch.hpp"
+#include "pool2d_internal.hpp"
 
 namespace convlab {
 
+namespace {
+
+std::string pair_text(long long a, long long b) {
+    return "[" + std::to_string(a) + ", " + std::to_string(b) + "]";
+}
+
+// PyTorch's pooling_output_shape along one axis (division rounding down, so a window past the
+// padded input gives 0 or less, which the caller refuses). 64 bits: eff may be ~2^62.
+long long pooled_size(long long n, long long eff, long long stride, long long pad, bool ceil_mode) {
+    const long long num = n + 2 * pad - eff + (ceil_mode ? stride - 1 : 0);
+    long long out = (num >= 0 ? num / stride : -((-num + stride - 1) / stride)) + 1;
+    if (ceil_mode && out > 1 && (out - 1) * stride >= n + pad) --out;
+    return out;
+}
+
+}  // namespace
+
 pool2d_geometry make_pool2d_geometry(int N, int C, int H, int W, int kernel_h, int kernel_w,
                                      int stride_h, int stride_w) {
-    const std::string shape = "[" + std::to_string(N) + ", " + std::to_string(C) + ", " +
-                              std::to_string(H) + ", " + std::to_string(W) + "]";
-    for (int v : {N, C, H, W})
-        require(v > 0, "xShape", "expected 4 positive sizes (N, C, H, W), got " + shape);
-    require((long long)N * C * H * W < (1LL << 31), "xShape", "too many elements in " + shape);
-    const std::string kernel =
-        "[" + std::to_string(kernel_h) + ", " + std::to_string(kernel_w) + "]";
-    require(kernel_h > 0 && kernel_w > 0, "kernel", "expected positive sizes, got " + kernel);
-    require(kernel_h <= H && kernel_w <= W, "kernel",
+    return make_pool2d_geometry(N, C, H, W, kernel_h, kernel_w, stride_h, stride_w, 0, 0, 1, 1,
+                                false, true);
+}
+
+pool2d_geometry make_pool2d_geometry(int N, int C, int H, int W, int kernel_h, int kernel_w,
+                                     int stride_h, int stride_w, int pad_h, int pad_w,
+                                     int dilation_h, int dilation_w, bool ceil_mode,
+                                     bool count_include_pad) {
+    auto shape = [&] {
+        return "[" + std::to_string(N) + ", " + std::to_string(C) + ", " + std::to_string(H) +
+               ", " + std::to_string(W) + "]";
+    };
+    if (N <= 0 || C <= 0 || H <= 0 || W <= 0)
+        fail("xShape", "expected 4 positive sizes (N, C, H, W), got " + shape());
+    if ((long long)N * C * H * W > max_tensor_elements)
+        fail("xShape", "too many elements in " + shape());
+    if (kernel_h <= 0 || kernel_w <= 0)
+        fail("kernel", "expected positive sizes, got " + pair_text(kernel_h, kernel_w));
+    if (stride_h <= 0 || stride_w <= 0)
+        fail("stride", "expected positive strides, got " + pair_text(stride_h, stride_w));
+    if (pad_h < 0 || pad_w < 0)
+        fail("padding", "expected non-negative padding, got " + pair_text(pad_h, pad_w));
+    if (dilation_h <= 0 || dilation_w <= 0)
+        fail("dilation", "expected positive dilations, got " + pair_text(dilation_h, dilation_w));
+    // PyTorch's rule, which also keeps every window touching the input
+    if (pad_h > kernel_h / 2 || pad_w > kernel_w / 2)
+        fail("padding", "expected at most half the kernel " + pair_text(kernel_h, kernel_w) +
+                            " (as PyTorch), got " + pair_text(pad_h, pad_w));
+    if (pad_h > max_padding || pad_w > max_padding)
+        fail("padding", "too large (" + pair_text(pad_h, pad_w) + "; the limit is " +
+                            std::to_string(max_padding) + ")");
+    if (H > max_extent || W > max_extent)
+        fail("xShape", "too large (" + shape() + "; the limit is " + std::to_string(max_extent) +
+                           " per axis)");
+    const long long Hp = (long long)H + 2LL * pad_h, Wp = (long long)W + 2LL * pad_w;
+    const long long eff_h = (long long)(kernel_h - 1) * dilation_h + 1;
+    const long long eff_w = (long long)(kernel_w - 1) * dilation_w + 1;
+    const long long Ho = pooled_size(H, eff_h, stride_h, pad_h, ceil_mode);
+    const long long Wo = pooled_size(W, eff_w, stride_w, pad_w, ceil_mode);
+    if (Ho < 1 || Wo < 1) {
+        // (in ceil mode a window may reach past the padded input, as long as it starts in it)
+        const bool dilated = (Ho < 1 && dilation_h > 1) || (Wo < 1 && dilation_w > 1);
+        fail(
+            dilated ? "dilation" : "kernel",
             "expected a window no larger than the input " + std::to_string(H) + "x" +
-                std::to_string(W) + ", got " + kernel);
-    require(stride_h > 0 && stride_w > 0, "stride",
-            "expected positive strides, got [" + std::to_string(stride_h) + ", " +
-                std::to_string(stride_w) + "]");
+                std::to_string(W) +
+                (pad_h || pad_w ? " (padded: " + std::to_string(Hp) + "x" + std::to_string(Wp) + ")"
+                                : std::string()) +
+                ", got " + pair_text(kernel_h, kernel_w) +
+                (dilated ? " dilated by " + pair_text(dilation_h, dilation_w) + " (spans " +
+                               pair_text(eff_h, eff_w) + ")"
+                         : std::string()));
+    }
+    require_elements({N, C, Ho, Wo}, "xShape");
     pool2d_geometry g{};
     g.N = N, g.C = C, g.H = H, g.W = W;
     g.kernel_h = kernel_h, g.kernel_w = kernel_w;
-    g.stride_h = stride_h, g.stride_w = stride_w;
-    g.Ho = (H - kernel_h) / stride_h + 1;
-    g.Wo = (W - kernel_w) / stride_w + 1;
+    // One output along an axis only ever multiplies its stride by 0; any stride of at least
+    // Hp + eff gives that one output by the formula above, so a larger one is stored as that,
+    // keeping every product of a stride and an index within 32 bits.
+    g.stride_h = int(Ho == 1 ? std::min<long long>(stride_h, Hp + eff_h) : stride_h);
+    g.stride_w = int(Wo == 1 ? std::min<long long>(stride_w, Wp + eff_w) : stride_w);
+    g.pad_h = pad_h, g.pad_w = pad_w;
+    g.dilation_h = dilation_h, g.dilation_w = dilation_w;
+    g.ceil_mode = ceil_mode;
+    g.count_include_pad = count_include_pad;
+    g.Ho = int(Ho);
+    g.Wo = int(Wo);
     return g;
 }
 
-// ---- references ---------------------------------------------------------------------------
-
-// x is (N, C, H, W), y is (N, C, Ho, Wo).
-void max_pool2d_forward_ref(const pool2d_geometry& g, const float* x, float* y) {
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-        const float* xp = x + p * g.H * g.W;
-        float* yp = y + p * g.Ho * g.Wo;
-        for (int i = 0; i < g.Ho; ++i)
-            for (int j = 0; j < g.Wo; ++j) {
-                float best = xp[(i * g.stride_h) * g.W + j * g.stride_w];
-                for (int r = 0; r < g.kernel_h; ++r)
-                    for (int s = 0; s < g.kernel_w; ++s) {
-                        const float v = xp[(i * g.stride_h + r) * g.W + j * g.stride_w + s];
-                        // PyTorch propagates NaN: a NaN anywhere in the window wins.
-                        if (v > best || v != v) best = v;
-                    }
-                yp[i * g.Wo + j] = best;
-            }
-    }
-}
-
-// dy is (N, C, Ho, Wo), dx (N, C, H, W) overwritten. Each window's gradient goes to its first
-// maximum in row-major order (strict '>' keeps the first of equal values), and overlapping
-// windows add up.
-void max_pool2d_backward_ref(const pool2d_geometry& g, const float* x, const float* dy,
-                             float* dx) {
-    std::fill(dx, dx + std::size_t(g.N) * g.C * g.H * g.W, 0.f);
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-        const float* xp = x + p * g.H * g.W;
-        float* dxp = dx + p * g.H * g.W;
-        const float* dyp = dy + p * g.Ho * g.Wo;
-        for (int i = 0; i < g.Ho; ++i)
-            for (int j = 0; j < g.Wo; ++j) {
-                int best_at = (i * g.stride_h) * g.W + j * g.stride_w;
-                float best = xp[best_at];
-                for (int r = 0; r < g.kernel_h; ++r)
-                    for (int s = 0; s < g.kernel_w; ++s) {
-                        const int at = (i * g.stride_h + r) * g.W + j * g.stride_w + s;
-                        if (xp[at] > best || xp[at] != xp[at]) {  // NaN: as PyTorch, the last NaN
-                            best = xp[at];
-                            best_at = at;
-                        }
-                    }
-                dxp[best_at] += dyp[i * g.Wo + j];
-            }
-    }
-}
-
-// x is (N, C, H, W), y is (N, C, Ho, Wo): the mean of each window.
-void avg_pool2d_forward_ref(const pool2d_geometry& g, const float* x, float* y) {
-    const double scale = 1.0 / (double(g.kernel_h) * g.kernel_w);
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-        const float* xp = x + p * g.H * g.W;
-        float* yp = y + p * g.Ho * g.Wo;
-        for (int i = 0; i < g.Ho; ++i)
-            for (int j = 0; j < g.Wo; ++j) {
-                double acc = 0;
-                for (int r = 0; r < g.kernel_h; ++r)
-                    for (int s = 0; s < g.kernel_w; ++s)
-                        acc += xp[(i * g.stride_h + r) * g.W + j * g.stride_w + s];
-                yp[i * g.Wo + j] = float(acc * scale);
-            }
-    }
-}
-
-// dy is (N, C, Ho, Wo), dx (N, C, H, W) overwritten: each window spreads dy / (kh kw) evenly.
-void avg_pool2d_backward_ref(const pool2d_geometry& g, const float* dy, float* dx) {
-    const double scale = 1.0 / (double(g.kernel_h) * g.kernel_w);
-    const std::size_t plane = std::size_t(g.H) * g.W;
-    std::vector<double> acc(plane);
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-        std::fill(acc.begin(), acc.end(), 0.0);
-        const float* dyp = dy + p * g.Ho * g.Wo;
-        for (int i = 0; i < g.Ho; ++i)
-            for (int j = 0; j < g.Wo; ++j)
-                for (int r = 0; r < g.kernel_h; ++r)
-                    for (int s = 0; s < g.kernel_w; ++s)
-                        acc[(i * g.stride_h + r) * g.W + j * g.stride_w + s] +=
-                            dyp[i * g.Wo + j] * scale;
-        for (std::size_t i = 0; i < plane; ++i) dx[p * plane + i] = float(acc[i]);
-    }
-}
-
-// ---- fast versions ------------------------------------------------------------------------
-//
-// Output row by output row, the window loop (r, s) outside and the output column j inside, so
-// the inner loop is a plain pass over a row (contiguous at stride 1, where the compiler
-// vectorises it) and window elements are visited in row-major order: a strict '>' keeps the
-// first maximum, as PyTorch does. (Window extraction through im2col, which the convolution
-// uses, was measured slower here: pooling does too little work per element to pay for the copy.)
-
 namespace {
 
-template <class T>
-T* workspace(std::vector<T>& v, std::size_t n) {
-    if (v.size() < n) v.resize(n);
-    return v.data();
+using batch = xsimd::batch<float, kernel_arch>;
+constexpr int VS = int(batch::size);
+
+template <class T, int Slot>
+T* workspace(std::size_t n) {
+    thread_local std::vector<T> buffer;
+    if (buffer.size() < n) buffer.resize(n);
+    return buffer.data();
 }
 
-// best (Wo) = max of each window of output row i of plane xp (H, W); at (Wo) = the flat index
-// in xp of its first maximum (a NaN counts as a maximum and later NaNs take over, as PyTorch).
-void max_row(const pool2d_geometry& g, const float* xp, int i, float* best, int* at) {
-    const int sw = g.stride_w;
-    const float* top = xp + std::size_t(i) * g.stride_h * g.W;
-    for (int j = 0; j < g.Wo; ++j) best[j] = top[j * sw];
-    if (at)
-        for (int j = 0; j < g.Wo; ++j) at[j] = i * g.stride_h * g.W + j * sw;
-    for (int r = 0; r < g.kernel_h; ++r) {
-        const float* row = top + std::size_t(r) * g.W;
-        for (int s = 0; s < g.kernel_w; ++s) {
-            if (r == 0 && s == 0) continue;
-            const float* v = row + s;
-            if (at) {
-                const int base = (i * g.stride_h + r) * g.W + s;
-                for (int j = 0; j < g.Wo; ++j) {
-                    const float e = v[j * sw];
-                    const bool take = e > best[j] || e != e;
-                    best[j] = take ? e : best[j];
-                    at[j] = take ? base + j * sw : at[j];
-                }
-            } else {
-                for (int j = 0; j < g.Wo; ++j) {
-                    const float e = v[j * sw];
-                    best[j] = (e > best[j] || e != e) ? e : best[j];
-                }
-            }
+// One plane packed: H rows of `phases` phase rows of L floats (see the top of the file).
+// col_off[s] is where tap column s of output 0 sits in a packed row.
+// Only the first taps_w tap columns can reach the input (a tap at or past padded column
+// W + 2 pad_w for output 0 is past it for every output), so the loops stop there.
+// Wo rounded up to whole vectors: every row loop runs on whole vectors into scratch rows of
+// this length (the packed rows are at least this long), and only Wo results are kept.
+int padded_width(const pool2d_geometry& g) { return (g.Wo + VS - 1) / VS * VS; }
+
+struct packed_plane {
+    int phases, L, taps_w;
+    const std::size_t* col_off;  // (taps_w)
+    std::size_t row() const { return std::size_t(phases) * L; }
+};
+
+packed_plane plan(const pool2d_geometry& g) {
+    // one output column needs no phases (they only serve consecutive outputs)
+    const int phases = g.Wo == 1 ? 1 : g.stride_w;
+    const long long Wp = (long long)g.W + 2LL * g.pad_w;
+    const int taps_w = int(std::min<long long>(g.kernel_w, (Wp - 1) / g.dilation_w + 1));
+    const long long reach = (long long)(taps_w - 1) * g.dilation_w / phases;
+    const long long L = padded_width(g) + reach;
+    require_workspace(require_elements({g.H, phases, L}, "xShape"), "xShape", "pooling");
+    std::size_t* off = workspace<std::size_t, 0>(std::size_t(taps_w));
+    for (int s = 0; s < taps_w; ++s) {
+        const long long v = (long long)s * g.dilation_w;  // padded column of output 0's tap
+        off[s] = std::size_t(v % phases) * std::size_t(L) + std::size_t(v / phases);
+    }
+    return {phases, int(L), taps_w, off};
+}
+
+// The phase-p columns m of a packed row that hold input columns w = m phases + p - pad_w in
+// [0, W): m in [lo, hi). Computed once per phase, so no loop divides per element.
+struct phase_span {
+    int lo, hi;
+};
+phase_span inside(const pool2d_geometry& g, const packed_plane& pk, int p) {
+    const long long first = (long long)g.pad_w - p;  // m phases >= pad_w - p
+    const long long lo = first <= 0 ? 0 : (first + pk.phases - 1) / pk.phases;
+    const long long hi = ((long long)g.W + g.pad_w - p + pk.phases - 1) / pk.phases;
+    return {int(std::min<long long>(lo, pk.L)), int(std::clamp<long long>(hi, lo, pk.L))};
+}
+
+// out[(h phases + p) L + m] = x[h, m phases + p - pad_w], or `fill` outside the input.
+void pack(const pool2d_geometry& g, const packed_plane& pk, const float* xp, float fill,
+          float* out) {
+    for (int p = 0; p < pk.phases; ++p) {
+        const phase_span in = inside(g, pk, p);
+        const long long w0 = (long long)in.lo * pk.phases + p - g.pad_w;
+        for (int h = 0; h < g.H; ++h) {
+            float* dst = out + std::size_t(h) * pk.row() + std::size_t(p) * pk.L;
+            std::fill(dst, dst + in.lo, fill);
+            std::fill(dst + in.hi, dst + pk.L, fill);
+            if (in.lo == in.hi) continue;
+            const float* src = xp + std::size_t(h) * g.W + w0;
+            if (pk.phases == 1)
+                std::memcpy(dst + in.lo, src, sizeof(float) * std::size_t(in.hi - in.lo));
+            else
+                for (int m = in.lo; m < in.hi; ++m)
+                    dst[m] = src[std::size_t(m - in.lo) * pk.phases];
         }
     }
 }
 
-// The common 2x2 stride-2 window, four outputs at a time: the two input rows are combined
-// lane by lane, then even and odd columns are separated with a shuffle and combined. Written
-// with the GCC/Clang vector extension because xsimd 8.1 has no cross-register shuffle; it
-// lowers to SSE natively and to SIMD128 under Emscripten. Max keeps PyTorch's NaN rule.
-typedef float f32x4 __attribute__((vector_size(16)));
-typedef int i32x4 __attribute__((vector_size(16)));
+// The adjoint of pack for the input cells: dx[h, w] = packed[h, phase, m] of w (each input
+// cell sits in one phase position; a cell past the packed length is read by no window).
+void unpack(const pool2d_geometry& g, const packed_plane& pk, const float* packed, float* dxp) {
+    std::fill(dxp, dxp + std::size_t(g.H) * g.W, 0.f);
+    for (int p = 0; p < pk.phases; ++p) {
+        const phase_span in = inside(g, pk, p);
+        const long long w0 = (long long)in.lo * pk.phases + p - g.pad_w;
+        if (in.lo == in.hi) continue;
+        for (int h = 0; h < g.H; ++h) {
+            float* dst = dxp + std::size_t(h) * g.W + w0;
+            const float* src = packed + std::size_t(h) * pk.row() + std::size_t(p) * pk.L;
+            for (int m = in.lo; m < in.hi; ++m) dst[std::size_t(m - in.lo) * pk.phases] = src[m];
+        }
+    }
+}
 
-inline f32x4 load4(const float* p) {
-    f32x4 v;
-    std::memcpy(&v, p, sizeof v);
+// The rows of output row i's window inside the input: h = first, first + dilation_h, ... <
+// last, window row (h - start) / dilation_h.
+axis_taps tap_rows(const pool2d_geometry& g, int i) {
+    return taps_of(i, g.stride_h, g.pad_h, g.kernel_h, g.dilation_h, g.H);
+}
+
+float bits_as_float(int v) {
+    float f;
+    std::memcpy(&f, &v, sizeof f);
+    return f;
+}
+int float_bits(float f) {
+    int v;
+    std::memcpy(&v, &f, sizeof v);
     return v;
 }
 
-inline f32x4 max_nan(f32x4 a, f32x4 b) {  // b where b > a or b is NaN, else a
-    const i32x4 take = (b > a) | (b != b);
-    return (f32x4)(((i32x4)a & ~take) | ((i32x4)b & take));
+// No window tap took over (never a winner's id: that is at least -(j stride_w) > INT_MIN).
+constexpr int no_tap = std::numeric_limits<int>::min();
+
+// best (n) = the maximum of each window of output row i; if at is given, at (n) = the bit
+// pattern of the winner's flat index in the plane minus j stride_w, or of no_tap. n is Wo or,
+// for whole vectors, padded_width(g): the packed rows are that long, and lanes past Wo are
+// computed on the padding and dropped by the caller.
+void max_row(const pool2d_geometry& g, const packed_plane& pk, const float* packed, int i, int n,
+             float* best, float* at) {
+    const axis_taps th = tap_rows(g, i);
+    const float lowest = -std::numeric_limits<float>::infinity();
+    std::fill(best, best + n, lowest);
+    if (at) std::fill(at, at + n, bits_as_float(no_tap));
+    const int full = n / VS * VS;
+    for (long long h = th.first; h < th.last; h += g.dilation_h)
+        for (int s = 0; s < pk.taps_w; ++s) {
+            const float* src = packed + std::size_t(h) * pk.row() + pk.col_off[s];
+            // the winner's flat index is id + j stride_w (in 32 bits for a cell of the input)
+            const float id = bits_as_float(int(h * g.W + (long long)s * g.dilation_w - g.pad_w));
+            const batch idv(id);
+            int j = 0;
+            for (; j < full; j += VS) {
+                const batch e = batch::load_unaligned(src + j), b = batch::load_unaligned(best + j);
+                const auto take =
+                    (e > b) | xsimd::isnan(e);  // (AVX's != is ordered: false for NaN)
+                xsimd::select(take, e, b).store_unaligned(best + j);
+                if (at)
+                    xsimd::select(take, idv, batch::load_unaligned(at + j)).store_unaligned(at + j);
+            }
+            for (; j < n; ++j) {
+                const float e = src[j];
+                if (e > best[j] || e != e) {
+                    best[j] = e;
+                    if (at) at[j] = id;
+                }
+            }
+        }
 }
 
-template <bool is_max>
-void pool_2x2_stride_2_row(const float* top, const float* bottom, int Wo, float* out) {
+// The flat index in the plane of output (i, j)'s winner `id` (max_row), or of the window's first
+// cell inside the input when no tap took over (a window of -inf values; -1 if it has none).
+long long winner_index(const pool2d_geometry& g, int i, int j, int id) {
+    if (id != no_tap) return id + (long long)j * g.stride_w;
+    const axis_taps th = tap_rows(g, i);
+    const axis_taps tw = taps_of(j, g.stride_w, g.pad_w, g.kernel_w, g.dilation_w, g.W);
+    if (th.first >= th.last || tw.first >= tw.last) return -1;
+    return th.first * g.W + tw.first;
+}
+
+// f(start of tap (h, s)'s row of outputs in the packed plane) for every tap of output row i's
+// window inside the input, in row-major order (the average: no dilation).
+template <class F>
+void for_each_tap(const pool2d_geometry& g, const packed_plane& pk, int i, float* packed, F f) {
+    const axis_taps th = tap_rows(g, i);
+    for (long long h = th.first; h < th.last; ++h)
+        for (int s = 0; s < pk.taps_w; ++s) f(packed + std::size_t(h) * pk.row() + pk.col_off[s]);
+}
+
+// dst (n) += src (n).
+void add_row(const float* src, float* dst, int n) {
+    const int full = n / VS * VS;
     int j = 0;
-    for (; j + 4 <= Wo; j += 4) {
-        const f32x4 t0 = load4(top + 2 * j), t1 = load4(top + 2 * j + 4);
-        const f32x4 b0 = load4(bottom + 2 * j), b1 = load4(bottom + 2 * j + 4);
-        f32x4 r;
-        if (is_max) {
-            // row-major window order a b / c d: max(max(a, b), max(c, d)) with NaN winning
-            const f32x4 a = __builtin_shufflevector(t0, t1, 0, 2, 4, 6);
-            const f32x4 b = __builtin_shufflevector(t0, t1, 1, 3, 5, 7);
-            const f32x4 c = __builtin_shufflevector(b0, b1, 0, 2, 4, 6);
-            const f32x4 d = __builtin_shufflevector(b0, b1, 1, 3, 5, 7);
-            r = max_nan(max_nan(max_nan(a, b), c), d);
-        } else {
-            const f32x4 v0 = t0 + b0, v1 = t1 + b1;
-            r = (__builtin_shufflevector(v0, v1, 0, 2, 4, 6) +
-                 __builtin_shufflevector(v0, v1, 1, 3, 5, 7)) *
-                0.25f;
-        }
-        std::memcpy(out + j, &r, sizeof r);
-    }
-    for (; j < Wo; ++j) {
-        const float a = top[2 * j], b = top[2 * j + 1], c = bottom[2 * j], d = bottom[2 * j + 1];
-        if (is_max) {
-            float m = a;
-            for (float e : {b, c, d}) m = (e > m || e != e) ? e : m;
-            out[j] = m;
-        } else {
-            out[j] = ((a + b) + (c + d)) * 0.25f;
-        }
-    }
+    for (; j < full; j += VS)
+        (batch::load_unaligned(dst + j) + batch::load_unaligned(src + j)).store_unaligned(dst + j);
+    for (; j < n; ++j) dst[j] += src[j];
 }
 
-// The gradient of one output row of 2x2 stride-2 max pooling: each window's dy goes to its
-// first maximum (later NaNs take over, as in the forward rule). Windows do not overlap, so
-// the four positions are written, not accumulated.
-void max_pool_2x2_stride_2_backward_row(const float* top, const float* bottom, const float* dy,
-                                        int Wo, float* dtop, float* dbottom) {
-    int j = 0;
-    const f32x4 zero = {0, 0, 0, 0};
-    for (; j + 4 <= Wo; j += 4) {
-        const f32x4 t0 = load4(top + 2 * j), t1 = load4(top + 2 * j + 4);
-        const f32x4 b0 = load4(bottom + 2 * j), b1 = load4(bottom + 2 * j + 4);
-        const f32x4 a = __builtin_shufflevector(t0, t1, 0, 2, 4, 6);
-        const f32x4 b = __builtin_shufflevector(t0, t1, 1, 3, 5, 7);
-        const f32x4 c = __builtin_shufflevector(b0, b1, 0, 2, 4, 6);
-        const f32x4 d = __builtin_shufflevector(b0, b1, 1, 3, 5, 7);
-        // which of a, b, c, d holds the maximum: one-hot masks, updated in window order
-        f32x4 m = a;
-        i32x4 in_a = {-1, -1, -1, -1}, in_b = {0, 0, 0, 0}, in_c = in_b, in_d = in_b;
-        for (int q = 1; q < 4; ++q) {
-            const f32x4 e = q == 1 ? b : q == 2 ? c : d;
-            const i32x4 take = (e > m) | (e != e);
-            m = (f32x4)(((i32x4)m & ~take) | ((i32x4)e & take));
-            in_a &= ~take, in_b &= ~take, in_c &= ~take, in_d &= ~take;
-            if (q == 1) in_b |= take;
-            if (q == 2) in_c |= take;
-            if (q == 3) in_d |= take;
-        }
-        const f32x4 g = load4(dy + j);
-        const f32x4 ga = (f32x4)((i32x4)g & in_a), gb = (f32x4)((i32x4)g & in_b);
-        const f32x4 gc = (f32x4)((i32x4)g & in_c), gd = (f32x4)((i32x4)g & in_d);
-        const f32x4 out_t0 = __builtin_shufflevector(ga, gb, 0, 4, 1, 5);
-        const f32x4 out_t1 = __builtin_shufflevector(ga, gb, 2, 6, 3, 7);
-        const f32x4 out_b0 = __builtin_shufflevector(gc, gd, 0, 4, 1, 5);
-        const f32x4 out_b1 = __builtin_shufflevector(gc, gd, 2, 6, 3, 7);
-        std::memcpy(dtop + 2 * j, &out_t0, sizeof zero);
-        std::memcpy(dtop + 2 * j + 4, &out_t1, sizeof zero);
-        std::memcpy(dbottom + 2 * j, &out_b0, sizeof zero);
-        std::memcpy(dbottom + 2 * j + 4, &out_b1, sizeof zero);
+// The average's 1 / divisor of every output of a plane, (Ho, Wo): PyTorch's divisor
+// (avg_count along each axis), computed once per call instead of once per plane.
+const float* avg_scales(const pool2d_geometry& g) {
+    float* scale = workspace<float, 3>(std::size_t(g.Ho) * g.Wo);
+    for (int i = 0; i < g.Ho; ++i) {
+        const long long ch =
+            avg_count(i, g.stride_h, g.pad_h, g.kernel_h, g.H, g.count_include_pad);
+        for (int j = 0; j < g.Wo; ++j)
+            scale[std::size_t(i) * g.Wo + j] =
+                1.f /
+                float(ch * avg_count(j, g.stride_w, g.pad_w, g.kernel_w, g.W, g.count_include_pad));
     }
-    for (; j < Wo; ++j) {
-        const float v[4] = {top[2 * j], top[2 * j + 1], bottom[2 * j], bottom[2 * j + 1]};
-        int at = 0;
-        for (int q = 1; q < 4; ++q)
-            if (v[q] > v[at] || v[q] != v[q]) at = q;
-        float* dst[4] = {dtop + 2 * j, dtop + 2 * j + 1, dbottom + 2 * j, dbottom + 2 * j + 1};
-        for (int q = 0; q < 4; ++q) *dst[q] = q == at ? dy[j] : 0.f;
-    }
-}
-
-bool is_2x2_stride_2(const pool2d_geometry& g) {
-    return g.kernel_h == 2 && g.kernel_w == 2 && g.stride_h == 2 && g.stride_w == 2;
+    return scale;
 }
 
 }  // namespace
 
 void max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y) {
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p)
+    const packed_plane pk = plan(g);
+    float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
+    const int Wr = padded_width(g);
+    float* best = workspace<float, 2>(std::size_t(Wr));
+    const std::size_t plane = std::size_t(g.H) * g.W;
+    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
+        pack(g, pk, x + p * plane, -std::numeric_limits<float>::infinity(), packed);
         for (int i = 0; i < g.Ho; ++i) {
-            const float* xp = x + p * g.H * g.W;
-            float* out = y + (p * g.Ho + i) * g.Wo;
-            if (is_2x2_stride_2(g))
-                pool_2x2_stride_2_row<true>(xp + std::size_t(2 * i) * g.W,
-                                            xp + std::size_t(2 * i + 1) * g.W, g.Wo, out);
-            else
-                max_row(g, xp, i, out, nullptr);
+            max_row(g, pk, packed, i, Wr, best, nullptr);
+            std::memcpy(y + (p * g.Ho + i) * g.Wo, best, sizeof(float) * std::size_t(g.Wo));
         }
+    }
 }
 
 void max_pool2d_backward(const pool2d_geometry& g, const float* x, const float* dy, float* dx) {
-    thread_local std::vector<float> best_buf;
-    thread_local std::vector<int> at_buf;
-    float* best = workspace(best_buf, g.Wo);
-    int* at = workspace(at_buf, g.Wo);
+    const packed_plane pk = plan(g);
+    float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
+    const int Wr = padded_width(g);
+    float* best = workspace<float, 2>(2 * std::size_t(Wr));
+    float* at = best + Wr;
     const std::size_t plane = std::size_t(g.H) * g.W;
     std::fill(dx, dx + std::size_t(g.N) * g.C * plane, 0.f);
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p)
+    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
+        pack(g, pk, x + p * plane, -std::numeric_limits<float>::infinity(), packed);
+        float* dxp = dx + p * plane;
         for (int i = 0; i < g.Ho; ++i) {
-            if (is_2x2_stride_2(g)) {
-                const std::size_t top = p * plane + std::size_t(2 * i) * g.W;
-                max_pool_2x2_stride_2_backward_row(x + top, x + top + g.W,
-                                                   dy + (p * g.Ho + i) * g.Wo, g.Wo, dx + top,
-                                                   dx + top + g.W);
-                continue;
-            }
-            max_row(g, x + p * plane, i, best, at);
+            max_row(g, pk, packed, i, Wr, best, at);
             const float* d = dy + (p * g.Ho + i) * g.Wo;
-            float* dxp = dx + p * plane;
-            for (int j = 0; j < g.Wo; ++j) dxp[at[j]] += d[j];
+            for (int j = 0; j < g.Wo; ++j) {
+                const long long k = winner_index(g, i, j, float_bits(at[j]));
+                if (k >= 0) dxp[k] += d[j];
+            }
         }
+    }
 }
 
 void avg_pool2d_forward(const pool2d_geometry& g, const float* x, float* y) {
-    const float scale = 1.f / float(g.kernel_h * g.kernel_w);
-    const int sw = g.stride_w;
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p)
+    require_avg_geometry(g);
+    const packed_plane pk = plan(g);
+    float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
+    const int Wr = padded_width(g);
+    float* sum = workspace<float, 2>(std::size_t(Wr));
+    const float* scales = avg_scales(g);
+    const std::size_t plane = std::size_t(g.H) * g.W;
+    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
+        pack(g, pk, x + p * plane, 0.f, packed);
         for (int i = 0; i < g.Ho; ++i) {
+            std::fill(sum, sum + Wr, 0.f);
+            for_each_tap(g, pk, i, packed, [&](float* src) { add_row(src, sum, Wr); });
+            const float* scale = scales + std::size_t(i) * g.Wo;
             float* out = y + (p * g.Ho + i) * g.Wo;
-            if (is_2x2_stride_2(g)) {
-                const float* xp = x + p * g.H * g.W;
-                pool_2x2_stride_2_row<false>(xp + std::size_t(2 * i) * g.W,
-                                             xp + std::size_t(2 * i + 1) * g.W, g.Wo, out);
-                continue;
-            }
-            std::fill(out, out + g.Wo, 0.f);
-            const float* top = x + p * g.H * g.W + std::size_t(i) * g.stride_h * g.W;
-            for (int r = 0; r < g.kernel_h; ++r)
-                for (int s = 0; s < g.kernel_w; ++s) {
-                    const float* v = top + std::size_t(r) * g.W + s;
-                    for (int j = 0; j < g.Wo; ++j) out[j] += v[j * sw];
-                }
-            for (int j = 0; j < g.Wo; ++j) out[j] *= scale;
+            for (int j = 0; j < g.Wo; ++j) out[j] = sum[j] * scale[j];
         }
+    }
 }
 
 void avg_pool2d_backward(const pool2d_geometry& g, const float* dy, float* dx) {
-    const float scale = 1.f / float(g.kernel_h * g.kernel_w);
-    const int sw = g.stride_w;
+    require_avg_geometry(g);
+    const packed_plane pk = plan(g);
+    float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
+    const int Wr = padded_width(g);
+    float* scaled = workspace<float, 2>(std::size_t(Wr));
+    std::fill(scaled, scaled + Wr, 0.f);  // lanes past Wo add 0 to the packed padding
+    const float* scales = avg_scales(g);
     const std::size_t plane = std::size_t(g.H) * g.W;
-    thread_local std::vector<float> scaled_buf;
-    float* scaled = workspace(scaled_buf, g.Wo);
-    std::fill(dx, dx + std::size_t(g.N) * g.C * plane, 0.f);
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p)
+    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
+        // the gradient of the packed plane, then the input cells' share of it
+        std::fill(packed, packed + std::size_t(g.H) * pk.row(), 0.f);
         for (int i = 0; i < g.Ho; ++i) {
             const float* d = dy + (p * g.Ho + i) * g.Wo;
-            for (int j = 0; j < g.Wo; ++j) scaled[j] = d[j] * scale;
-            float* top = dx + p * plane + std::size_t(i) * g.stride_h * g.W;
-            for (int r = 0; r < g.kernel_h; ++r)
-                for (int s = 0; s < g.kernel_w; ++s) {
-                    float* v = top + std::size_t(r) * g.W + s;
-                    for (int j = 0; j < g.Wo; ++j) v[j * sw] += scaled[j];
-                }
+            const float* scale = scales + std::size_t(i) * g.Wo;
+            for (int j = 0; j < g.Wo; ++j) scaled[j] = scale[j] * d[j];
+            for_each_tap(g, pk, i, packed, [&](float* dst) { add_row(scaled, dst, Wr); });
         }
+        unpack(g, pk, packed, dx + p * plane);
+    }
 }
 
 }  // namespace convlab

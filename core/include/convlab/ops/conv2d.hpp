@@ -30,8 +30,11 @@ struct conv2d_geometry {
 };
 
 // Checks every size (positive, kernel no larger than the padded input, weights' C equal to
-// the input's C) and computes Ho = (H + pad_top + pad_bottom - R) / stride_h + 1, likewise Wo.
-// Throws invalid_argument naming the argument ("xShape", "wShape", "stride", "padding").
+// the input's C, the limits of convlab/common.hpp) and computes
+// Ho = (H + pad_top + pad_bottom - R) / stride_h + 1, likewise Wo. A stride larger than
+// H + pad_top + pad_bottom - R + 1 (one output row) is stored as that value: same Ho, same
+// result, and no buffer scales with it. Throws invalid_argument naming the argument ("xShape",
+// "wShape", "stride", "padding").
 conv2d_geometry make_conv2d_geometry(int N, int C, int H, int W, int K, int Cw, int R, int S,
                                      int stride_h, int stride_w, int pad_top, int pad_left,
                                      int pad_bottom, int pad_right);
