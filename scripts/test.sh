@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test tier, in order of speed: the native doctest suite (release, then under ASan and
-# UBSan, then compiled to WebAssembly and run in Node), the lesson lint, the API on the
-# WebAssembly build in Node, and the browser tests in headless Chromium. Expects
-# scripts/setup.sh and scripts/build.sh to have run (npm test does).
+# UBSan, then compiled to WebAssembly and run in Node), a bounded fuzzing run, the lesson lint,
+# the API on the WebAssembly build in Node, and the browser tests (Chromium, Firefox, WebKit).
+# Expects scripts/setup.sh and scripts/build.sh to have run (npm test does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -22,6 +22,11 @@ done
 echo "== native tests on WebAssembly (Node)"
 bash tests/wasm/build.sh
 node tests/wasm/run-node.mjs
+
+# Coverage-guided fuzzing of the native core (libFuzzer, ASan + UBSan), a bounded run: every
+# harness for a few seconds from its committed corpus. Longer runs: tests/fuzz/README.md.
+echo "== fuzzing (bounded)"
+bash scripts/fuzz.sh 12
 
 if [ -f web/lint.mjs ]; then
   echo "== lesson lint"
