@@ -1,5 +1,5 @@
 // csp.mjs: the one Content-Security-Policy of the site, used by the build (a <meta> tag in
-// every page) and by scripts/serve.mjs (the HTTP header, which can also say what a meta tag
+// every page) and by web/serve.mjs (the HTTP header, which can also say what a meta tag
 // cannot). No eval and no inline script anywhere: scripts come only from the site itself;
 // 'wasm-unsafe-eval' is what lets the page compile WebAssembly. KaTeX's markup positions
 // glyphs with style="" attributes, hence style-src-attr; style sheets are files only.

@@ -1,5 +1,5 @@
 // headers.mjs: the HTTP headers of the site as data, read by the build (which writes
-// dist/_headers for Netlify/Cloudflare-style static hosts) and by scripts/serve.mjs (npm start),
+// dist/_headers for Netlify/Cloudflare-style static hosts) and by web/serve.mjs (npm start),
 // so both send the same. The policy itself is csp.mjs's; frame-ancestors can only be sent as a
 // header (a <meta> tag ignores it): embed pages may be framed by any site, the rest only by
 // the site itself. Everything is public and sent without credentials, so any origin may read

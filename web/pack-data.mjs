@@ -9,7 +9,7 @@
 // Build-time code: web/build.mjs calls it; it reads the browser's format and random-number
 // modules (one way: nothing under web/src imports build code).
 //
-// Use: node scripts/pack-data.mjs [outDir]   (default build/data)   or   import { packData } from 'web/pack-data.mjs'
+// Use: node web/pack-data.mjs [outDir]   (default build/data)   or   import { packData } from './pack-data.mjs'
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -163,4 +163,8 @@ export function packData({ root = ROOT, outDir = path.join(root, 'build', 'data'
   fs.writeFileSync(stampFile, stamp);
   for (const d of datasets) log(`pack-data: wrote ${d.file} (${d.train} train + ${d.test} test, ${(d.bytes / 1e6).toFixed(2)} MB)`);
   return catalogue;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  packData(process.argv[2] ? { outDir: path.resolve(process.argv[2]) } : {});
 }

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST } from '../../scripts/serve.mjs';
+import { DIST } from '../../web/serve.mjs';
 import { setup, openPage } from './helpers.mjs';
 
 let env;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
-import { startServer, DIST } from '../../scripts/serve.mjs';
+import { startServer, DIST } from '../../web/serve.mjs';
 import { setup, openPage, results, close, SCREENSHOTS } from './helpers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

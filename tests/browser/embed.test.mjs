@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'convlab';
-import { startServer } from '../../scripts/serve.mjs';
+import { startServer } from '../../web/serve.mjs';
 import { setup, openPage, results, close, SCREENSHOTS } from './helpers.mjs';
 
 let env;

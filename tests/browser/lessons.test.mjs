@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST } from '../../scripts/serve.mjs';
+import { DIST } from '../../web/serve.mjs';
 import { setup, openPage, ready, SCREENSHOTS } from './helpers.mjs';
 
 if (!existsSync(join(DIST, 'lessons'))) throw new Error(`${DIST}/lessons is missing: run \`npm run build\` first`);

@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { readParam, initialSettings, urlWith, MAX_PARAM } from '../../web/src/state.js';
 import { parseAnswer } from '../../web/src/exercise.js';
 import { widgets } from '../../web/src/widgets/registry.js';
-import { startServer } from '../../scripts/serve.mjs';
+import { startServer } from '../../web/serve.mjs';
 import { CSP_HEADER } from '../../web/csp.mjs';
 import { copyAssets } from '../../web/build.mjs';
 

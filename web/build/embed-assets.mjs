@@ -24,7 +24,7 @@ import { headersFile } from '../headers.mjs';
 import { snippets, FRAME_HEIGHT } from '../src/element/snippets.js';
 import { renderStills, pngSize } from './stills.mjs';
 import { buildH5P } from './h5p.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { startServer } from '../serve.mjs';
 
 // Human titles; a widget missing here is titled by its name.
 export const TITLES = {

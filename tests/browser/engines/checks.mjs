@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST } from '../../../scripts/serve.mjs';
+import { DIST } from '../../../web/serve.mjs';
 import { launch, missing, startSite } from './engines.mjs';
 
 export const LESSONS = (() => {

@@ -3,7 +3,7 @@
 //   Firefox: Debian's firefox-esr, headless, through puppeteer-core over WebDriver BiDi.
 //   WebKit:  WebKitGTK's MiniBrowser through WebKitWebDriver (classic WebDriver, npm
 //            selenium-webdriver), on an Xvfb display of its own when none is set.
-// Pages are served by scripts/serve.mjs behind a small proxy that adds probe.js to every
+// Pages are served by web/serve.mjs behind a small proxy that adds probe.js to every
 // HTML page (WebKitWebDriver has no console events, so the page records its own errors) and
 // notes every HTTP error. An engine whose binary is absent is reported by missing(), so its
 // tests can skip with that reason; any other failure to start is an error.
@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DIST, startServer } from '../../../scripts/serve.mjs';
+import { DIST, startServer } from '../../../web/serve.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PROBE = '/__engine-probe.js';
@@ -32,7 +32,7 @@ export function missing(engine) {
   return absent.length ? `${engine}: not installed (${absent.join(', ')} missing; scripts/setup.sh installs it)` : null;
 }
 
-// dist/ through scripts/serve.mjs, behind a proxy adding probe.js to each HTML page.
+// dist/ through web/serve.mjs, behind a proxy adding probe.js to each HTML page.
 export async function startSite() {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `npm run build` first');
   const upstream = await startServer({ port: 0 });

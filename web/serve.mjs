@@ -9,8 +9,8 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CSP_HEADER } from '../web/csp.mjs';
-import { headersFor } from '../web/headers.mjs';
+import { CSP_HEADER } from './csp.mjs';
+import { headersFor } from './headers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // CONVLAB_DIST points the server (and web/build.mjs) at another output folder.

@@ -3,7 +3,7 @@
 // dist/train.html in a fresh browser, trains with the default settings for a few epochs
 // (held-out evaluations included) and prints engine, version and seconds per epoch.
 // Timings vary with the machine and its load; they are for the README, never for a test.
-// Use: node scripts/train-engines.mjs [--epochs N] [chromium] [firefox] [webkit]
+// Use: node bench/train-engines.mjs [--epochs N] [chromium] [firefox] [webkit]
 //      (after npm run build; no engine named means all three)
 import { execFileSync } from 'node:child_process';
 import { FIREFOX, launch, missing, startSite } from '../tests/browser/engines/engines.mjs';

@@ -2,9 +2,9 @@
 // with a fresh profile, trains with the default settings to the end of the schedule, and
 // prints the held-out accuracy after each epoch, the final accuracy and the wall-clock time
 // per epoch (held-out evaluations included). Timings vary with the machine; they are for
-// the README, never for a test. Use: node scripts/train-chromium.mjs  (after npm run build)
+// the README, never for a test. Use: node bench/train-chromium.mjs  (after npm run build)
 import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { startServer } from '../web/serve.mjs';
 
 const server = await startServer({ port: 0 });
 const browser = await chromium.launch({
