@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { load } from '../../web/bindings/convlab.js';
 import { SCREENSHOTS, openTrainPage, trainData as dataset, waitFor, waitTrainState as waitState } from './helpers.mjs';
 
 // Records every long task (> 50 ms by the API's definition) with its start and duration.
@@ -34,6 +35,13 @@ describe('training page', () => {
 
   after(async () => {
     await env?.close();
+  });
+
+  test("the form offers the core's losses and activations (cl.registry), nothing written in the page", async () => {
+    const { registry } = await load();
+    const values = (name) => page.$$eval(`#t-settings [name=${name}] option`, (os) => os.map((o) => o.value));
+    assert.deepEqual(await values('loss'), [...registry.losses]);
+    assert.deepEqual(await values('activation'), [...registry.activations]);
   });
 
   test('trains LeNet-5: loss falls, accuracy above chance, pause and resume, no long task', async () => {

@@ -7,7 +7,8 @@ import { describe, test } from 'node:test';
 
 import { load } from 'convlab';
 
-import { REGISTRY_DTS, registryDts } from '../../web/bindings/registry-dts.mjs';
+import { REGISTRY_DTS, REGISTRY_NAMES, registryDts, registryNames } from '../../web/bindings/registry-dts.mjs';
+import { CHOICES } from '../../web/src/train/settings.js';
 import { cl, f32 } from './helpers.mjs';
 
 const r = cl.registry;
@@ -36,6 +37,26 @@ describe('cl.registry', () => {
     for (const name of r.activations) assert.equal(cl.activation(name, f32([0])).length, 1);
     for (const mode of r.modes) for (const method of [...r.methods.conv1d, 'auto']) cl.convolve(f32([1, 2, 3]), f32([1, 1]), { mode, method });
     for (const padding of r.paddings) cl.conv2d(new Float32Array(9), [1, 1, 3, 3], new Float32Array(1), [1, 1, 1, 1], { padding });
+  });
+});
+
+describe('registry-names.js and the training page', () => {
+  test('is generated from the registry and up to date (node web/bindings/registry-dts.mjs)', () => {
+    assert.equal(readFileSync(REGISTRY_NAMES, 'utf8'), registryNames(r));
+  });
+
+  test("the training page offers exactly the core's losses and activations", () => {
+    assert.deepEqual([...CHOICES.loss], [...r.losses]);
+    assert.deepEqual([...CHOICES.activation], [...r.activations]);
+  });
+
+  test('a new loss or activation reaches the generated names without being written there', () => {
+    const grown = structuredClone(r);
+    grown.losses.push('hinge');
+    grown.activations.push('leakyrelu');
+    const js = registryNames(grown);
+    assert.match(js, /export const LOSSES = Object\.freeze\(\["softmax-cross-entropy","mse","hinge"\]\);/);
+    assert.match(js, /export const ACTIVATIONS = Object\.freeze\(\[.*"leakyrelu"\]\);/);
   });
 });
 

@@ -2,6 +2,11 @@
 // (native labelled inputs, read into a plain settings object, checked by settings.js's
 // checkSettings, and written back from one).
 import { el, nextId } from '../lib/dom.js';
+import { CHOICES } from './settings.js';
+
+// Friendlier names for some of the core's losses and activations; any other shows as its name.
+const LOSS_LABELS = { mse: "squared error (LeNet's)", 'softmax-cross-entropy': 'softmax cross-entropy' };
+const ACTIVATION_LABELS = { relu: 'ReLU' };
 
 const BATCHES = ['1', '8', '16', '32', '64', '128', '256', '1000', 'all'];
 
@@ -25,9 +30,9 @@ export class SettingsForm {
     this.inputs = {
       dataset: selectInput('dataset', datasets.map((d) => [d.id, d.id === 'mnist' ? 'MNIST digits' : d.id === 'fashion' ? 'Fashion-MNIST' : d.id])),
       arch: selectInput('arch', [['lenet5', 'LeNet-5'], ['mlp', 'MLP 784-128-64-10']]),
-      activation: selectInput('activation', [['relu', 'ReLU'], ['tanh', 'tanh'], ['sigmoid', 'sigmoid']]),
+      activation: selectInput('activation', CHOICES.activation.map((a) => [a, ACTIVATION_LABELS[a] ?? a])),
       pool: selectInput('pool', [['max', 'max'], ['avg', 'average']]),
-      loss: selectInput('loss', [['mse', "squared error (LeNet's)"], ['softmax-cross-entropy', 'softmax cross-entropy']]),
+      loss: selectInput('loss', CHOICES.loss.map((l) => [l, LOSS_LABELS[l] ?? l])),
       lr: numberInput('lr', { min: 0.000001, max: 10, step: 'any' }),
       momentum: numberInput('momentum', { min: 0, max: 0.999, step: 0.05 }),
       batch: selectInput('batch', BATCHES.map((b) => [b, b === 'all' ? 'all (steepest descent)' : b === '1' ? '1 (pure SGD)' : b])),

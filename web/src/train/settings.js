@@ -1,5 +1,7 @@
 // settings.js: the training page's settings: their defaults, their choices and one check.
-// The worker, the page, the run-file schema and the Node test all read them from here.
+// The worker, the page, the run-file schema and the Node test all read them from here. The
+// losses and activations offered are the core's (its registry), not a list written here.
+import { ACTIVATIONS, LOSSES } from '../../bindings/registry-names.js';
 
 // The defaults' measured held-out accuracy is in README.md beside this file. The loss is
 // LeNet's squared loss, as in the notes.
@@ -26,9 +28,9 @@ export const DEFAULT_LR = Object.freeze({ 'softmax-cross-entropy': 0.02, mse: 0.
 export const CHOICES = Object.freeze({
   dataset: ['mnist', 'fashion'],
   arch: ['lenet5', 'mlp'],
-  activation: ['relu', 'tanh', 'sigmoid'],
+  activation: ACTIVATIONS,
   pool: ['max', 'avg'],
-  loss: ['softmax-cross-entropy', 'mse'],
+  loss: LOSSES,
   schedule: ['cosine', 'constant'],
 });
 
