@@ -35,8 +35,6 @@ void configure(layer_state& l, const std::vector<int>& in, const std::string& at
                                  std::to_string(s.pad_top) + ", " + std::to_string(s.pad_left) +
                                  ", " + std::to_string(s.pad_bottom) + ", " +
                                  std::to_string(s.pad_right) + "]" + (s.pad_same ? " 'same'" : ""));
-    require_stride_fits(s.stride_h, in[1] + 2LL * s.pad_top, at);
-    require_stride_fits(s.stride_w, in[2] + 2LL * s.pad_left, at);
     try {
         l.pool = make_pool2d_geometry(1, in[0], in[1], in[2], s.kernel_h, s.kernel_w, s.stride_h,
                                       s.stride_w, s.pad_top, s.pad_left,
@@ -49,6 +47,9 @@ void configure(layer_state& l, const std::vector<int>& in, const std::string& at
         fail(at + e.argument(), what.substr(std::min(what.size(), e.argument().size() + 2)) +
                                     " (layer input " + shape_text(in) + ")");
     }
+    // After the geometry, so that a window too large for the input is named as the kernel.
+    require_stride_fits(s.stride_h, in[1] + 2LL * s.pad_top, at);
+    require_stride_fits(s.stride_w, in[2] + 2LL * s.pad_left, at);
     l.out_shape = {in[0], l.pool.Ho, l.pool.Wo};
 }
 
