@@ -12,6 +12,7 @@
 #include "convlab/ops/loss.hpp"
 #include "convlab/ops/pool2d.hpp"
 #include "harness.hpp"
+#include "nn_harness.hpp"
 
 using namespace convlab;
 
@@ -26,13 +27,7 @@ layer_spec pool(const char* type, int kernel, int stride, int pad) {
     return s;
 }
 
-layer_spec make(const char* type, int out = 0, int kernel = 0) {
-    layer_spec s;
-    s.type = type;
-    s.out = out;
-    s.kernel_h = s.kernel_w = kernel;
-    return s;
-}
+using harness::make;
 
 std::string error_of(const std::vector<layer_spec>& layers, std::vector<int> input_shape) {
     try {
@@ -96,20 +91,7 @@ TEST_CASE("a ResNet stem (conv, tanh, maxpool 3 / 2 / 1): 4x4, central differenc
     net.backward(x.data(), labels.data(), batch, loss_kind::softmax_cross_entropy);
     // A step of 1e-4: with 1e-3 two values of some window (seeds 31, 33) swap places within
     // the step, and the difference mixes both winners' gradients.
-    for (auto& p : net.parameters()) {
-        const std::vector<float> analytic(p.grad, p.grad + p.size);
-        std::vector<float> values(p.data, p.data + p.size);
-        const auto numeric = harness::numeric_gradient(
-            values,
-            [&] {
-                std::copy(values.begin(), values.end(), p.data);
-                return loss_at();
-            },
-            1e-4f);
-        std::copy(values.begin(), values.end(), p.data);
-        harness::check_close(analytic, std::vector<float>(numeric.begin(), numeric.end()), 5e-3,
-                             "stem " + p.name);
-    }
+    harness::check_parameter_gradients(net, loss_at, 1e-4f, 5e-3, "stem");
     train_options o;
     o.lr = 0.1f;
     const double first = net.train_step(x.data(), labels.data(), batch, o).loss;
