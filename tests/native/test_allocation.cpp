@@ -9,6 +9,7 @@
 // allocations the first steps make (buffers sized to the batch are expected to be allocated
 // then).
 #include "harness.hpp"
+#include "nn_harness.hpp"
 
 #include "convlab/nn/sequential.hpp"
 
@@ -158,13 +159,7 @@ namespace {
 
 using namespace convlab;
 
-layer_spec make(const char* type, int out = 0, int kernel = 0) {
-    layer_spec s;
-    s.type = type;
-    s.out = out;
-    s.kernel_h = s.kernel_w = kernel;
-    return s;
-}
+using harness::make;
 
 // LeNet-5 as in API.md's example, every conv2d layer using `method`.
 std::vector<layer_spec> lenet_layers(conv2d_method method) {

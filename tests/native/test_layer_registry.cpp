@@ -75,8 +75,8 @@ TEST_CASE("unknown and unsupported keys are refused by name") {
               .find("layers[0]: unknown field 'out'") == 0);
     CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("conv2d")}, {"dilation", number_value(2)}}), 1); })
               .find("layers[1].dilation: not supported") == 0);
-    CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("maxpool2d")}, {"kernel", number_value(3)}, {"padding", number_value(1)}}), 0); })
-              .find("layers[0].padding: not supported") == 0);
+    CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("maxpool2d")}, {"kernel", number_value(3)}, {"padding", text_value("same")}}), 0); })
+              .find("layers[0].padding: expected a non-negative integer or [h, w]") == 0);
     CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("desne")}}), 0); }) ==
           "layers[0].type: expected one of conv2d, relu, sigmoid, tanh, maxpool2d, avgpool2d, "
           "flatten, dense, got 'desne'; did you mean 'dense'?");
@@ -87,8 +87,10 @@ TEST_CASE("unknown and unsupported keys are refused by name") {
               .find("dilation: not supported") == 0);
     CHECK(error_of([&] { read_conv2d_call(xs, ws, fields({{"groups", number_value(1)}}), "conv2d"); })
               .find("groups: not supported") == 0);
-    CHECK(error_of([&] { read_pool2d_call(xs, fields({{"kernel", number_value(3)}, {"ceilMode", bool_value(true)}}), "maxPool2d"); })
-              .find("ceilMode: not supported") == 0);
+    CHECK(error_of([&] { read_pool2d_call(xs, fields({{"kernel", number_value(3)}, {"ceilMode", number_value(1)}}), "maxPool2d"); })
+              .find("ceilMode: expected true or false") == 0);
+    CHECK(error_of([&] { read_pool2d_call(xs, fields({{"kernel", number_value(3)}, {"dilation", number_value(2)}}), "avgPool2d"); })
+              .find("dilation: unknown option 'dilation'") == 0);
     CHECK(error_of([&] { read_train_options(fields({{"lr", number_value(0.1)}, {"momentun", number_value(0.9)}})); }) ==
           "momentun: unknown option 'momentun'; did you mean 'momentum'?");
     CHECK(error_of([&] { read_sequential_options(fields({{"inputShape", list_value({3})}, {"sed", number_value(1)}})); }) ==

@@ -17,6 +17,7 @@
 #include "convlab/nn/sequential.hpp"
 #include "convlab/nn/sgd.hpp"
 #include "harness.hpp"
+#include "nn_harness.hpp"
 
 using convlab::layer_spec;
 using convlab::loss_kind;
@@ -24,13 +25,7 @@ using convlab::sequential;
 
 namespace {
 
-layer_spec make(const char* type, int out = 0, int kernel = 0) {
-    layer_spec s;
-    s.type = type;
-    s.out = out;
-    s.kernel_h = s.kernel_w = kernel;
-    return s;
-}
+using harness::make;
 
 layer_spec with_padding(layer_spec s, int top, int left, int bottom, int right) {
     s.pad_top = top, s.pad_left = left, s.pad_bottom = bottom, s.pad_right = right;
@@ -493,20 +488,8 @@ TEST_CASE("gradients equal double-precision central differences of the loss") {
             std::vector<std::int32_t> labels;
             for (int b = 0; b < c.batch; ++b) labels.push_back(b % int(net.output_size()));
             net.backward(x.data(), labels.data(), c.batch, kind);
-            for (auto& p : net.parameters()) {
-                const std::vector<float> analytic(p.grad, p.grad + p.size);
-                std::vector<float> values(p.data, p.data + p.size);
-                const auto numeric = harness::numeric_gradient(
-                    values,
-                    [&] {
-                        std::copy(values.begin(), values.end(), p.data);
-                        return loss_at(net, x, labels, c.batch, kind);
-                    },
-                    c.eps);
-                std::copy(values.begin(), values.end(), p.data);
-                harness::check_close(analytic, std::vector<float>(numeric.begin(), numeric.end()),
-                                     c.tol, what + " " + p.name);
-            }
+            harness::check_parameter_gradients(
+                net, [&] { return loss_at(net, x, labels, c.batch, kind); }, c.eps, c.tol, what);
         }
     }
 }

@@ -106,8 +106,8 @@ function conv2dBackwardRef(x, [N, C, H, W], w, [K, , R, S], dy, [sh, sw], [ph, p
   return { dx, dw, db };
 }
 
-// PyTorch's max_pool2d / avg_pool2d without padding (what the JS options reach today):
-// first maximum in row-major window order, NaN-free data.
+// PyTorch's max_pool2d / avg_pool2d without padding (pool2d.test.mjs covers padding, dilation and
+// ceil mode against torch): first maximum in row-major window order, NaN-free data.
 function poolRef(kind, x, [N, C, H, W], [kh, kw], [sh, sw], dy) {
   const Ho = Math.floor((H - kh) / sh) + 1, Wo = Math.floor((W - kw) / sw) + 1;
   const y = new Float64Array(N * C * Ho * Wo), dx = new Float64Array(x.length);

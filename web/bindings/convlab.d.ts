@@ -197,9 +197,14 @@ export interface Convlab {
   conv2dBackward(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], gradOut: Float32Array, options?: Conv2dBackwardOptions): Conv2dGradients;
   /** The method 'auto' picks for this convolution. */
   autoMethod2d(xShape: number[], wShape: number[], options?: AutoMethod2dOptions): string;
+  /**
+   * PyTorch's MaxPool2d: padding (at most half the kernel) never wins a max; dilation; ceilMode
+   * (the last window starts inside the input or the left padding).
+   */
   maxPool2d(x: Float32Array, xShape: number[], options: PoolOptions): Tensor;
   /** Returns gradInput. Ties send the gradient to the first maximum in row-major order. */
   maxPool2dBackward(x: Float32Array, xShape: number[], gradOut: Float32Array, options: MaxPool2dBackwardOptions): Float32Array;
+  /** PyTorch's AvgPool2d: padding, ceilMode; countIncludePad (default true) divides by the padded window. */
   avgPool2d(x: Float32Array, xShape: number[], options: AvgPool2dOptions): Tensor;
   /** Returns gradInput. */
   avgPool2dBackward(x: Float32Array, xShape: number[], gradOut: Float32Array, options: AvgPool2dBackwardOptions): Float32Array;

@@ -19,8 +19,8 @@ export type LayerSpec =
   | { type: 'relu'; }
   | { type: 'sigmoid'; }
   | { type: 'tanh'; }
-  | { type: 'maxpool2d'; kernel: Pair; stride?: Pair; padding?: never; /* not supported: refused */ dilation?: never; /* not supported: refused */ ceilMode?: never; /* not supported: refused */ }
-  | { type: 'avgpool2d'; kernel: Pair; stride?: Pair; padding?: never; /* not supported: refused */ ceilMode?: never; /* not supported: refused */ countIncludePad?: never; /* not supported: refused */ }
+  | { type: 'maxpool2d'; kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean; }
+  | { type: 'avgpool2d'; kernel: Pair; stride?: Pair; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; }
   | { type: 'flatten'; }
   | { type: 'dense'; out: number; bias?: boolean; }
   ;
@@ -36,13 +36,13 @@ export interface Conv2dBackwardOptions { stride?: Pair; padding?: Padding; metho
 /** The options of autoMethod2d; any other key is refused. */
 export interface AutoMethod2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: never; /* not supported: refused */ groups?: never; /* not supported: refused */ }
 /** The options of maxPool2d; any other key is refused. */
-export interface MaxPool2dOptions { kernel: Pair; stride?: Pair; padding?: never; /* not supported: refused */ dilation?: never; /* not supported: refused */ ceilMode?: never; /* not supported: refused */ }
+export interface MaxPool2dOptions { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean; }
 /** The options of maxPool2dBackward; any other key is refused. */
-export interface MaxPool2dBackwardOptions { kernel: Pair; stride?: Pair; padding?: never; /* not supported: refused */ dilation?: never; /* not supported: refused */ ceilMode?: never; /* not supported: refused */ }
+export interface MaxPool2dBackwardOptions { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean; }
 /** The options of avgPool2d; any other key is refused. */
-export interface AvgPool2dOptions { kernel: Pair; stride?: Pair; padding?: never; /* not supported: refused */ ceilMode?: never; /* not supported: refused */ countIncludePad?: never; /* not supported: refused */ }
+export interface AvgPool2dOptions { kernel: Pair; stride?: Pair; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; }
 /** The options of avgPool2dBackward; any other key is refused. */
-export interface AvgPool2dBackwardOptions { kernel: Pair; stride?: Pair; padding?: never; /* not supported: refused */ ceilMode?: never; /* not supported: refused */ countIncludePad?: never; /* not supported: refused */ }
+export interface AvgPool2dBackwardOptions { kernel: Pair; stride?: Pair; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; }
 /** The options of sequential; any other key is refused. */
 export interface SequentialOptions { inputShape: number[]; seed?: number; }
 /** The options of Network.backward; any other key is refused. */

@@ -36,7 +36,7 @@ field_value list_value(std::vector<double> v);
 // it is refused with "not supported", never ignored.
 enum class field_type {
     positive_int,   // an integer >= 1
-    int_pair,       // n or [h, w], integers >= 1
+    int_pair,       // n or [h, w], integers >= 1 (>= 0 for pooling's padding)
     padding,        // n or [h, w] (integers >= 0), 'same' or 'valid'
     boolean,        // true / false
     number,         // a finite number (checked further by its reader)

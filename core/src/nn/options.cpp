@@ -83,11 +83,16 @@ pool2d_geometry read_pool2d_call(const field_value& x_shape, const field_list& o
     const auto [kh, kw] = read_int_pair(*k, "kernel", 1);
     int sh = kh, sw = kw;
     if (const field_value* v = find_field(options, "stride")) std::tie(sh, sw) = read_int_pair(*v, "stride", 1);
-    // PyTorch's padding / dilation / ceilMode / countIncludePad: check_options refuses them
-    // ("not supported") while their registry type is `unsupported` (registry.cpp's pooling
-    // tables). To honour them, give them real types there and read them here into the
-    // make_pool2d_geometry overload that takes them.
-    return make_pool2d_geometry(xs[0], xs[1], xs[2], xs[3], kh, kw, sh, sw);
+    // Absent from avgPool2d's table, so check_options has already refused 'dilation' there.
+    int ph = 0, pw = 0, dh = 1, dw = 1;
+    if (const field_value* v = find_field(options, "padding")) std::tie(ph, pw) = read_int_pair(*v, "padding", 0);
+    if (const field_value* v = find_field(options, "dilation")) std::tie(dh, dw) = read_int_pair(*v, "dilation", 1);
+    bool ceil = false, include_pad = true;
+    if (const field_value* v = find_field(options, "ceilMode")) ceil = read_bool(*v, "ceilMode");
+    if (const field_value* v = find_field(options, "countIncludePad"))
+        include_pad = read_bool(*v, "countIncludePad");
+    return make_pool2d_geometry(xs[0], xs[1], xs[2], xs[3], kh, kw, sh, sw, ph, pw, dh, dw, ceil,
+                                include_pad);
 }
 
 namespace {
@@ -153,6 +158,11 @@ layer_spec layer_spec_from_fields(const field_list& fields, std::size_t index) {
 
     layer_spec s;
     s.type = type->text;
+    // Pooling's padding is PyTorch's: n or [h, w] on both sides, no 'same' / 'valid'.
+    bool pooling = false;
+    for (std::size_t k = 0; k < kind->field_count; ++k)
+        pooling |= std::string_view(kind->fields[k].name) == "padding" &&
+                   kind->fields[k].type == field_type::int_pair;
     for (const auto& [key, v] : fields) {
         const std::string name = at + key;
         if (key == "out") {
@@ -161,6 +171,9 @@ layer_spec layer_spec_from_fields(const field_list& fields, std::size_t index) {
             std::tie(s.kernel_h, s.kernel_w) = read_int_pair(v, name, 1);
         } else if (key == "stride") {
             std::tie(s.stride_h, s.stride_w) = read_int_pair(v, name, 1);
+        } else if (key == "padding" && pooling) {
+            std::tie(s.pad_top, s.pad_left) = read_int_pair(v, name, 0);
+            s.pad_bottom = s.pad_top, s.pad_right = s.pad_left;
         } else if (key == "padding") {
             if (v.type == field_value::kind::text && v.text == "same") {
                 s.pad_same = true;  // resolved by the layer once the kernel and stride are known
@@ -169,6 +182,12 @@ layer_spec layer_spec_from_fields(const field_list& fields, std::size_t index) {
                 read_padding(v, name, 1, 1, 1, 1, pads);
                 s.pad_top = pads[0], s.pad_left = pads[1], s.pad_bottom = pads[2], s.pad_right = pads[3];
             }
+        } else if (key == "dilation") {
+            std::tie(s.dilation_h, s.dilation_w) = read_int_pair(v, name, 1);
+        } else if (key == "ceilMode") {
+            s.ceil_mode = read_bool(v, name);
+        } else if (key == "countIncludePad") {
+            s.count_include_pad = read_bool(v, name);
         } else if (key == "bias") {
             s.bias = read_bool(v, name);
         } else if (key == "method") {

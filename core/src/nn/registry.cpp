@@ -80,16 +80,16 @@ constexpr field_info conv2d_backward_opts[] = {
     {"stride", ft::int_pair, "1"},      {"padding", ft::padding, "0"},
     {"method", ft::text, "'auto'"},     {"dilation", ft::unsupported, "1"},
     {"groups", ft::unsupported, "1"}};
-// Pooling: padding, dilation, ceilMode and countIncludePad are refused by name until
-// pool2d_geometry carries them (see nn/layers/pooling.cpp for where to wire them).
+// Pooling follows PyTorch's MaxPool2d / AvgPool2d: padding is n or [h, w] (integers >= 0,
+// at most half the kernel), never 'same' / 'valid'; average pooling has no dilation.
 constexpr field_info max_pool_opts[] = {
     {"kernel", ft::int_pair, "required"}, {"stride", ft::int_pair, "kernel"},
-    {"padding", ft::unsupported, "0"},   {"dilation", ft::unsupported, "1"},
-    {"ceilMode", ft::unsupported, "false"}};
+    {"padding", ft::int_pair, "0"},      {"dilation", ft::int_pair, "1"},
+    {"ceilMode", ft::boolean, "false"}};
 constexpr field_info avg_pool_opts[] = {
     {"kernel", ft::int_pair, "required"}, {"stride", ft::int_pair, "kernel"},
-    {"padding", ft::unsupported, "0"},   {"ceilMode", ft::unsupported, "false"},
-    {"countIncludePad", ft::unsupported, "true"}};
+    {"padding", ft::int_pair, "0"},      {"ceilMode", ft::boolean, "false"},
+    {"countIncludePad", ft::boolean, "true"}};
 constexpr field_info sequential_opts[] = {{"inputShape", ft::shape, "required"},
                                           {"seed", ft::number, "0"}};
 constexpr field_info loss_opts[] = {{"loss", ft::text, "'softmax-cross-entropy'"}};

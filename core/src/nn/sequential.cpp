@@ -39,6 +39,9 @@ bool spec_sets(const layer_spec& s, std::string_view field) {
     if (field == "kernel") return s.kernel_h != 0 || s.kernel_w != 0;
     if (field == "stride") return s.stride_h != 0 || s.stride_w != 0;
     if (field == "padding") return (s.pad_top | s.pad_left | s.pad_bottom | s.pad_right) != 0 || s.pad_same;
+    if (field == "dilation") return s.dilation_h != 0 || s.dilation_w != 0;
+    if (field == "ceilMode") return s.ceil_mode;
+    if (field == "countIncludePad") return !s.count_include_pad;
     if (field == "bias") return !s.bias;
     if (field == "method") return s.method != conv2d_method::automatic;
     return false;
@@ -135,7 +138,8 @@ void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<
         for (const layers::layer_def* d : layers::all_layers()) types.push_back(d->type);
         fail(at + "type", one_of_text(s.type, types, false));
     }
-    for (const char* field : {"out", "kernel", "stride", "padding", "bias", "method"}) {
+    for (const char* field : {"out", "kernel", "stride", "padding", "dilation", "ceilMode",
+                              "countIncludePad", "bias", "method"}) {
         bool listed = false;
         for (std::size_t k = 0; k < def->field_count; ++k)
             listed |= std::string_view(def->fields[k].name) == field &&

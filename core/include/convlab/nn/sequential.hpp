@@ -23,7 +23,11 @@ struct layer_spec {
     int out = 0;       // conv2d: out channels; dense: out features
     int kernel_h = 0, kernel_w = 0;  // conv2d, pooling
     int stride_h = 0, stride_w = 0;  // 0: default (1 for conv2d, kernel for pooling)
-    int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;  // conv2d only
+    // conv2d; pooling pads both sides of an axis alike (top = bottom, left = right)
+    int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+    int dilation_h = 0, dilation_w = 0;  // maxpool2d; 0: default 1
+    bool ceil_mode = false;              // pooling: PyTorch's ceil_mode
+    bool count_include_pad = true;       // avgpool2d: PyTorch's count_include_pad
     bool pad_same = false;  // conv2d padding 'same' (stride 1 only; pads must stay 0)
     bool bias = true;       // conv2d, dense
     conv2d_method method = conv2d_method::automatic;  // conv2d only

@@ -1,10 +1,9 @@
-// nn/layers/pooling.cpp: maxpool2d and avgpool2d (PyTorch's MaxPool2d / AvgPool2d without
-// padding): fields, shape rule, forward and backward.
-//
-// padding, dilation, ceilMode and countIncludePad are listed so that they are refused by
-// name ("not supported") rather than ignored. To wire them once pool2d_geometry carries them:
-// give them their field types here, read them in layer_spec_from_fields (nn/spec.cpp), and
-// pass them to make_pool2d_geometry in configure() below.
+// nn/layers/pooling.cpp: maxpool2d and avgpool2d, PyTorch's MaxPool2d / AvgPool2d (padding,
+// dilation for max, ceilMode, countIncludePad): fields, shape rule, forward and backward.
+// The shape rule and its checks are make_pool2d_geometry's, so the layer and cl.maxPool2d /
+// cl.avgPool2d agree on every size.
+#include <algorithm>
+
 #include "convlab/common.hpp"
 #include "layer.hpp"
 
@@ -14,34 +13,43 @@ namespace {
 constexpr field_info max_fields[] = {
     {"kernel", field_type::int_pair, "required"},
     {"stride", field_type::int_pair, "kernel"},
-    {"padding", field_type::unsupported, "0"},
-    {"dilation", field_type::unsupported, "1"},
-    {"ceilMode", field_type::unsupported, "false"},
+    {"padding", field_type::int_pair, "0"},
+    {"dilation", field_type::int_pair, "1"},
+    {"ceilMode", field_type::boolean, "false"},
 };
 constexpr field_info avg_fields[] = {
     {"kernel", field_type::int_pair, "required"},
     {"stride", field_type::int_pair, "kernel"},
-    {"padding", field_type::unsupported, "0"},
-    {"ceilMode", field_type::unsupported, "false"},
-    {"countIncludePad", field_type::unsupported, "true"},
+    {"padding", field_type::int_pair, "0"},
+    {"ceilMode", field_type::boolean, "false"},
+    {"countIncludePad", field_type::boolean, "true"},
 };
 
 void configure(layer_state& l, const std::vector<int>& in, const std::string& at) {
     layer_spec& s = l.spec;
     require_spatial_input(l, in, at);
     resolve_kernel_stride(s, true, at);
-    if (in[1] < s.kernel_h || in[2] < s.kernel_w)
-        fail(at + "kernel", std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w) +
-                                " window is larger than the input " + std::to_string(in[1]) + "x" +
-                                std::to_string(in[2]) + " (layer input " + shape_text(in) + ")");
-    require_stride_fits(s.stride_h, in[1], at);
-    require_stride_fits(s.stride_w, in[2], at);
+    // A spec built in C++ can set what JavaScript cannot: 'same', or unequal sides.
+    if (s.pad_same || s.pad_top != s.pad_bottom || s.pad_left != s.pad_right)
+        fail(at + "padding", "pooling pads both sides of an axis alike (n or [h, w]), got [" +
+                                 std::to_string(s.pad_top) + ", " + std::to_string(s.pad_left) +
+                                 ", " + std::to_string(s.pad_bottom) + ", " +
+                                 std::to_string(s.pad_right) + "]" + (s.pad_same ? " 'same'" : ""));
     try {
         l.pool = make_pool2d_geometry(1, in[0], in[1], in[2], s.kernel_h, s.kernel_w, s.stride_h,
-                                      s.stride_w);
+                                      s.stride_w, s.pad_top, s.pad_left,
+                                      s.dilation_h ? s.dilation_h : 1,
+                                      s.dilation_w ? s.dilation_w : 1, s.ceil_mode,
+                                      s.count_include_pad);
     } catch (const invalid_argument& e) {
-        fail(at + "type", e.what());
+        // "kernel: ..." -> "layers[i].kernel: ... (layer input [C, H, W])"
+        const std::string what = e.what();
+        fail(at + e.argument(), what.substr(std::min(what.size(), e.argument().size() + 2)) +
+                                    " (layer input " + shape_text(in) + ")");
     }
+    // After the geometry, so that a window too large for the input is named as the kernel.
+    require_stride_fits(s.stride_h, in[1] + 2LL * s.pad_top, at);
+    require_stride_fits(s.stride_w, in[2] + 2LL * s.pad_left, at);
     l.out_shape = {in[0], l.pool.Ho, l.pool.Wo};
 }
 
