@@ -140,8 +140,8 @@ void require(bool ok, const char* what) {
 }
 
 // evaluate, then train_step on the same staged batch: train_step's loss and accuracy are
-// those before its update, so they must match evaluate's.
-void step_matches_evaluate(sequential& net, const std::vector<float>& x,
+// those before its update, so they must match evaluate's. Returns whether the step ran.
+bool step_matches_evaluate(sequential& net, const std::vector<float>& x,
                            const std::vector<std::int32_t>& labels, int batch,
                            const train_options& o, bool labels_valid, bool finite_input) {
     const staging_view s = net.staging(batch);
@@ -153,12 +153,23 @@ void step_matches_evaluate(sequential& net, const std::vector<float>& x,
     const bool evaluated = accepted(
         [&] { e = net.evaluate(s.x, s.labels, batch, o.loss, predictions.data()); });
     require(evaluated == labels_valid, "evaluate: labels refused iff out of range");
-    const bool trained = accepted([&] { t = net.train_step(s.x, s.labels, batch, o); });
-    require(trained == labels_valid, "train_step: labels refused iff out of range");
-    if (!labels_valid) return;
+    // read_train_options checks lr and momentum as doubles; one past FLT_MAX becomes an
+    // infinity that train_step refuses, naming it.
+    bool trained = true;
+    try {
+        t = net.train_step(s.x, s.labels, batch, o);
+    } catch (const invalid_argument& e) {
+        trained = false;
+        const bool float_overflow = !std::isfinite(o.lr) || !std::isfinite(o.momentum);
+        require(!labels_valid || (float_overflow && (e.argument() == "lr" ||
+                                                     e.argument() == "momentum")),
+                "train_step: refused valid labels and finite options");
+    }
+    require(labels_valid || !trained, "train_step: accepted labels out of range");
+    if (!labels_valid || !trained) return trained;
     for (std::int32_t p : predictions)
         require(p >= 0 && std::size_t(p) < net.output_size(), "prediction out of range");
-    if (!finite_input) return;
+    if (!finite_input) return true;
     require(std::isfinite(e.loss), "evaluate: loss not finite for finite input");
     const double tol = 1e-4 * std::fmax(std::fabs(e.loss), 1e-30);
     if (!(std::fabs(t.loss - e.loss) <= tol) || t.accuracy != e.accuracy) {
@@ -166,6 +177,7 @@ void step_matches_evaluate(sequential& net, const std::vector<float>& x,
                      t.accuracy, e.loss, e.accuracy);
         std::abort();
     }
+    return true;
 }
 
 // The core accepts any layer up to 2^28 floats of weights (a GiB, and as much again for
@@ -279,12 +291,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // step continues from the first's buffers.
     if (train.momentum == 0) train.momentum = 0.9f;
     const bool bounded = train.lr <= 1 && train.momentum <= 1;
+    bool stepped = false;
     for (int k = 0; k < 2; ++k) {
-        step_matches_evaluate(net, x, labels, batch, train, labels_valid, !run.nan && bounded);
+        stepped |= step_matches_evaluate(net, x, labels, batch, train, labels_valid, !run.nan && bounded);
         train.loss = train.loss == loss_kind::mse ? loss_kind::softmax_cross_entropy
                                                   : loss_kind::mse;
     }
-    if (labels_valid) require(net.has_optimizer_state(), "no momentum buffers after steps");
+    require(net.has_optimizer_state() == stepped, "momentum buffers iff a step ran");
 
     // A smaller batch reuses the buffers; the output is still finite after bounded updates.
     const float* y1 = net.forward(x.data(), 1);
