@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses of tests/fuzz (clang++, ASan + UBSan) into build/fuzz and runs
 # each for a bounded time: scripts/fuzz.sh [seconds-per-harness] (default 15: about a minute
-# and a quarter for the five). Each run starts from the committed seed corpus
+# and a half for the six). Each run starts from the committed seed corpus
 # tests/fuzz/corpus/<name> (read-only: new inputs go to build/fuzz/corpus/<name>) with its
 # dictionary; a crash, a sanitizer finding or a failed comparison stops the script with the
 # reproducer's path (build/fuzz/crash-*), which then becomes a case in
@@ -16,7 +16,7 @@ if [ ! -f build/fuzz/CMakeCache.txt ]; then
   CXX=clang++ cmake -S tests/fuzz -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build build/fuzz -j"$(nproc)" >/dev/null
-for name in conv1d fft conv2d pool2d dense; do
+for name in conv1d fft conv2d pool2d dense sequential; do
   mkdir -p "build/fuzz/corpus/$name"
   echo "fuzz_$name: ${seconds}s"
   ( cd build/fuzz &&

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "convlab/common.hpp"
+#include "convlab/nn/options.hpp"
+#include "convlab/nn/sequential.hpp"
 #include "convlab/ops/conv1d.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/dense.hpp"
@@ -285,4 +287,22 @@ TEST_CASE("limits: convolve by fft with an all-zero operand is exactly zero (pro
               correlate(h.data(), h.size(), zero.data(), 1, mode, conv1d_method::fft)})
             for (float v : y) CHECK(v == 0.f);
     }
+}
+
+TEST_CASE("limits: a learning rate or momentum past the float range is refused naming it") {
+    // Read as a double it is finite; as the float the step uses, an infinity.
+    layer_spec dense;
+    dense.type = "dense";
+    dense.out = 3;
+    sequential net({dense}, {4}, 1);
+    const std::vector<float> x(8, 0.5f);
+    const std::vector<std::int32_t> labels{0, 2};
+    for (const char* key : {"lr", "momentum"}) {
+        const std::string message = refusal([&] {
+            const train_options o = read_train_options({{key, number_value(1e308)}});
+            net.train_step(x.data(), labels.data(), 2, o);
+        });
+        CHECK(starts_with(message, std::string(key) + ": "));
+    }
+    CHECK(std::isfinite(net.evaluate(x.data(), labels.data(), 2, loss_kind::mse, nullptr).loss));
 }

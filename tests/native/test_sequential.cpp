@@ -787,6 +787,9 @@ TEST_CASE("invalid layer lists and input shapes name the offending field") {
         s = make("conv2d", 2, 3);
         s.kernel_w = 0;
         check_error(build({s}, image), "layers[0].kernel");
+        // A padded input past the geometry's size limit is refused naming the padding.
+        s = with_padding(make("conv2d", 1, 3), 1 << 20, 1 << 20, 1 << 20, 1 << 20);
+        check_error(build({s}, {1, 3, 3}), "layers[0].padding", "too large (1 x 1 x 2097155");
     }
     // A layer whose output would be enormous.
     check_error(build({make("dense", 1 << 15), make("dense", 1 << 14)}, flat), "layers[1].out");

@@ -55,8 +55,11 @@ void configure(layer_state& l, const std::vector<int>& in, const std::string& at
         l.conv = make_conv2d_geometry(1, in[0], in[1], in[2], s.out, in[0], s.kernel_h, s.kernel_w,
                                       s.stride_h, s.stride_w, s.pad_top, s.pad_left, s.pad_bottom,
                                       s.pad_right);
-    } catch (const invalid_argument& e) {  // checked above; kept as a safety net
-        fail(at + "type", e.what());
+    } catch (const invalid_argument& e) {
+        // The geometry's own limits (the padded input's size) are not all checked above: its
+        // refusal names the argument, which becomes this layer's field.
+        const std::string what = e.what();
+        fail(at + e.argument(), what.substr(std::min(what.size(), e.argument().size() + 2)));
     }
     l.out_shape = {s.out, l.conv.Ho, l.conv.Wo};
     l.weight_shape = {s.out, in[0], s.kernel_h, s.kernel_w};
