@@ -290,7 +290,7 @@ TEST_CASE("limits: convolve by fft with an all-zero operand is exactly zero (pro
 }
 
 TEST_CASE("limits: a learning rate or momentum past the float range is refused naming it") {
-    // Read as a double it is finite; as the float the step uses, an infinity.
+    // Read as a double it is finite; as the float the step uses, an infinity: refused when read.
     layer_spec dense;
     dense.type = "dense";
     dense.out = 3;
@@ -298,11 +298,8 @@ TEST_CASE("limits: a learning rate or momentum past the float range is refused n
     const std::vector<float> x(8, 0.5f);
     const std::vector<std::int32_t> labels{0, 2};
     for (const char* key : {"lr", "momentum"}) {
-        const std::string message = refusal([&] {
-            const train_options o = read_train_options({{key, number_value(1e308)}});
-            net.train_step(x.data(), labels.data(), 2, o);
-        });
-        CHECK(starts_with(message, std::string(key) + ": "));
+        const std::string message = refusal([&] { read_train_options({{key, number_value(1e308)}}); });
+        CHECK(starts_with(message, std::string(key) + ": too large for a float"));
     }
     CHECK(std::isfinite(net.evaluate(x.data(), labels.data(), 2, loss_kind::mse, nullptr).loss));
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "convlab/common.hpp"
@@ -122,6 +123,9 @@ train_options read_train_options(const field_list& options) {
         if (v == nullptr) continue;
         const double x = read_number(*v, key);
         if (x < 0) fail(key, "expected a number >= 0, got " + describe(*v));
+        // The step computes in float: a value past its range would become infinite there.
+        if (x > std::numeric_limits<float>::max())
+            fail(key, "too large for a float, got " + describe(*v));
         (key[0] == 'l' ? o.lr : o.momentum) = static_cast<float>(x);
     }
     return o;
