@@ -11,6 +11,9 @@
 // dilation. Rows are not padded: a tap row outside the input is skipped (it never wins a max
 // and adds 0 to a sum). Window taps are visited in row-major order and a strictly larger value
 // (or a NaN) takes over, which keeps PyTorch's first-maximum / last-NaN rule.
+//
+// Disjoint windows 2 wide at stride 2 with no padding or dilation (LeNet's 2x2 pooling) skip
+// the packing: see "the common case" below.
 #include "convlab/ops/pool2d.hpp"
 
 #include <algorithm>
