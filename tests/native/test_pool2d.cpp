@@ -29,6 +29,13 @@ std::string describe(const std::string& name, const pool2d_geometry& g) {
     return o.str();
 }
 
+bool equal_or_both_nan(const std::vector<float>& a, const std::vector<float>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+    return true;
+}
+
 std::size_t x_size(const pool2d_geometry& g) { return std::size_t(g.N) * g.C * g.H * g.W; }
 std::size_t y_size(const pool2d_geometry& g) { return std::size_t(g.N) * g.C * g.Ho * g.Wo; }
 
@@ -277,10 +284,7 @@ TEST_CASE("pool2d: NaN handling of the fast versions equals the reference's in e
         std::vector<float> y(y_size(g)), y_ref(y_size(g)), dx(x_size(g)), dx_ref(x_size(g));
         max_pool2d_forward(g, x.data(), y.data());
         max_pool2d_forward_ref(g, x.data(), y_ref.data());
-        bool same = true;
-        for (std::size_t i = 0; i < y.size(); ++i)
-            same = same && (y[i] == y_ref[i] || (std::isnan(y[i]) && std::isnan(y_ref[i])));
-        CHECK(same);
+        CHECK(equal_or_both_nan(y, y_ref));
         max_pool2d_backward(g, x.data(), dy.data(), dx.data());
         max_pool2d_backward_ref(g, x.data(), dy.data(), dx_ref.data());
         harness::check_close(dx, dx_ref, 1e-6, describe("nan_sprinkled", g) + ", max dx");
@@ -318,10 +322,7 @@ TEST_CASE("pool2d: the 2-wide stride-2 path equals the reference at every SIMD w
                     dx_ref(x_size(g));
                 max_pool2d_forward(g, x.data(), y.data());
                 max_pool2d_forward_ref(g, x.data(), y_ref.data());
-                bool same = true;
-                for (std::size_t i = 0; i < y.size(); ++i)
-                    same = same && (y[i] == y_ref[i] || (std::isnan(y[i]) && std::isnan(y_ref[i])));
-                CHECK(same);
+                CHECK(equal_or_both_nan(y, y_ref));
                 max_pool2d_backward(g, x.data(), dy.data(), dx.data());
                 max_pool2d_backward_ref(g, x.data(), dy.data(), dx_ref.data());
                 CHECK(dx == dx_ref);  // each cell is one dy or 0: exact

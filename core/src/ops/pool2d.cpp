@@ -309,7 +309,6 @@ const float* avg_scales(const pool2d_geometry& g) {
     return scale;
 }
 
-
 // ---- the common case: windows 2 wide at stride 2, no padding or dilation, whole windows ----
 //
 // LeNet's 2x2 stride-2 pooling (and any kernel_h == stride_h with it) tiles the input with
@@ -371,35 +370,43 @@ inline batch load_lane_order(const float* in) {
     }
 }
 
+// vec(j) for the outputs j .. j + VS of a row, scalar(j) for one: whole vectors, then a last
+// vector overlapping the previous one (its outputs and cells are rewritten with the same
+// values) instead of a scalar tail of up to VS - 1 branchy outputs; scalar only below VS.
+template <class V, class S>
+void each_output(int Wo, V vec, S scalar) {
+    int j = 0;
+    for (; j + VS <= Wo; j += VS) vec(j);
+    if (j < Wo && Wo >= VS) vec(Wo - VS), j = Wo;
+    for (; j < Wo; ++j) scalar(j);
+}
+
 void pairs_max_forward(const pool2d_geometry& g, const float* xp, float* yp) {
     const float lowest = -std::numeric_limits<float>::infinity();
-    const int full = g.Wo / VS * VS;
     for (int i = 0; i < g.Ho; ++i) {
         const float* top = xp + std::size_t(i) * g.kernel_h * g.W;
         float* out = yp + std::size_t(i) * g.Wo;
-        int j = 0;
-        // the last vector overlaps the previous one instead of a long scalar tail
-        // (recomputed outputs and cells are rewritten with the same values)
-        const auto vec = [&](int j) {
-            batch best(lowest);
-            for (int r = 0; r < g.kernel_h; ++r) {
-                batch e[2];
-                split_pairs(top + std::size_t(r) * g.W + 2 * j, e[0], e[1]);
-                for (const batch& v : e) best = xsimd::select((v > best) | xsimd::isnan(v), v, best);
-            }
-            store_lane_order(best, out + j);
-        };
-        for (; j < full; j += VS) vec(j);
-        if (j < g.Wo && g.Wo >= VS) vec(g.Wo - VS), j = g.Wo;
-        for (; j < g.Wo; ++j) {
-            float best = lowest;
-            for (int r = 0; r < g.kernel_h; ++r)
-                for (int s = 0; s < 2; ++s) {
-                    const float e = top[std::size_t(r) * g.W + 2 * j + s];
-                    best = e > best || e != e ? e : best;
+        each_output(
+            g.Wo,
+            [&](int j) {
+                batch best(lowest);
+                for (int r = 0; r < g.kernel_h; ++r) {
+                    batch e[2];
+                    split_pairs(top + std::size_t(r) * g.W + 2 * j, e[0], e[1]);
+                    for (const batch& v : e)
+                        best = xsimd::select((v > best) | xsimd::isnan(v), v, best);
                 }
-            out[j] = best;
-        }
+                store_lane_order(best, out + j);
+            },
+            [&](int j) {
+                float best = lowest;
+                for (int r = 0; r < g.kernel_h; ++r)
+                    for (int s = 0; s < 2; ++s) {
+                        const float e = top[std::size_t(r) * g.W + 2 * j + s];
+                        best = e > best || e != e ? e : best;
+                    }
+                out[j] = best;
+            });
     }
 }
 
@@ -415,101 +422,89 @@ void zero_uncovered(const pool2d_geometry& g, float* dxp) {
 // Writes every cell a window reads (the windows are disjoint: each is written once).
 void pairs_max_backward(const pool2d_geometry& g, const float* xp, const float* dyp, float* dxp) {
     const float lowest = -std::numeric_limits<float>::infinity();
-    const int full = g.Wo / VS * VS;
     for (int i = 0; i < g.Ho; ++i) {
         const std::size_t top = std::size_t(i) * g.kernel_h * g.W;
         const float* d = dyp + std::size_t(i) * g.Wo;
-        int j = 0;
-        // the last vector overlaps the previous one instead of a long scalar tail
-        // (recomputed outputs and cells are rewritten with the same values)
-        const auto vec = [&](int j) {
-            batch best(lowest), at(0.f);
-            for (int r = 0; r < g.kernel_h; ++r) {
-                batch e[2];
-                split_pairs(xp + top + std::size_t(r) * g.W + 2 * j, e[0], e[1]);
-                for (int s = 0; s < 2; ++s) {
-                    const auto take = (e[s] > best) | xsimd::isnan(e[s]);
-                    best = xsimd::select(take, e[s], best);
-                    at = xsimd::select(take, batch(float(2 * r + s)), at);
+        each_output(
+            g.Wo,
+            [&](int j) {
+                batch best(lowest), at(0.f);
+                for (int r = 0; r < g.kernel_h; ++r) {
+                    batch e[2];
+                    split_pairs(xp + top + std::size_t(r) * g.W + 2 * j, e[0], e[1]);
+                    for (int s = 0; s < 2; ++s) {
+                        const auto take = (e[s] > best) | xsimd::isnan(e[s]);
+                        best = xsimd::select(take, e[s], best);
+                        at = xsimd::select(take, batch(float(2 * r + s)), at);
+                    }
                 }
-            }
-            const batch dv = load_lane_order(d + j), zero(0.f);
-            for (int r = 0; r < g.kernel_h; ++r)
-                join_pairs(xsimd::select(at == batch(float(2 * r)), dv, zero),
-                           xsimd::select(at == batch(float(2 * r + 1)), dv, zero),
-                           dxp + top + std::size_t(r) * g.W + 2 * j);
-        };
-        for (; j < full; j += VS) vec(j);
-        if (j < g.Wo && g.Wo >= VS) vec(g.Wo - VS), j = g.Wo;
-        for (; j < g.Wo; ++j) {
-            float best = lowest;
-            std::size_t at = top + 2 * std::size_t(j);
-            for (int r = 0; r < g.kernel_h; ++r)
-                for (int s = 0; s < 2; ++s) {
-                    const std::size_t k = top + std::size_t(r) * g.W + 2 * j + s;
-                    const bool take = xp[k] > best || xp[k] != xp[k];
-                    best = take ? xp[k] : best;
-                    at = take ? k : at;
-                }
-            for (int r = 0; r < g.kernel_h; ++r)
-                for (int s = 0; s < 2; ++s) dxp[top + std::size_t(r) * g.W + 2 * j + s] = 0.f;
-            dxp[at] = d[j];
-        }
+                const batch dv = load_lane_order(d + j), zero(0.f);
+                for (int r = 0; r < g.kernel_h; ++r)
+                    join_pairs(xsimd::select(at == batch(float(2 * r)), dv, zero),
+                               xsimd::select(at == batch(float(2 * r + 1)), dv, zero),
+                               dxp + top + std::size_t(r) * g.W + 2 * j);
+            },
+            [&](int j) {
+                float best = lowest;
+                std::size_t at = top + 2 * std::size_t(j);
+                for (int r = 0; r < g.kernel_h; ++r)
+                    for (int s = 0; s < 2; ++s) {
+                        const std::size_t k = top + std::size_t(r) * g.W + 2 * j + s;
+                        const bool take = xp[k] > best || xp[k] != xp[k];
+                        best = take ? xp[k] : best;
+                        at = take ? k : at;
+                    }
+                for (int r = 0; r < g.kernel_h; ++r)
+                    for (int s = 0; s < 2; ++s) dxp[top + std::size_t(r) * g.W + 2 * j + s] = 0.f;
+                dxp[at] = d[j];
+            });
     }
 }
 
 void pairs_avg_forward(const pool2d_geometry& g, const float* xp, float* yp) {
     const float scale = 1.f / float(2 * g.kernel_h);
-    const int full = g.Wo / VS * VS;
     for (int i = 0; i < g.Ho; ++i) {
         const float* top = xp + std::size_t(i) * g.kernel_h * g.W;
         float* out = yp + std::size_t(i) * g.Wo;
-        int j = 0;
-        // the last vector overlaps the previous one instead of a long scalar tail
-        // (recomputed outputs and cells are rewritten with the same values)
-        const auto vec = [&](int j) {
-            batch sum(0.f);
-            for (int r = 0; r < g.kernel_h; ++r) {
-                batch e[2];
-                split_pairs(top + std::size_t(r) * g.W + 2 * j, e[0], e[1]);
-                sum = sum + e[0];
-                sum = sum + e[1];
-            }
-            store_lane_order(sum * batch(scale), out + j);
-        };
-        for (; j < full; j += VS) vec(j);
-        if (j < g.Wo && g.Wo >= VS) vec(g.Wo - VS), j = g.Wo;
-        for (; j < g.Wo; ++j) {
-            float sum = 0.f;
-            for (int r = 0; r < g.kernel_h; ++r)
-                for (int s = 0; s < 2; ++s) sum = sum + top[std::size_t(r) * g.W + 2 * j + s];
-            out[j] = sum * scale;
-        }
+        each_output(
+            g.Wo,
+            [&](int j) {
+                batch sum(0.f);
+                for (int r = 0; r < g.kernel_h; ++r) {
+                    batch e[2];
+                    split_pairs(top + std::size_t(r) * g.W + 2 * j, e[0], e[1]);
+                    sum = sum + e[0];
+                    sum = sum + e[1];
+                }
+                store_lane_order(sum * batch(scale), out + j);
+            },
+            [&](int j) {
+                float sum = 0.f;
+                for (int r = 0; r < g.kernel_h; ++r)
+                    for (int s = 0; s < 2; ++s) sum = sum + top[std::size_t(r) * g.W + 2 * j + s];
+                out[j] = sum * scale;
+            });
     }
 }
 
 // Writes every cell a window reads: 0 + scale dy, the general path's sum.
 void pairs_avg_backward(const pool2d_geometry& g, const float* dyp, float* dxp) {
     const float scale = 1.f / float(2 * g.kernel_h);
-    const int full = g.Wo / VS * VS;
     for (int i = 0; i < g.Ho; ++i) {
         const std::size_t top = std::size_t(i) * g.kernel_h * g.W;
         const float* d = dyp + std::size_t(i) * g.Wo;
-        int j = 0;
-        // the last vector overlaps the previous one instead of a long scalar tail
-        // (recomputed outputs and cells are rewritten with the same values)
-        const auto vec = [&](int j) {
-            const batch v = batch(0.f) + batch(scale) * load_lane_order(d + j);
-            for (int r = 0; r < g.kernel_h; ++r)
-                join_pairs(v, v, dxp + top + std::size_t(r) * g.W + 2 * j);
-        };
-        for (; j < full; j += VS) vec(j);
-        if (j < g.Wo && g.Wo >= VS) vec(g.Wo - VS), j = g.Wo;
-        for (; j < g.Wo; ++j) {
-            const float v = 0.f + scale * d[j];
-            for (int r = 0; r < g.kernel_h; ++r)
-                for (int s = 0; s < 2; ++s) dxp[top + std::size_t(r) * g.W + 2 * j + s] = v;
-        }
+        each_output(
+            g.Wo,
+            [&](int j) {
+                const batch v = batch(0.f) + batch(scale) * load_lane_order(d + j);
+                for (int r = 0; r < g.kernel_h; ++r)
+                    join_pairs(v, v, dxp + top + std::size_t(r) * g.W + 2 * j);
+            },
+            [&](int j) {
+                const float v = 0.f + scale * d[j];
+                for (int r = 0; r < g.kernel_h; ++r)
+                    for (int s = 0; s < 2; ++s) dxp[top + std::size_t(r) * g.W + 2 * j + s] = v;
+            });
     }
 }
 
