@@ -94,16 +94,20 @@ void conv1d(benchmark::State& state, convlab::conv1d_method method) {
         benchmark::Counter(2.0 * n * m * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void max_pool(benchmark::State& state, bool backward) {
+void pool(benchmark::State& state, bool is_max, bool backward) {
     const auto g = convlab::make_pool2d_geometry(64, 6, 24, 24, 2, 2, 2, 2);
     auto x = filled(std::size_t(64) * 6 * 24 * 24, 6);
     auto dy = filled(std::size_t(64) * 6 * 12 * 12, 7);
     std::vector<float> y(dy.size()), dx(x.size());
     for (auto _ : state) {
-        if (backward)
+        if (is_max && backward)
             convlab::max_pool2d_backward(g, x.data(), dy.data(), dx.data());
-        else
+        else if (is_max)
             convlab::max_pool2d_forward(g, x.data(), y.data());
+        else if (backward)
+            convlab::avg_pool2d_backward(g, dy.data(), dx.data());
+        else
+            convlab::avg_pool2d_forward(g, x.data(), y.data());
         benchmark::ClobberMemory();
     }
 }
@@ -176,8 +180,10 @@ const bool registered = [] {
         benchmark::RegisterBenchmark((std::string("conv1d/") + m.name).c_str(), conv1d, m.method)
             ->ArgsProduct({{1024, 16384, 262144}, {5, 15, 63, 255, 1023}})
             ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark("max_pool2d/forward", max_pool, false);
-    benchmark::RegisterBenchmark("max_pool2d/backward", max_pool, true);
+    benchmark::RegisterBenchmark("max_pool2d/forward", pool, true, false);
+    benchmark::RegisterBenchmark("max_pool2d/backward", pool, true, true);
+    benchmark::RegisterBenchmark("avg_pool2d/forward", pool, false, false);
+    benchmark::RegisterBenchmark("avg_pool2d/backward", pool, false, true);
     benchmark::RegisterBenchmark("dense/forward", dense, false);
     benchmark::RegisterBenchmark("dense/forward_backward", dense, true);
     benchmark::RegisterBenchmark("lenet5/sgd_step_b64", lenet_step)->Unit(benchmark::kMillisecond);

@@ -29,6 +29,13 @@ std::string describe(const std::string& name, const pool2d_geometry& g) {
     return o.str();
 }
 
+bool equal_or_both_nan(const std::vector<float>& a, const std::vector<float>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+    return true;
+}
+
 std::size_t x_size(const pool2d_geometry& g) { return std::size_t(g.N) * g.C * g.H * g.W; }
 std::size_t y_size(const pool2d_geometry& g) { return std::size_t(g.N) * g.C * g.Ho * g.Wo; }
 
@@ -277,14 +284,59 @@ TEST_CASE("pool2d: NaN handling of the fast versions equals the reference's in e
         std::vector<float> y(y_size(g)), y_ref(y_size(g)), dx(x_size(g)), dx_ref(x_size(g));
         max_pool2d_forward(g, x.data(), y.data());
         max_pool2d_forward_ref(g, x.data(), y_ref.data());
-        bool same = true;
-        for (std::size_t i = 0; i < y.size(); ++i)
-            same = same && (y[i] == y_ref[i] || (std::isnan(y[i]) && std::isnan(y_ref[i])));
-        CHECK(same);
+        CHECK(equal_or_both_nan(y, y_ref));
         max_pool2d_backward(g, x.data(), dy.data(), dx.data());
         max_pool2d_backward_ref(g, x.data(), dy.data(), dx_ref.data());
         harness::check_close(dx, dx_ref, 1e-6, describe("nan_sprinkled", g) + ", max dx");
     }
+}
+
+TEST_CASE("pool2d: the 2-wide stride-2 path equals the reference at every SIMD width, ties and NaN") {
+    // Wo around 4 and 8 (SIMD128 and AVX2 widths) and their multiples, odd H and W (a row or
+    // column no window reads), kernel_h == stride_h of 1 to 3; values from a small set so ties
+    // are common, some NaNs (one or two per window), and all -inf windows (the gradient goes to
+    // the window's first cell).
+    const int wos[] = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25};
+    std::uint64_t seed = 7100;
+    for (int kh = 1; kh <= 3; ++kh)
+        for (int wo : wos)
+            for (int extra : {0, 1}) {
+                const auto g = make_pool2d_geometry(2, 2, 3 * kh + extra, 2 * wo + extra, kh, 2,
+                                                    kh, 2);
+                REQUIRE(g.Wo == wo);
+                const std::string what = describe("pairs", g);
+                INFO(what);
+                auto x = harness::random_vector(x_size(g), ++seed);
+                for (std::size_t i = 0; i < x.size(); ++i) {
+                    x[i] = std::floor(x[i] * 3.f);  // -3 .. 2: many ties
+                    if (i % 13 == 5) x[i] = NAN;
+                    if (i % 29 == 3) x[i] = -INFINITY;
+                }
+                // one window all -inf, one with two NaNs
+                for (int r = 0; r < kh; ++r)
+                    for (int s = 0; s < 2; ++s) x[std::size_t(r) * g.W + s] = -INFINITY;
+                x[std::size_t(g.H) * g.W + 2 * (wo - 1)] = NAN;
+                x[std::size_t(g.H) * g.W + 2 * (wo - 1) + 1] = NAN;
+                const auto dy = harness::random_vector(y_size(g), ++seed);
+                std::vector<float> y(y_size(g), 7.f), y_ref(y_size(g)), dx(x_size(g), 7.f),
+                    dx_ref(x_size(g));
+                max_pool2d_forward(g, x.data(), y.data());
+                max_pool2d_forward_ref(g, x.data(), y_ref.data());
+                CHECK(equal_or_both_nan(y, y_ref));
+                max_pool2d_backward(g, x.data(), dy.data(), dx.data());
+                max_pool2d_backward_ref(g, x.data(), dy.data(), dx_ref.data());
+                CHECK(dx == dx_ref);  // each cell is one dy or 0: exact
+                for (float& v : x)
+                    if (!std::isfinite(v)) v = 0.5f;
+                std::fill(y.begin(), y.end(), 7.f);
+                std::fill(dx.begin(), dx.end(), 7.f);
+                avg_pool2d_forward(g, x.data(), y.data());
+                avg_pool2d_forward_ref(g, x.data(), y_ref.data());
+                harness::check_close(y, y_ref, 1e-6, what + ", avg y");
+                avg_pool2d_backward(g, dy.data(), dx.data());
+                avg_pool2d_backward_ref(g, dy.data(), dx_ref.data());
+                harness::check_close(dx, dx_ref, 1e-6, what + ", avg dx");
+            }
 }
 
 TEST_CASE("pool2d: fast versions equal the references on edge shapes") {

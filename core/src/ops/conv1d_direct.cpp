@@ -8,6 +8,7 @@
 
 #include "conv1d_internal.hpp"
 #include "convlab/common.hpp"
+#include "kernel_arch.hpp"
 
 namespace convlab {
 
@@ -62,7 +63,7 @@ void sliding_sum(Arch, const float* src, const float* kr, std::size_t k, float* 
     }
 }
 
-constexpr std::size_t width = xsimd::batch<float, xsimd::default_arch>::size;
+constexpr std::size_t width = xsimd::batch<float, kernel_arch>::size;
 
 // Full-result indices [u0, u1) of a (n) * kernel (k), written to out (u1 - u0), through a
 // zero-padded copy of the samples they read (a[u0 - (k - 1)] ... a[u1 - 1]), rounded up to
@@ -77,7 +78,7 @@ void padded_run(const float* a, std::size_t n, const float* kr, std::size_t k, s
     const std::size_t z0 = u0 < k - 1 ? k - 1 - u0 : 0;
     const std::size_t z1 = std::min(padded.size(), n + k - 1 - u0);
     std::copy(a + (u0 + z0 - (k - 1)), a + (u0 + z1 - (k - 1)), padded.begin() + long(z0));
-    sliding_sum(xsimd::default_arch{}, padded.data(), kr, k, result.data(), len, z0, z1);
+    sliding_sum(kernel_arch{}, padded.data(), kr, k, result.data(), len, z0, z1);
     std::copy(result.begin(), result.begin() + (u1 - u0), out);
 }
 
@@ -95,7 +96,7 @@ void conv1d_direct_window(const float* a, std::size_t na, const float* k, std::s
     const std::size_t hi = lo + (std::clamp(na, lo, end) - lo) / width * width;
     padded_run(a, na, kr.data(), nk, start, lo, out);
     if (lo < hi)
-        sliding_sum(xsimd::default_arch{}, a + (lo - (nk - 1)), kr.data(), nk, out + (lo - start),
+        sliding_sum(kernel_arch{}, a + (lo - (nk - 1)), kr.data(), nk, out + (lo - start),
                     hi - lo);
     padded_run(a, na, kr.data(), nk, hi, end, out + (hi - start));
 }

@@ -16,6 +16,7 @@
 
 #include "convlab/common.hpp"
 #include "fft_internal.hpp"
+#include "kernel_arch.hpp"
 
 namespace convlab {
 
@@ -285,7 +286,7 @@ void fft_pow2(float* re, float* im, std::size_t p) {
     if (p == 1) return;
     const auto tw = twiddles_for(p);
     bit_reverse(re, im, p);
-    dit_stages(xsimd::default_arch{}, re, im, p, *tw);
+    dit_stages(kernel_arch{}, re, im, p, *tw);
 }
 
 }  // namespace
@@ -293,14 +294,14 @@ void fft_pow2(float* re, float* im, std::size_t p) {
 void fft_pow2_forward_scrambled(float* re, float* im, std::size_t p) {
     if (p == 1) return;
     const auto tw = twiddles_for(p);
-    dif_stages(xsimd::default_arch{}, re, im, p, *tw);
+    dif_stages(kernel_arch{}, re, im, p, *tw);
 }
 
 void fft_pow2_inverse_scrambled(float* re, float* im, std::size_t p) {
     if (p == 1) return;
     const auto tw = twiddles_for(p);
     // DIT of (im, re) is the unscaled inverse of (re, im).
-    dit_stages(xsimd::default_arch{}, im, re, p, *tw);
+    dit_stages(kernel_arch{}, im, re, p, *tw);
 }
 
 namespace {
@@ -333,15 +334,15 @@ void fft_bluestein(float* re, float* im, std::size_t n) {
     // A circular convolution: the spectra's order does not matter, so no permutation.
     // One table for the three transforms (above the cache's bound it is built per call).
     const auto tw = twiddles_for(M);
-    dif_stages(xsimd::default_arch{}, ar.data(), ai.data(), M, *tw);
-    dif_stages(xsimd::default_arch{}, br.data(), bi.data(), M, *tw);
+    dif_stages(kernel_arch{}, ar.data(), ai.data(), M, *tw);
+    dif_stages(kernel_arch{}, br.data(), bi.data(), M, *tw);
     const float scale = 1.f / float(M);
     for (std::size_t k = 0; k < M; ++k) {
         const float r = (ar[k] * br[k] - ai[k] * bi[k]) * scale;
         const float i = (ar[k] * bi[k] + ai[k] * br[k]) * scale;
         ar[k] = r, ai[k] = i;
     }
-    dit_stages(xsimd::default_arch{}, ai.data(), ar.data(), M, *tw);  // unscaled inverse
+    dit_stages(kernel_arch{}, ai.data(), ar.data(), M, *tw);  // unscaled inverse
     for (std::size_t k = 0; k < n; ++k) {
         re[k] = ar[k] * wr[k] - ai[k] * wi[k];
         im[k] = ar[k] * wi[k] + ai[k] * wr[k];

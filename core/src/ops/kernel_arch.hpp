@@ -1,5 +1,5 @@
 // kernel_arch.hpp: the one xsimd architecture the core's SIMD kernels (gemm and its packing,
-// conv2d direct and bias gradient, activations) are written for, chosen once here (not
+// conv2d direct and bias gradient, conv1d direct, the FFT, pooling, activations) are written for, chosen once here (not
 // public): the register width and count that their tiles are sized for are then those of one
 // known architecture per build.
 //
