@@ -42,4 +42,15 @@ inline void require_avg_geometry(const pool2d_geometry& g) {
                              "]");
 }
 
+// The common case (pool2d_pairs.cpp): disjoint windows 2 wide at stride 2 with no padding or
+// dilation (LeNet's 2x2 pooling), computed without packing, bit for bit as the general path.
+// Each call handles one (n, c) plane: xp is (H, W), yp / dyp are (Ho, Wo), dxp is (H, W).
+bool fast_pairs(const pool2d_geometry& g);
+void pairs_max_forward(const pool2d_geometry& g, const float* xp, float* yp);
+void pairs_max_backward(const pool2d_geometry& g, const float* xp, const float* dyp, float* dxp);
+void pairs_avg_forward(const pool2d_geometry& g, const float* xp, float* yp);
+void pairs_avg_backward(const pool2d_geometry& g, const float* dyp, float* dxp);
+// Zeroes the cells of a dx plane no window reads, the only ones the backward passes skip.
+void zero_uncovered(const pool2d_geometry& g, float* dxp);
+
 }  // namespace convlab
