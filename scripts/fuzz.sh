@@ -9,6 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-15}"
+# A fixed seed makes the bounded run explore the same inputs each time (a finding reproduces);
+# FUZZ_SEED=0 lets libFuzzer pick one, for exploring.
+seed="${FUZZ_SEED:-1}"
 mkdir -p build
 exec 9>build/.fuzz.lock
 flock 9
@@ -20,7 +23,7 @@ for name in conv1d fft conv2d pool2d dense sequential; do
   mkdir -p "build/fuzz/corpus/$name"
   echo "fuzz_$name: ${seconds}s"
   ( cd build/fuzz &&
-    "./fuzz_$name" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=4096 \
+    "./fuzz_$name" -seed="$seed" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=4096 \
       -dict="../../tests/fuzz/corpus/$name.dict" -print_final_stats=0 \
       "corpus/$name" "../../tests/fuzz/corpus/$name" 2>"fuzz_$name.log" ) || {
     echo "fuzz_$name FAILED; its log: build/fuzz/fuzz_$name.log" >&2

@@ -6,6 +6,8 @@
 #include "convlab/ops/conv1d.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -223,4 +225,25 @@ TEST_CASE("bad arguments throw invalid_argument naming them") {
     CHECK(argument_of([&] { convlab::toeplitz_matrix(x, 0, 4); }) == "h | h: expected a non-empty array");
     CHECK(argument_of([&] { convlab::toeplitz_matrix(x, 3, 0); }).rfind("n | ", 0) == 0);
     CHECK(argument_of([&] { convlab::conv1d_auto_method(0, 3); }).rfind("f | ", 0) == 0);
+}
+
+TEST_CASE("subnormal results: every method within half a subnormal step per product and sum") {
+    // Found by fuzz_conv1d (tests/fuzz/corpus/conv1d/subnormal-products): with f scaled far
+    // down, each product rounds to the subnormal grid (spacing denorm_min), so a method's
+    // error is absolute, up to m steps, however small the result; relative checks cannot hold.
+    const std::size_t n = 200, m = 60;
+    auto f = harness::random_vector(n, 7);
+    const auto h = harness::random_vector(m, 8);
+    for (float& v : f) v = std::ldexp(v, -135);
+    const auto want = full_ref(f, h);
+    const double step = double(std::numeric_limits<float>::denorm_min());
+    for (conv1d_method method : all_methods) {
+        const auto got = convlab::convolve(f.data(), n, h.data(), m, convlab::conv_mode::full, method);
+        REQUIRE(got.size() == want.size());
+        double worst = 0;
+        for (std::size_t i = 0; i < got.size(); ++i)
+            worst = std::max(worst, std::fabs(double(got[i]) - double(want[i])));
+        INFO(std::string(convlab::conv1d_method_name(method)) << ": worst error " << worst / step << " steps");
+        CHECK(worst <= double(m) * step + 2e-5 * std::ldexp(1.0, -135) * double(m));
+    }
 }
