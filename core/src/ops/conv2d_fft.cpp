@@ -11,8 +11,8 @@
 // by the spectrum's symmetry, and two real results come back from one inverse transform.
 // The spectra of the weights (or of dw's accumulators) are cached in chunks of output
 // channels within a memory budget; the per-image spectra of x and dy are recomputed per
-// chunk. Stride > 1 computes the stride-1 result and subsamples, as the brief allows.
-// Worth it only for large kernels; 'auto' knows.
+// chunk. Stride > 1 computes the stride-1 result and subsamples (one code path; the FFT is
+// worth it only for large kernels, where 'auto' picks it, and strided large kernels are rare).
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>

@@ -7,7 +7,7 @@ export const widgets = {
   'conv1d-slide': () => import('./conv1d-slide/index.js'),
   toeplitz: () => import('./toeplitz/index.js'),
   flip: () => import('./flip/index.js'),
-  // Lesson widgets (lessons engineer), in lesson order.
+  // The other lesson widgets, in lesson order.
   'gd-vs-sgd': () => import('./gd-vs-sgd/index.js'),
   'jacobian-chain': () => import('./jacobian-chain/index.js'),
   'backprop-steps': () => import('./backprop-steps/index.js'),

@@ -110,7 +110,7 @@ export default class Volume extends Widget {
     const product = cl.correlate(rowVec, filterVec, { mode: 'valid' })[0];
     const cell = direct.data[(s.filter * o + s.row) * o + s.col];
     const handSum = partial.reduce((acc, v) => acc + v, 0) + b[s.filter];
-    this.partials.set(`${partial.map((v, c) => `channel ${c}: ${fmt(v)}`).join(', ')}; bias ${fmt(b[s.filter])}; added by the page: ${fmt(handSum)}`,
+    this.partials.set(`${partial.map((v, c) => `channel ${c}: ${fmt(v)}`).join(', ')}; bias ${fmt(b[s.filter])}; their sum, taken in the page: ${fmt(handSum)}`,
       { partial, bias: b[s.filter], patch });
     this.value.set(`y[${s.filter}, ${s.row}, ${s.col}] = ${fmt(cell)} (cl.conv2d) = ${fmt(product)} (im2col row · filter row)`, { cell, product, output: Array.from(direct.data), shape: direct.shape });
     this.agree.set(fmt(gap), gap);
