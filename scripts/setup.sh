@@ -2,7 +2,7 @@
 # Installs what convlab needs on a Debian 12 machine, and nothing that is already there:
 # the Emscripten toolchain, xsimd, doctest, Google Benchmark, CMake, Chromium, Firefox ESR and
 # WebKitGTK for the browser tests, clang with libFuzzer for the fuzzers, Fashion-MNIST (the
-# second data set), and the npm dependencies. Idempotent and quick when nothing is missing.
+# second data set), PyTorch and ONNX for the export tests, and the npm dependencies. Idempotent and quick when nothing is missing.
 # Run as root (as CI does) or with sudo available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,10 @@ have_cmd xvfb-run || need+=(xvfb xauth)
 have_cmd clang++ || need+=(clang)
 compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null || need+=(libfuzzer-14-dev)
 have_file /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz || need+=(dataset-fashion-mnist)
+# The export tests run the exported PyTorch script with Debian's torch and check the exported
+# ONNX file with the onnx checker (onnxruntime-web, from npm, runs it).
+/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
+/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1 || need+=(python3-onnx)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
