@@ -2,8 +2,8 @@
 # Installs what convlab needs on a Debian 12 machine, and nothing that is already there:
 # the Emscripten toolchain, xsimd, doctest, Google Benchmark, CMake, Chromium, Firefox ESR and
 # WebKitGTK for the browser tests, clang with libFuzzer for the fuzzers, Fashion-MNIST (the
-# second data set), PyTorch and ONNX for the export tests, and the npm dependencies. Idempotent and quick when nothing is missing.
-# Run as root (as CI does) or with sudo available.
+# second data set), PyTorch and ONNX for the export tests, and the npm dependencies.
+# Idempotent and quick when nothing is missing. Run as root (as CI does) or with sudo available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
