@@ -6,7 +6,7 @@ import { onnxModel } from './onnx.js';
 import { planNetwork } from './plan.js';
 import { pytorchScript } from './pytorch.js';
 
-export { EXPORTABLE_KINDS } from './plan.js';
+export { EXPORTABLE, tensorShapes } from './plan.js';
 
 const FORMATS = {
   onnx: (plan) => ({ filename: 'convlab-model.onnx', mime: 'application/octet-stream', data: onnxModel(plan) }),

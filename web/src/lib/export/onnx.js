@@ -52,12 +52,12 @@ const NODES = {
   convtranspose2d: (g, n, x, y) => g.node('ConvTranspose', [x, ...weightInputs(g, n)], y, [
     ints('kernel_shape', n.kernel), ints('strides', n.stride), ints('pads', [...n.padding, ...n.padding]),
     ints('output_padding', n.outputPadding), ints('dilations', n.dilation), int('group', n.groups)]),
-  maxpool2d: (g, n, x, y) => g.node('MaxPool', [x], y, [
+  maxpool2d: (g, n, x, y) => pool(g, n, y, (out) => g.node('MaxPool', [x], out, [
     ints('kernel_shape', n.kernel), ints('strides', n.stride), ints('pads', [...n.padding, ...n.padding]),
-    ints('dilations', n.dilation), int('ceil_mode', Number(n.ceilMode))]),
-  avgpool2d: (g, n, x, y) => g.node('AveragePool', [x], y, [
+    ints('dilations', n.dilation), int('ceil_mode', Number(n.ceilMode))])),
+  avgpool2d: (g, n, x, y) => pool(g, n, y, (out) => g.node('AveragePool', [x], out, [
     ints('kernel_shape', n.kernel), ints('strides', n.stride), ints('pads', [...n.padding, ...n.padding]),
-    int('ceil_mode', Number(n.ceilMode)), int('count_include_pad', Number(n.countIncludePad))]),
+    int('ceil_mode', Number(n.ceilMode)), int('count_include_pad', Number(n.countIncludePad))])),
   globalavgpool2d: (g, n, x, y) => g.node('GlobalAveragePool', [x], y),
   relu: (g, n, x, y) => g.node('Relu', [x], y),
   sigmoid: (g, n, x, y) => g.node('Sigmoid', [x], y),
@@ -77,6 +77,15 @@ const NODES = {
   batchnorm1d: (g, n, x, y) => batchnorm(g, n, x, y),
   residual: (g, n, x, y) => g.node('Add', [x, chain(g, n.body, x)], y),
 };
+
+// In ceil mode ONNX keeps a last window that starts in the right padding, where PyTorch (and
+// convlab) drop it: the windows before it are the same, so slicing it off gives PyTorch's output.
+function pool(g, n, y, node) {
+  if (!n.dropsLast.some(Boolean)) return node(y);
+  const pooled = node(`${y}/pooled`);
+  return g.node('Slice', [pooled, g.int64s(`${y}/starts`, [0, 0]), g.int64s(`${y}/ends`, n.outShape.slice(1)),
+    g.int64s(`${y}/axes`, [2, 3])], y);
+}
 
 // ONNX's momentum weighs the running value (PyTorch's weighs the new batch); only training reads it.
 function batchnorm(g, n, x, y) {

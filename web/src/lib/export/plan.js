@@ -35,8 +35,8 @@ const KINDS = {
   residual: { fields: { layers: REQUIRED }, plan: residual },
 };
 
-// The layer kinds both writers cover (a test checks cl.registry against it).
-export const EXPORTABLE_KINDS = Object.freeze(Object.keys(KINDS));
+// The layer kinds both writers cover and each one's fields (a test checks cl.registry against it).
+export const EXPORTABLE = Object.freeze(Object.fromEntries(Object.entries(KINDS).map(([k, v]) => [k, Object.freeze(Object.keys(v.fields))])));
 
 // Keys net.layers reports beside a spec's fields: read (outputShape is cross-checked), not exported.
 const REPORTED = new Set(['type', 'index', 'outputShape']);
@@ -186,11 +186,14 @@ function pool2d(n) {
   n.dilation = n.type === 'maxpool2d' ? pair(n.dilation, `${n.at}.dilation`, 1) : [1, 1];
   n.ceilMode = bool(n.ceilMode, `${n.at}.ceilMode`);
   if (n.type === 'avgpool2d') n.countIncludePad = bool(n.countIncludePad, `${n.at}.countIncludePad`);
+  // dropsLast[a]: ceil mode's extra window on axis a starts in the right padding, and PyTorch
+  // drops it (ONNX keeps it).
+  n.dropsLast = [false, false];
   const o = [0, 1].map((a) => {
     const span = [H, W][a] + 2 * n.padding[a] - n.dilation[a] * (n.kernel[a] - 1) - 1;
-    let r = (n.ceilMode ? Math.ceil(span / n.stride[a]) : Math.floor(span / n.stride[a])) + 1;
-    if (n.ceilMode && (r - 1) * n.stride[a] >= [H, W][a] + n.padding[a]) r -= 1;
-    return r;
+    const r = (n.ceilMode ? Math.ceil(span / n.stride[a]) : Math.floor(span / n.stride[a])) + 1;
+    n.dropsLast[a] = n.ceilMode && (r - 1) * n.stride[a] >= [H, W][a] + n.padding[a];
+    return n.dropsLast[a] ? r - 1 : r;
   });
   return { out: positive(n, [C, ...o]) };
 }
@@ -211,9 +214,9 @@ function batchnorm(n, channels) {
   return { out: n.in };
 }
 
-function residual(n, tensors) {
+function residual(n) {
   if (!Array.isArray(n.layers) || n.layers.length === 0) throw new RangeError(`${n.at}.layers: expected a non-empty array of layer objects`);
-  n.body = planLayers(n.layers, n.in, tensors, `${n.at}.layers`, `${n.prefix}.layers.`);
+  n.body = planLayers(n.layers, n.in, `${n.at}.layers`, `${n.prefix}.layers.`);
   const last = n.body[n.body.length - 1].outShape;
   if (shapeText(last) !== shapeText(n.in)) refuse(n.at, `its layers turn ${shapeText(n.in)} into ${shapeText(last)}, which cannot be added to the input`);
   delete n.layers;
@@ -243,7 +246,7 @@ function tensorMap(list, what) {
 // holding one number, for num_batches_tracked, whose rank convlab may report either way).
 function take(map, what, n, expected) {
   const out = {};
-  for (const [field, shape] of Object.entries(expected ?? {})) {
+  for (const [field, shape] of Object.entries(expected)) {
     const name = `${n.prefix}.${field}`;
     const t = map.get(name);
     if (!t) refuse(n.at, `${what} has no '${name}'`);
@@ -256,22 +259,46 @@ function take(map, what, n, expected) {
   return out;
 }
 
-function planLayers(layers, inShape, tensors, at, prefix) {
+// Each layer with its fields resolved, its shapes, and the tensors it needs by field
+// ({ params, buffers }: field -> shape); tensors are bound by bind().
+function planLayers(layers, inShape, at, prefix) {
   let shape = inShape;
   return layers.map((spec, i) => {
-    const n = { ...filled(spec, `${at}[${i}]`), at: `${at}[${i}]`, prefix: `${prefix}${i}`, in: shape };
-    const { out } = KINDS[n.type].plan(n, tensors);
+    const n = { ...filled(spec, `${at}[${i}]`), at: `${at}[${i}]`, prefix: `${prefix}${i}`, in: shape, params: {}, buffers: {} };
+    const { out } = KINDS[n.type].plan(n);
     if (spec.outputShape !== undefined && shapeText(spec.outputShape) !== shapeText(out)) {
       refuse(n.at, `its output shape is ${shapeText(spec.outputShape)} in convlab but ${shapeText(out)} by PyTorch's rule`);
     }
-    n.weights = take(tensors.parameters, 'parameters', n, n.params);
-    n.state = take(tensors.buffers, 'buffers', n, n.buffers);
-    delete n.params;
-    delete n.buffers;
     n.outShape = out;
     shape = out;
     return n;
   });
+}
+
+function* walk(nodes) {
+  for (const n of nodes) {
+    yield n;
+    if (n.body) yield* walk(n.body);
+  }
+}
+
+function checkedModel(model) {
+  if (model === null || typeof model !== 'object') throw new TypeError(`model: expected { layers, inputShape, parameters, buffers }, got ${shown(model)}`);
+  const { layers, inputShape } = model;
+  if (!Array.isArray(layers) || layers.length === 0) throw new TypeError(`layers: expected a non-empty array of layer specs, got ${shown(layers)}`);
+  if (!Array.isArray(inputShape) || ![1, 3].includes(inputShape.length) || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new RangeError(`inputShape: expected [C, H, W] or [features], got ${shown(inputShape)}`);
+  }
+  return planLayers(layers, [...inputShape], 'layers', '');
+}
+
+/**
+ * The parameters and buffers { layers, inputShape } needs, [{ name, shape }] each in layer
+ * order (num_batches_tracked with shape []), as the exporters will look them up.
+ */
+export function tensorShapes(model) {
+  const list = (field) => [...walk(checkedModel(model))].flatMap((n) => Object.entries(n[field]).map(([f, shape]) => ({ name: `${n.prefix}.${f}`, shape: shape ?? [] })));
+  return { parameters: list('params'), buffers: list('buffers') };
 }
 
 /**
@@ -279,16 +306,16 @@ function planLayers(layers, inShape, tensors, at, prefix) {
  * { inputShape, outputShape, nodes: [{ type, at, prefix, in, outShape, weights, state, body?, ...fields }] }.
  */
 export function planNetwork(model) {
-  if (model === null || typeof model !== 'object') throw new TypeError(`model: expected { layers, inputShape, parameters, buffers }, got ${shown(model)}`);
-  const { layers, inputShape, parameters, buffers = [] } = model;
-  if (!Array.isArray(layers) || layers.length === 0) throw new TypeError(`layers: expected a non-empty array of layer specs, got ${shown(layers)}`);
-  if (!Array.isArray(inputShape) || ![1, 3].includes(inputShape.length) || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new RangeError(`inputShape: expected [C, H, W] or [features], got ${shown(inputShape)}`);
+  const nodes = checkedModel(model);
+  const tensors = { parameters: tensorMap(model.parameters, 'parameters'), buffers: tensorMap(model.buffers ?? [], 'buffers') };
+  for (const n of walk(nodes)) {
+    n.weights = take(tensors.parameters, 'parameters', n, n.params);
+    n.state = take(tensors.buffers, 'buffers', n, n.buffers);
+    delete n.params;
+    delete n.buffers;
   }
-  const tensors = { parameters: tensorMap(parameters, 'parameters'), buffers: tensorMap(buffers, 'buffers') };
-  const nodes = planLayers(layers, [...inputShape], tensors, 'layers', '');
   for (const [what, map] of Object.entries(tensors)) {
     for (const [name, t] of map) if (!t.used) throw new RangeError(`${what}: '${name}' belongs to no layer; cannot be exported`);
   }
-  return { inputShape: [...inputShape], outputShape: nodes[nodes.length - 1].outShape, nodes };
+  return { inputShape: [...model.inputShape], outputShape: nodes[nodes.length - 1].outShape, nodes };
 }
