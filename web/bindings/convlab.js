@@ -17,6 +17,7 @@ import { simd as hasWasmSimd } from '../../node_modules/wasm-feature-detect/dist
 import createConvlabModule from '../../build/wasm/convlab_wasm.js';
 import { describe, optionsObject, plainObject, refuseUnknownKeys } from './args.js';
 import { Heap } from './heap.js';
+import { exportApi, rememberLayers } from './export.js';
 import { Network } from './network.js';
 import { createOps } from './ops.js';
 
@@ -163,7 +164,7 @@ class Convlab {
     this.#finalizer = typeof FinalizationRegistry === 'function'
       ? new FinalizationRegistry((handle) => { try { handle.delete(); } catch { /* already gone */ } })
       : null;
-    Object.assign(this, createOps(M, this.#heap));
+    Object.assign(this, createOps(M, this.#heap), exportApi);
     // Methods work detached too (const { sequential } = cl).
     for (const name of Object.getOwnPropertyNames(Convlab.prototype)) {
       if (name !== 'constructor' && typeof this[name] === 'function') this[name] = this[name].bind(this);
@@ -193,6 +194,6 @@ class Convlab {
       handle.delete();
       throw error;
     }
-    return new Network(M, this.#heap, handle, this.#finalizer);
+    return rememberLayers(new Network(M, this.#heap, handle, this.#finalizer), layers);
   }
 }
