@@ -138,19 +138,21 @@ function positive(n, shape) {
   return shape;
 }
 
-function grouped(n, channels, out) {
-  n.groups = int(n.groups, `${n.at}.groups`, 1);
-  if (channels % n.groups || out % n.groups) throw new RangeError(`${n.at}.groups: ${n.groups} must divide the input channels (${channels}) and out (${out})`);
-}
-
-function conv2d(n) {
+// The fields convolution and transposed convolution share; returns the input's [C, H, W].
+function convFields(n) {
   const [C, H, W] = chw(n);
   n.out = int(n.out, `${n.at}.out`, 1);
   n.kernel = pair(n.kernel, `${n.at}.kernel`, 1);
   n.stride = pair(n.stride, `${n.at}.stride`, 1);
   n.dilation = pair(n.dilation, `${n.at}.dilation`, 1);
   n.bias = bool(n.bias, `${n.at}.bias`);
-  grouped(n, C, n.out);
+  n.groups = int(n.groups, `${n.at}.groups`, 1);
+  if (C % n.groups || n.out % n.groups) throw new RangeError(`${n.at}.groups: ${n.groups} must divide the input channels (${C}) and out (${n.out})`);
+  return [C, H, W];
+}
+
+function conv2d(n) {
+  const [C, H, W] = convFields(n);
   n.same = n.padding === 'same';
   n.pads = convPads(n, n.kernel, n.dilation);
   const o = [0, 1].map((a) => Math.floor(([H, W][a] + n.pads[a] + n.pads[a + 2] - n.dilation[a] * (n.kernel[a] - 1) - 1) / n.stride[a]) + 1);
@@ -158,16 +160,11 @@ function conv2d(n) {
   return { out: positive(n, [n.out, ...o]) };
 }
 
+// Weight (C_in, out / groups, R, S), as nn.ConvTranspose2d.
 function convTranspose2d(n) {
-  const [C, H, W] = chw(n);
-  n.out = int(n.out, `${n.at}.out`, 1);
-  n.kernel = pair(n.kernel, `${n.at}.kernel`, 1);
-  n.stride = pair(n.stride, `${n.at}.stride`, 1);
-  n.dilation = pair(n.dilation, `${n.at}.dilation`, 1);
+  const [C, H, W] = convFields(n);
   n.padding = pair(n.padding, `${n.at}.padding`, 0);
   n.outputPadding = pair(n.outputPadding, `${n.at}.outputPadding`, 0);
-  n.bias = bool(n.bias, `${n.at}.bias`);
-  grouped(n, C, n.out);
   for (const a of [0, 1]) {
     if (n.outputPadding[a] >= Math.max(n.stride[a], n.dilation[a])) throw new RangeError(`${n.at}.outputPadding: must be smaller than stride or dilation`);
   }
