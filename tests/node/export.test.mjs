@@ -115,24 +115,25 @@ async function runOnnx(bytes, x, inputShape) {
 async function exportCase(c, k) {
   const rand = random(1000 + k);
   const x = rand(BATCH * size(c.inputShape));
-  let model;
   let reference = null;
+  let onnx;
+  let script;
   if (coreHas(c.layers)) {
+    // Through the public API, as a user exports a network of the core.
     const net = cl.sequential(c.layers, { inputShape: c.inputShape, seed: k });
     net.setParameters(randomTensors(net.parameters(), rand));
     if (typeof net.buffers === 'function') net.setBuffers(randomTensors(net.buffers(), rand));
     if (typeof net.eval === 'function') net.eval();
     reference = net.forward(x, BATCH);
-    model = { layers: net.layers.map((l, i) => ({ ...c.layers[i], ...l })), inputShape: net.inputShape,
-      parameters: net.parameters(), buffers: typeof net.buffers === 'function' ? net.buffers() : [] };
+    [onnx, script] = [await cl.exportONNX(net), await cl.exportPyTorch(net)];
     net.dispose();
   } else {
     const shapes = tensorShapes(c);
-    model = { ...c, parameters: randomTensors(shapes.parameters, rand), buffers: randomTensors(shapes.buffers, rand) };
+    const model = { ...c, parameters: randomTensors(shapes.parameters, rand), buffers: randomTensors(shapes.buffers, rand) };
+    [onnx, script] = [exportNetwork('onnx', model).data, exportNetwork('pytorch', model).data];
   }
-  const onnx = exportNetwork('onnx', model).data;
   writeFileSync(join(dir, `${c.name}.onnx`), onnx);
-  writeFileSync(join(dir, `${c.name}.py`), exportNetwork('pytorch', model).data);
+  writeFileSync(join(dir, `${c.name}.py`), script);
   writeFileSync(join(dir, `${c.name}.x.f32`), x);
   return { reference, onnx: await runOnnx(onnx, x, c.inputShape) };
 }

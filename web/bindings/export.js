@@ -19,12 +19,21 @@ export function rememberLayers(net, layers) {
   return net;
 }
 
+// Each spec as given, overlaid with what net.layers reports for it (the core's view of it
+// wins), into a residual block's layers too.
+function merged(given, reported) {
+  return reported.map((r, i) => {
+    const g = given?.[i];
+    const m = { ...g, ...r };
+    if (Array.isArray(g?.layers) && Array.isArray(r.layers)) m.layers = merged(g.layers, r.layers);
+    return m;
+  });
+}
+
 function model(net, name) {
   if (!built.has(net)) throw new TypeError(`${name}: expected a network from cl.sequential, got ${describe(net)}`);
   if (net.disposed) throw new Error(`${name}: this network was disposed`);
-  const given = built.get(net);
-  // What net.layers reports wins over the specs as given (it has the core's view of them).
-  const layers = net.layers.map((reported, i) => ({ ...given[i], ...reported }));
+  const layers = merged(built.get(net), net.layers);
   const buffers = typeof net.buffers === 'function' ? net.buffers() : [];
   return { layers, inputShape: net.inputShape, parameters: net.parameters(), buffers };
 }
