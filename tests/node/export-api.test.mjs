@@ -7,6 +7,7 @@ import { test } from 'node:test';
 
 import * as ort from 'onnxruntime-web';
 
+import { base64, float32Bytes } from '../../web/src/lib/export/bytes.js';
 import { exportNetwork } from '../../web/src/lib/export/index.js';
 import { assertClose, cl } from './helpers.mjs';
 
@@ -66,6 +67,15 @@ test('exportNetwork returns a file name, a MIME type and the data', () => {
   assert.equal(py.filename, 'convlab_model.py');
   assert.equal(py.mime, 'text/x-python');
   assert.equal(typeof py.data, 'string');
+});
+
+test('tensors are stored as float32 little-endian bytes, in base64 as Node encodes it', () => {
+  const values = Float32Array.of(1, -2.5, 3e-8, Infinity, 0.1);
+  assert.deepEqual(float32Bytes(values), Uint8Array.from(Buffer.from(values.buffer)), 'little-endian bytes (this machine is little-endian)');
+  for (let n = 0; n <= 20; n++) {
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 89 + n * 13) & 255);
+    assert.equal(base64(bytes), Buffer.from(bytes).toString('base64'), `${n} bytes`);
+  }
 });
 
 const refusals = [
