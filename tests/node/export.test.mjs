@@ -65,6 +65,9 @@ const CASES = [
     conv(4, 3, { padding: 'same' }),
     { type: 'residual', layers: [conv(4, 3, { padding: 'same' }), { type: 'batchnorm2d' }, relu, conv(4, 3, { padding: 1 })] },
     relu, flatten, dense(3)] },
+  // The same block with its tensors named "<i>.<j>.weight" (the block an nn.Sequential itself).
+  { name: 'residual-flat-names', inputShape: [2, 5, 5], flatNames: true, layers: [
+    { type: 'residual', layers: [conv(2, 3, { padding: 1 }), { type: 'tanh' }] }, { type: 'residual', layers: [{ type: 'sigmoid' }] }, flatten] },
 ];
 
 // Seeded uniform numbers in [lo, hi) (mulberry32), so every run exports the same tensors.
@@ -129,7 +132,8 @@ async function exportCase(c, k) {
     net.dispose();
   } else {
     const shapes = tensorShapes(c);
-    const model = { ...c, parameters: randomTensors(shapes.parameters, rand), buffers: randomTensors(shapes.buffers, rand) };
+    const rename = (list) => (c.flatNames ? list.map((t) => ({ ...t, name: t.name.replace(/\.layers\./g, '.') })) : list);
+    const model = { layers: c.layers, inputShape: c.inputShape, parameters: rename(randomTensors(shapes.parameters, rand)), buffers: rename(randomTensors(shapes.buffers, rand)) };
     [onnx, script] = [exportNetwork('onnx', model).data, exportNetwork('pytorch', model).data];
   }
   writeFileSync(join(dir, `${c.name}.onnx`), onnx);

@@ -211,9 +211,14 @@ function batchnorm(n, channels) {
   return { out: n.in };
 }
 
-function residual(n) {
+// The block's tensors are named "<i>.layers.<j>.weight" (a module holding an nn.Sequential
+// `layers`), or "<i>.<j>.weight" (the block an nn.Sequential itself) when the tensors given
+// are named so; n.flat says which, for the PyTorch writer.
+function residual(n, names) {
   if (!Array.isArray(n.layers) || n.layers.length === 0) throw new RangeError(`${n.at}.layers: expected a non-empty array of layer objects`);
-  n.body = planLayers(n.layers, n.in, `${n.at}.layers`, `${n.prefix}.layers.`);
+  const named = (start) => names !== null && [...names].some((s) => s.startsWith(start));
+  n.flat = !named(`${n.prefix}.layers.`) && named(`${n.prefix}.`);
+  n.body = planLayers(n.layers, n.in, `${n.at}.layers`, n.flat ? `${n.prefix}.` : `${n.prefix}.layers.`, names);
   const last = n.body[n.body.length - 1].outShape;
   if (shapeText(last) !== shapeText(n.in)) refuse(n.at, `its layers turn ${shapeText(n.in)} into ${shapeText(last)}, which cannot be added to the input`);
   delete n.layers;
@@ -258,11 +263,12 @@ function take(map, what, n, expected) {
 
 // Each layer with its fields resolved, its shapes, and the tensors it needs by field
 // ({ params, buffers }: field -> shape); tensors are bound by bind().
-function planLayers(layers, inShape, at, prefix) {
+// `names`: the tensor names given (a Set), or null when only shapes are asked for.
+function planLayers(layers, inShape, at, prefix, names) {
   let shape = inShape;
   return layers.map((spec, i) => {
     const n = { ...filled(spec, `${at}[${i}]`), at: `${at}[${i}]`, prefix: `${prefix}${i}`, in: shape, params: {}, buffers: {} };
-    const { out } = KINDS[n.type].plan(n);
+    const { out } = KINDS[n.type].plan(n, names);
     if (spec.outputShape !== undefined && shapeText(spec.outputShape) !== shapeText(out)) {
       refuse(n.at, `its output shape is ${shapeText(spec.outputShape)} in convlab but ${shapeText(out)} by PyTorch's rule`);
     }
@@ -279,14 +285,18 @@ function* walk(nodes) {
   }
 }
 
-function checkedModel(model) {
+function modelObject(model) {
   if (model === null || typeof model !== 'object') throw new TypeError(`model: expected { layers, inputShape, parameters, buffers }, got ${shown(model)}`);
-  const { layers, inputShape } = model;
+  return model;
+}
+
+function checkedModel(model, names = null) {
+  const { layers, inputShape } = modelObject(model);
   if (!Array.isArray(layers) || layers.length === 0) throw new TypeError(`layers: expected a non-empty array of layer specs, got ${shown(layers)}`);
   if (!Array.isArray(inputShape) || ![1, 3].includes(inputShape.length) || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new RangeError(`inputShape: expected [C, H, W] or [features], got ${shown(inputShape)}`);
   }
-  return planLayers(layers, [...inputShape], 'layers', '');
+  return planLayers(layers, [...inputShape], 'layers', '', names);
 }
 
 /**
@@ -303,8 +313,8 @@ export function tensorShapes(model) {
  * { inputShape, outputShape, nodes: [{ type, at, prefix, in, outShape, weights, state, body?, ...fields }] }.
  */
 export function planNetwork(model) {
-  const nodes = checkedModel(model);
-  const tensors = { parameters: tensorMap(model.parameters, 'parameters'), buffers: tensorMap(model.buffers ?? [], 'buffers') };
+  const tensors = { parameters: tensorMap(modelObject(model).parameters, 'parameters'), buffers: tensorMap(model.buffers ?? [], 'buffers') };
+  const nodes = checkedModel(model, new Set([...tensors.parameters.keys(), ...tensors.buffers.keys()]));
   for (const n of walk(nodes)) {
     n.weights = take(tensors.parameters, 'parameters', n, n.params);
     n.state = take(tensors.buffers, 'buffers', n, n.buffers);

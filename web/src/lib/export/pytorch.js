@@ -34,7 +34,7 @@ const MODULES = {
 };
 
 const HELPERS = {
-  residual: `class Residual(nn.Module):
+  Residual: `class Residual(nn.Module):
     """output = input + layers(input), convlab's residual block."""
 
     def __init__(self, *layers):
@@ -43,6 +43,12 @@ const HELPERS = {
 
     def forward(self, x):
         return x + self.layers(x)
+`,
+  SequentialResidual: `class SequentialResidual(nn.Sequential):
+    """output = input + the layers in order, convlab's residual block."""
+
+    def forward(self, x):
+        return x + super().forward(x)
 `,
   FlatSoftmax: `class FlatSoftmax(nn.Module):
     """Softmax over each example's values taken together, as convlab's softmax layer."""
@@ -57,8 +63,9 @@ function moduleLines(nodes, indent, used) {
   for (const n of nodes) {
     const index = n.prefix.split('.').pop();
     if (n.type === 'residual') {
-      used.add('residual');
-      lines.push(`${indent}Residual(  # ${index}`, ...moduleLines(n.body, `${indent}    `, used), `${indent}),`);
+      const name = n.flat ? 'SequentialResidual' : 'Residual';
+      used.add(name);
+      lines.push(`${indent}${name}(  # ${index}`, ...moduleLines(n.body, `${indent}    `, used), `${indent}),`);
       continue;
     }
     const call = MODULES[n.type](n);
