@@ -17,7 +17,7 @@ const ints = (name, v) => ({ name, type: INTS, ints: v });
 const int = (name, v) => ({ name, type: INT, i: v });
 const float = (name, v) => ({ name, type: FLOAT_ATTR, f: v });
 
-// A graph under construction: nodes, initializers, and fresh tensor names.
+// A graph under construction: its nodes and its initializers (the constant tensors).
 class Graph {
   nodes = [];
   initializers = [];
@@ -109,14 +109,13 @@ const valueInfo = (name, shape) => ({
 });
 
 /** The bytes of an ONNX model of plan's network (see the file's head). */
-export function onnxModel(plan, { producerVersion = '' } = {}) {
+export function onnxModel(plan) {
   const g = new Graph();
   chain(g, plan.nodes, 'input', 'output');
   const model = onnx.ModelProto.create({
     irVersion: 7,
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'convlab',
-    producerVersion,
     graph: {
       name: 'convlab',
       node: g.nodes,

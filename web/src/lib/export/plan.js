@@ -14,8 +14,9 @@
 const REQUIRED = Symbol('required');
 
 // Per kind: its fields and their defaults (the core's registry defaults; 'kernel' means "the
-// kernel's value"), whether it carries a weight/bias, and its shape rule. `method` picks how
-// convlab computes a convolution, never what it computes, so it has no place in the file.
+// kernel's value"), and its plan: the fields checked, the output shape, the tensors it needs.
+// `method` picks how convlab computes a convolution, never what it computes, so it has no
+// place in the file.
 const KINDS = {
   conv2d: { fields: { out: REQUIRED, kernel: REQUIRED, stride: 1, padding: 0, bias: true, method: 'auto', dilation: 1, groups: 1 }, plan: conv2d },
   convtranspose2d: { fields: { out: REQUIRED, kernel: REQUIRED, stride: 1, padding: 0, outputPadding: 0, dilation: 1, groups: 1, bias: true, method: 'auto' }, plan: convTranspose2d },
@@ -41,12 +42,12 @@ export const EXPORTABLE = Object.freeze(Object.fromEntries(Object.entries(KINDS)
 // Keys net.layers reports beside a spec's fields: read (outputShape is cross-checked), not exported.
 const REPORTED = new Set(['type', 'index', 'outputShape']);
 
-export function refuse(at, why) {
+function refuse(at, why) {
   throw new RangeError(`${at}: ${why}; cannot be exported`);
 }
 
 const size = (shape) => shape.reduce((a, b) => a * b, 1);
-export const shapeText = (shape) => `[${shape.join(', ')}]`;
+const shapeText = (shape) => `[${shape.join(', ')}]`;
 
 function shown(v) {
   try {
@@ -183,6 +184,7 @@ function pool2d(n) {
   n.dilation = n.type === 'maxpool2d' ? pair(n.dilation, `${n.at}.dilation`, 1) : [1, 1];
   n.ceilMode = bool(n.ceilMode, `${n.at}.ceilMode`);
   if (n.type === 'avgpool2d') n.countIncludePad = bool(n.countIncludePad, `${n.at}.countIncludePad`);
+  if (n.padding.some((p, a) => 2 * p > n.kernel[a])) throw new RangeError(`${n.at}.padding: at most half the kernel, as PyTorch's pooling`);
   // dropsLast[a]: ceil mode's extra window on axis a starts in the right padding, and PyTorch
   // drops it (ONNX keeps it).
   n.dropsLast = [false, false];
