@@ -55,6 +55,7 @@ test('the public API names its argument', async () => {
   await assert.rejects(cl.exportONNX({ layers: [] }), { name: 'TypeError', message: /^net: expected a network from cl\.sequential, got Object/ });
   await assert.rejects(cl.exportPyTorch(undefined), { name: 'TypeError', message: /^net: / });
   const net = cl.sequential(LAYERS, { inputShape: INPUT });
+  await assert.rejects(cl.exportONNX(net, { opset: 17 }), { name: 'RangeError', message: /^options: exportONNX takes no options/ });
   net.dispose();
   await assert.rejects(cl.exportONNX(net), { message: /^net: this network was disposed/ });
 });

@@ -30,23 +30,25 @@ function merged(given, reported) {
   });
 }
 
-function model(net, name) {
-  if (!built.has(net)) throw new TypeError(`${name}: expected a network from cl.sequential, got ${describe(net)}`);
-  if (net.disposed) throw new Error(`${name}: this network was disposed`);
+function model(net) {
+  if (!built.has(net)) throw new TypeError(`net: expected a network from cl.sequential, got ${describe(net)}`);
+  if (net.disposed) throw new Error('net: this network was disposed');
   const layers = merged(built.get(net), net.layers);
   const buffers = typeof net.buffers === 'function' ? net.buffers() : [];
   return { layers, inputShape: net.inputShape, parameters: net.parameters(), buffers };
 }
 
-async function exportAs(format, net, name) {
-  const m = model(net, name);
+async function exportAs(format, net, rest, fn) {
+  // Nothing to choose yet (opset, names): an options argument would be ignored, so it is refused.
+  if (rest.some((a) => a !== undefined)) throw new RangeError(`options: ${fn} takes no options (only the network)`);
+  const m = model(net);
   const { exportNetwork } = await import('../src/lib/export/index.js');
   return exportNetwork(format, m).data;
 }
 
 export const exportApi = {
   /** The network as ONNX model bytes (opset 13; input "input" (batch, ...inputShape), output "output"). */
-  exportONNX: (net) => exportAs('onnx', net, 'net'),
+  exportONNX: (net, ...rest) => exportAs('onnx', net, rest, 'exportONNX'),
   /** The network as a self-contained Python script (torch nn.Sequential with its weights). */
-  exportPyTorch: (net) => exportAs('pytorch', net, 'net'),
+  exportPyTorch: (net, ...rest) => exportAs('pytorch', net, rest, 'exportPyTorch'),
 };
