@@ -1,8 +1,9 @@
 // convlab.js: the public JavaScript API of /work/shared/API.md (plus the additions in
 // docs/api.md), the package entry point ("exports" in package.json). It loads the
 // WebAssembly module built into build/wasm/ and assembles the API from ops.js (one-off
-// functions) and network.js (cl.sequential's networks); args.js holds the JavaScript-type
-// checks and heap.js the one counted way into the WebAssembly heap.
+// functions), network.js (cl.sequential's networks) and export.js (exportONNX /
+// exportPyTorch); args.js holds the JavaScript-type checks and heap.js the one counted way
+// into the WebAssembly heap.
 //
 // Every name the core accepts (layer kinds and their fields, losses, modes, methods, every
 // function's options) comes from the core as cl.registry; nothing here restates one.
