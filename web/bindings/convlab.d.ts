@@ -1,8 +1,8 @@
 // convlab.d.ts: types of the public JavaScript API (/work/shared/API.md) and of the agreed
 // additions (methods, autoMethod1d/2d, activation, net.layers, net.layerOutput, net.vjp,
-// net.resetOptimizer, net.optimizerState, net.setOptimizerState), plus a few conveniences
-// marked "addition". Every function throws a TypeError or RangeError whose message starts
-// with the argument's name on invalid input.
+// net.resetOptimizer, net.optimizerState, net.setOptimizerState, exportONNX, exportPyTorch),
+// plus a few conveniences marked "addition". Every function throws a TypeError or RangeError
+// whose message starts with the argument's name on invalid input.
 
 /** How to find the .wasm file. Only the first load() call's options count. */
 export interface LoadOptions {
@@ -215,4 +215,16 @@ export interface Convlab {
 
   /** (addition) Heap figures, for leak tests. */
   memoryStats(): MemoryStats;
+
+  /**
+   * (addition) The network in eval mode as an ONNX model (opset 13; input "input" of shape
+   * (batch, ...inputShape), output "output", parameters as initializers under their names).
+   * Rejects with an Error naming the layer for a network ONNX cannot express exactly.
+   */
+  exportONNX(net: Network): Promise<Uint8Array>;
+  /**
+   * (addition) The network in eval mode as a self-contained Python script: an nn.Sequential of
+   * torch modules with convlab's parameter names, the trained values embedded and loaded.
+   */
+  exportPyTorch(net: Network): Promise<string>;
 }

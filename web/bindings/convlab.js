@@ -1,8 +1,9 @@
 // convlab.js: the public JavaScript API of /work/shared/API.md (plus the additions in
 // docs/api.md), the package entry point ("exports" in package.json). It loads the
 // WebAssembly module built into build/wasm/ and assembles the API from ops.js (one-off
-// functions) and network.js (cl.sequential's networks); args.js holds the JavaScript-type
-// checks and heap.js the one counted way into the WebAssembly heap.
+// functions), network.js (cl.sequential's networks) and export.js (exportONNX /
+// exportPyTorch); args.js holds the JavaScript-type checks and heap.js the one counted way
+// into the WebAssembly heap.
 //
 // Every name the core accepts (layer kinds and their fields, losses, modes, methods, every
 // function's options) comes from the core as cl.registry; nothing here restates one.
@@ -17,6 +18,7 @@ import { simd as hasWasmSimd } from '../../node_modules/wasm-feature-detect/dist
 import createConvlabModule from '../../build/wasm/convlab_wasm.js';
 import { describe, optionsObject, plainObject, refuseUnknownKeys } from './args.js';
 import { Heap } from './heap.js';
+import { exportApi, rememberLayers } from './export.js';
 import { Network } from './network.js';
 import { createOps } from './ops.js';
 
@@ -163,7 +165,7 @@ class Convlab {
     this.#finalizer = typeof FinalizationRegistry === 'function'
       ? new FinalizationRegistry((handle) => { try { handle.delete(); } catch { /* already gone */ } })
       : null;
-    Object.assign(this, createOps(M, this.#heap));
+    Object.assign(this, createOps(M, this.#heap), exportApi);
     // Methods work detached too (const { sequential } = cl).
     for (const name of Object.getOwnPropertyNames(Convlab.prototype)) {
       if (name !== 'constructor' && typeof this[name] === 'function') this[name] = this[name].bind(this);
@@ -193,6 +195,6 @@ class Convlab {
       handle.delete();
       throw error;
     }
-    return new Network(M, this.#heap, handle, this.#finalizer);
+    return rememberLayers(new Network(M, this.#heap, handle, this.#finalizer), layers);
   }
 }

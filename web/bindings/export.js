@@ -1,0 +1,54 @@
+// export.js: cl.exportONNX(net) and cl.exportPyTorch(net), a trained network as an ONNX model
+// or as a PyTorch script (both in eval mode). The writers live in web/src/lib/export/ (pure
+// JavaScript, shared with the training page's Export buttons) and are imported on first use:
+// the ONNX writer brings protobufjs, which the rest of the API never needs and which, being
+// CommonJS, would keep convlab.js from loading unbundled in a browser.
+import { describe } from './args.js';
+
+// The specs each network was built from, as given (copied), by network: net.layers reports
+// each layer's type and output shape, the exporters also need its fields.
+const built = new WeakMap();
+
+/** Called by sequential() once the core has accepted `layers` for `net`; returns net. */
+export function rememberLayers(net, layers) {
+  try {
+    built.set(net, structuredClone(layers));
+  } catch {
+    // A spec the core accepted but that cannot be copied: export then names the field it lacks.
+  }
+  return net;
+}
+
+// Each spec as given, overlaid with what net.layers reports for it (the core's view of it
+// wins), into a residual block's layers too.
+function merged(given, reported) {
+  return reported.map((r, i) => {
+    const g = given?.[i];
+    const m = { ...g, ...r };
+    if (Array.isArray(g?.layers) && Array.isArray(r.layers)) m.layers = merged(g.layers, r.layers);
+    return m;
+  });
+}
+
+function model(net) {
+  if (!built.has(net)) throw new TypeError(`net: expected a network from cl.sequential, got ${describe(net)}`);
+  if (net.disposed) throw new Error('net: this network was disposed');
+  const layers = merged(built.get(net), net.layers);
+  const buffers = typeof net.buffers === 'function' ? net.buffers() : [];
+  return { layers, inputShape: net.inputShape, parameters: net.parameters(), buffers };
+}
+
+async function exportAs(format, net, rest, fn) {
+  // Nothing to choose yet (opset, names): an options argument would be ignored, so it is refused.
+  if (rest.some((a) => a !== undefined)) throw new RangeError(`options: ${fn} takes no options (only the network)`);
+  const m = model(net);
+  const { exportNetwork } = await import('../src/lib/export/index.js');
+  return exportNetwork(format, m).data;
+}
+
+export const exportApi = {
+  /** The network as ONNX model bytes (opset 13; input "input" (batch, ...inputShape), output "output"). */
+  exportONNX: (net, ...rest) => exportAs('onnx', net, rest, 'exportONNX'),
+  /** The network as a self-contained Python script (torch nn.Sequential with its weights). */
+  exportPyTorch: (net, ...rest) => exportAs('pytorch', net, rest, 'exportPyTorch'),
+};
