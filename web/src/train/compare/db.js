@@ -1,6 +1,9 @@
 // db.js: the compare panel's storage, IndexedDB database 'convlab-compare' (its own
 // database beside the training page's 'convlab-train', whose version other code opens by
 // number): the run archive, the queue of a ready comparison, and the student's drawings.
+// An archived run's tensors (parameters, optimiser state, buffers) are kept in 'weights'
+// under the same id, so that listing the archive (on the page thread) reads only the
+// small part: names, settings, curves, accuracies.
 // The page and both workers use it; every change is announced on the BroadcastChannel
 // CHANNEL so that an open panel redraws. Errors reach the caller: nothing here swallows a
 // failed write ("nothing lost" means a failure is shown).
@@ -18,6 +21,7 @@ function open() {
     r.onupgradeneeded = () => {
       const db = r.result;
       db.createObjectStore('archive', { keyPath: 'id', autoIncrement: true });
+      db.createObjectStore('weights');
       db.createObjectStore('queue');
       db.createObjectStore('drawings', { keyPath: 'id', autoIncrement: true });
     };
@@ -71,16 +75,34 @@ export function announce(msg) {
 // drops the oldest beyond MAX_RUNS. queue: a queue record written in the same transaction
 // (a ready comparison's progress moves exactly when its run is archived). Resolves to
 // { id, duplicate, dropped: [names] }.
+const TENSORS = ['parameters', 'optimizer', 'buffers'];
+
+// entry.run split into its light part and its tensors.
+function split(entry) {
+  const light = { ...entry.run };
+  const tensors = {};
+  for (const k of TENSORS) {
+    if (k in light) tensors[k] = light[k];
+    delete light[k];
+  }
+  return [{ ...entry, run: light }, tensors];
+}
+
 export async function addRun(entry, { queue = null, max = MAX_RUNS } = {}) {
-  const out = await transact(['archive', 'queue'], 'readwrite', async ({ archive, queue: q }) => {
+  const [light, tensors] = split(entry);
+  const out = await transact(['archive', 'weights', 'queue'], 'readwrite', async ({ archive, weights, queue: q }) => {
     const all = await req(archive.getAll());
     const same = all.find((e) => e.fingerprint === entry.fingerprint);
     let id = same?.id;
     let dropped = [];
     if (!same) {
-      id = await req(archive.add(entry));
-      const { drop } = bound([...all, { ...entry, id }], max);
-      for (const e of drop) await req(archive.delete(e.id));
+      id = await req(archive.add(light));
+      await req(weights.put(tensors, id));
+      const { drop } = bound([...all, { ...light, id }], max);
+      for (const e of drop) {
+        await req(archive.delete(e.id));
+        await req(weights.delete(e.id));
+      }
       dropped = drop.map((e) => e.name);
     }
     if (queue) await req(q.put(typeof queue === 'function' ? queue(id) : queue, QUEUE_KEY));
@@ -95,9 +117,14 @@ export async function listRuns() {
   return all.sort((a, b) => a.addedAt - b.addedAt || a.id - b.id);
 }
 
-export const getRun = (id) => transact(['archive'], 'readonly', ({ archive }) => req(archive.get(id)));
+// The whole entry, tensors included (for the workers and downloads); null if gone.
+export const getRun = (id) => transact(['archive', 'weights'], 'readonly', async ({ archive, weights }) => {
+  const e = await req(archive.get(id));
+  if (!e) return null;
+  return { ...e, run: { ...e.run, ...(await req(weights.get(id))) } };
+});
 
-// Changes fields of an archived run (its name, its robustness curve).
+// Changes fields of an archived run (its name, its robustness curve), not its tensors.
 export async function updateRun(id, patch) {
   await transact(['archive'], 'readwrite', async ({ archive }) => {
     const e = await req(archive.get(id));
@@ -108,7 +135,10 @@ export async function updateRun(id, patch) {
 }
 
 export async function deleteRun(id) {
-  await transact(['archive'], 'readwrite', ({ archive }) => req(archive.delete(id)));
+  await transact(['archive', 'weights'], 'readwrite', async ({ archive, weights }) => {
+    await req(archive.delete(id));
+    await req(weights.delete(id));
+  });
   announce({ type: 'archive', id });
 }
 
