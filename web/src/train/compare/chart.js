@@ -16,12 +16,13 @@ const ACC_RANGE = (u, lo, hi) => [Math.max(0, Math.min(lo ?? 0, 90) - 2), 100];
 // One overlay figure; redraws from scratch when the set of series changes (uPlot's series
 // are fixed at construction), else only its data.
 class Overlay {
-  constructor(host, { title, xLabel, yLabel, log = false, yRange, describe }) {
+  constructor(host, { title, xLabel, yLabel, log = false, yRange, describe, empty = 'pick runs above to compare them' }) {
     this.figure = el('figure', { class: 'compare-figure', role: 'group', 'aria-label': title });
     this.caption = el('figcaption', { class: 'visually-hidden' });
     host.append(this.figure);
     this.opts = { title, xLabel, yLabel, log, yRange };
     this.describe = describe;
+    this.empty = empty;
     this.key = null;
     this.plot = null;
     this.box = null;
@@ -38,7 +39,7 @@ class Overlay {
       this.box = el('div');
       this.figure.replaceChildren(this.box, this.caption);
       this.plot = series.length ? curvePlot(this.box, series.map(({ label, color }) => ({ label, color })), this.opts) : null;
-      if (!series.length) this.box.append(el('p', { class: 'muted small', text: `${this.opts.title}: pick runs above to compare them.` }));
+      if (!series.length) this.box.append(el('p', { class: 'muted small', text: `${this.opts.title}: ${this.empty}.` }));
       this.key = key;
     }
     this.labels = series.map((s) => s.label);
@@ -62,6 +63,7 @@ export class CompareCharts {
       yLabel: '%',
       yRange: (u, lo) => [Math.max(0, Math.min(lo ?? 0, 90) - 5), 100],
       describe: (s, k) => s.y.map((v, i) => `${s.x[i]} px ${(v * k).toFixed(2)}%`).join(', '),
+      empty: 'press "Shift robustness" on a picked run to measure it',
     });
   }
 

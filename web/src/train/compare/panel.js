@@ -214,7 +214,7 @@ class ComparePanel {
     const rows = this.runs.map((r) => {
       const pick = el('input', { type: 'checkbox', 'aria-label': `Compare ${r.name}`, 'data-id': r.id, checked: this.picked.has(r.id) });
       pick.addEventListener('change', () => { if (pick.checked) this.picked.add(r.id); else this.picked.delete(r.id); this.render(); });
-      const name = el('input', { type: 'text', value: r.name, 'aria-label': `Name of run ${r.id}`, class: 'compare-name' });
+      const name = el('input', { type: 'text', value: r.name, 'aria-label': `Name of run ${r.id}`, class: 'compare-name', size: 48 });
       name.addEventListener('change', () => this.act(() => updateRun(r.id, { name: name.value.trim() || r.name })));
       const measuring = this.busy.has(r.id);
       return el('tr', { 'data-id': r.id },
