@@ -4,12 +4,14 @@
 // error sqrt(p(1-p)/n) computed here; shift robustness measured for an archived run starts
 // at its held-out accuracy (shift 0); a ready comparison started from its URL queues its
 // runs and, reloaded mid-queue, finishes without losing or repeating a finished run; drawings
-// are stored, kept across a reload and tested on an archived run.
+// are stored, kept across a reload and tested on an archived run; an archived run is
+// renamed, downloaded, deleted and uploaded again, and a bad file is refused by name.
 //
 // The ready comparison uses the panel's test-only query overrides (compare/queue.js):
 // compareEpochs=1 (one epoch per run) and compareLimit=N (the first N training and held-out
 // digits), so that it runs in seconds.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
 import { openTrainPage, resetWith, waitFor, waitTrainState } from './helpers.mjs';
@@ -156,6 +158,37 @@ describe('compare panel', () => {
     const right = figs.filter((f) => Number(f.p) === f.label).length;
     assert.equal(Number(await page.locator('#c-draw-result').getAttribute('data-correct')), right, 'the count right matches the answers shown');
     assert.match(await page.locator('#c-draw-result').textContent(), new RegExp(`reads ${right} of your 2 drawings`));
+  });
+
+  test('an archived run is renamed, downloaded, deleted and uploaded again', async () => {
+    const [first] = await runs(page);
+    const name = page.locator(`#c-runs tr[data-id="${first.id}"] input.compare-name`);
+    await name.fill('my first MLP');
+    await name.dispatchEvent('change');
+    await waitFor(page, (id) => window.convlabCompare.runs.find((r) => r.id === id)?.name === 'my first MLP', first.id, 10000);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator(`#c-runs tr[data-id="${first.id}"] button`, { hasText: 'Download' }).click(),
+    ]);
+    const path = await download.path();
+    const file = JSON.parse(await readFile(path, 'utf8'));
+    assert.equal(file.format, 'convlab-train-run');
+    assert.equal(file.heldOut, 2000);
+    assert.equal(file.progress.done, true);
+    assert.ok(file.parameters.length > 0 && file.parameters.every((p) => typeof p.base64 === 'string'), 'the tensors are in the file');
+    await page.setInputFiles('#c-upload', path);
+    await waitFor(page, () => /already in the archive/.test(document.getElementById('c-message').textContent), null, 10000);
+    const count = (await runs(page)).length;
+    await page.locator(`#c-runs tr[data-id="${first.id}"] button`, { hasText: 'Delete' }).click();
+    await waitFor(page, (n) => window.convlabCompare.runs.length === n - 1, count, 10000);
+    await page.setInputFiles('#c-upload', { name: 'mlp-again.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+    await waitFor(page, (n) => window.convlabCompare.runs.length === n, count, 10000);
+    const back = (await runs(page)).at(-1);
+    assert.equal(back.name, 'mlp-again');
+    assert.equal(back.acc, first.acc, 'the uploaded run keeps its accuracy');
+    assert.equal(back.n, 2000);
+    await page.setInputFiles('#c-upload', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...file, version: 7 })) });
+    await waitFor(page, () => /Could not add bad.json: version/.test(document.getElementById('c-message').textContent), null, 10000);
     assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
   });
 });

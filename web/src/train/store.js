@@ -10,6 +10,7 @@
 // not stop the run being saved.
 
 import { archiveEntry } from './compare/archive-data.js';
+import { checkRun } from './schema.js';
 import { addRun, announce } from './compare/db.js';
 
 const DB = 'convlab-train';
@@ -58,7 +59,10 @@ const sameRun = (a, b) => a && b && a.settings === b.settings && b.steps >= a.st
 async function archive(snapshot, status) {
   if (!snapshot?.progress || !(snapshot.progress.steps > 0)) return;
   try {
-    const entry = archiveEntry(snapshot, { status, heldOut: snapshot.heldOut ?? 2000 });
+    // Checked as any stored run is (a run kept aside must not reach the archive); the
+    // position bound is the data set's, unknown here, so only its type is checked.
+    const run = checkRun(snapshot, { nTrain: 1e6 });
+    const entry = archiveEntry(run, { status, heldOut: run.heldOut ?? 2000 });
     const { dropped } = await addRun(entry);
     if (dropped.length) announce({ type: 'archive-note', message: `The archive keeps ${dropped.length === 1 ? 'one run' : 'runs'} less than it would: dropped the oldest, ${dropped.join('; ')}.` });
   } catch (error) {

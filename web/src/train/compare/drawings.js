@@ -33,6 +33,11 @@ export class DrawingsPanel {
     this.result = null;
     const padHost = el('div', { id: 'c-drawpad' });
     this.pad = new DrawPad(padHost, () => {});
+    // Its own class and name: the page's other pad (the live "Draw a digit") is canvas.drawpad.
+    const c = this.pad.canvas;
+    c.className = 'compare-drawpad';
+    c.setAttribute('aria-label', 'Drawing pad for your labelled drawings: draw one digit with the mouse, a pen or a finger');
+    c.style.cssText = 'width:224px;height:224px;border:2px solid var(--fg);border-radius:var(--radius);background:#fff;touch-action:none;cursor:crosshair;display:block;margin-bottom:.3rem';
     this.label = el('select', { id: 'c-draw-label' }, Array.from({ length: 10 }, (_, d) => el('option', { value: d, text: String(d) })));
     const save = el('button', { type: 'button', id: 'c-draw-save', text: 'Add to my drawings', onclick: () => this.add() });
     this.source = el('select', { id: 'c-draw-source', 'aria-label': 'Run to test on my drawings' });

@@ -67,6 +67,7 @@ function networkOf(run, side) {
   const net = createNetwork(cl, run.settings, side);
   writeState(net, run.parameters, null);
   if (run.buffers && net.setBuffers) net.setBuffers(run.buffers);
+  net.eval?.(); // only evaluated: batch norm uses its running statistics, dropout is off
   return net;
 }
 
