@@ -40,7 +40,7 @@ describe('compare panel', () => {
     await waitTrainState(page, 'done', 240000);
     await waitFor(page, () => window.convlabCompare.runs.length === 1, null, 30000);
     // A second run, paused after its first evaluation, then replaced by a reset: archived as stopped.
-    await resetWith(page, { arch: 'mlp', epochs: 1, seed: 4 });
+    await resetWith(page, { arch: 'mlp', epochs: 20, seed: 4 }); // long enough to pause mid-run
     await page.click('#t-start');
     await waitFor(page, () => Number(document.getElementById('train').dataset.evals ?? 0) >= 1, null, 120000);
     await page.click('#t-pause');
@@ -126,6 +126,23 @@ describe('compare panel', () => {
     assert.equal((await page.evaluate(() => window.convlabCompare.charts)).shift.labels.length, 2);
   });
 
+  test('a running comparison stops, keeps its finished runs, and resumes', async () => {
+    await page.goto(`${env.url}train.html?compare=weight-sharing&compareEpochs=1&compareLimit=1500`);
+    await waitFor(page, () => window.convlabCompare?.queue?.items[0].status === 'running', null, 60000);
+    await waitFor(page, () => document.querySelector('#c-queue progress') !== null, null, 60000);
+    await page.click('#c-stop');
+    await waitFor(page, () => window.convlabCompare.queue.state === 'stopped', null, 30000);
+    const before = (await runs(page)).length;
+    assert.deepEqual((await page.evaluate(() => window.convlabCompare.queue)).items.map((i) => i.status), ['pending', 'pending'], 'the cut run waits to start again');
+    await page.waitForTimeout(1000);
+    assert.equal((await runs(page)).length, before, 'nothing trains or is archived while stopped');
+    await page.reload();
+    await waitFor(page, () => window.convlabCompare?.queue?.state === 'stopped' && document.getElementById('c-resume'), null, 60000);
+    await page.click('#c-resume');
+    await waitFor(page, () => window.convlabCompare.queue.state === 'done', null, 240000);
+    assert.equal((await runs(page)).length, before + 2);
+  });
+
   test('drawings are stored, survive a reload and are tested on an archived run', async () => {
     const pad = page.locator('#c-drawpad canvas');
     await pad.scrollIntoViewIfNeeded();
@@ -149,6 +166,10 @@ describe('compare panel', () => {
     await waitFor(page, () => document.getElementById('c-draw-gallery')?.dataset.count === '2', null, 60000);
     const labels = await page.locator('#c-draw-gallery figure').evaluateAll((fs) => fs.map((f) => Number(f.dataset.label)));
     assert.deepEqual(labels, [1, 0]);
+    // The page's current run was reset and not trained since: nothing saved to test, said so.
+    await page.selectOption('#c-draw-source', 'current');
+    await page.click('#c-draw-test');
+    await waitFor(page, () => /no current run saved yet/.test(document.getElementById('c-message').textContent), null, 60000);
     const [first] = await runs(page);
     await page.selectOption('#c-draw-source', `archive:${first.id}`);
     await page.click('#c-draw-test');

@@ -1,7 +1,8 @@
 // compare.test.mjs: the pure parts of the training page's compare panel (web/src/train/
 // compare/): the run archive's bound and entries, the standard error of an accuracy, the
 // shift-robustness measurement (with a stand-in network whose answers are known), and the
-// preprocessing of a drawn digit against cases computed by hand.
+// preprocessing of a drawn digit against cases computed by hand, and the ready comparisons'
+// query and queue records.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
@@ -9,7 +10,8 @@ import { MAX_RUNS, archiveEntry, bound, finalAccuracy, fingerprint, standardErro
 import { SHIFTS, directions, robustness } from '../../web/src/train/compare/shift.js';
 import { areaResample, centreByMass, checkDrawing, preprocess } from '../../web/src/train/compare/drawings-data.js';
 import { emptyCurves } from '../../web/src/train/curve-data.js';
-import { DEFAULTS } from '../../web/src/train/settings.js';
+import { CHOICES, DEFAULTS, checkSettings } from '../../web/src/train/settings.js';
+import { EPOCHS, READY, describeQueue, finished, newQueue, parseQuery } from '../../web/src/train/compare/queue.js';
 
 function snapshot({ acc = 0.9, steps = 10, done = true, seed = 1 } = {}) {
   const curves = emptyCurves();
@@ -152,5 +154,39 @@ describe('drawing preprocessing', () => {
     assert.throws(() => checkDrawing({ label: 3, pixels: new Uint8Array(10) }, 'drawings[2]'), /drawings\[2\].pixels: expected 784 bytes/);
     assert.throws(() => checkDrawing({ label: 3, pixels: new Array(784).fill(300) }), /pixels: values must be integers 0-255/);
     assert.equal(checkDrawing({ label: 3, pixels: new Array(784).fill(7) }).pixels[5], 7);
+  });
+});
+
+describe('ready comparisons', () => {
+  test('the query names a comparison; a bad name or override is refused by name', () => {
+    assert.equal(parseQuery('?foo=1'), null);
+    assert.deepEqual(parseQuery('?compare=shifts'), { name: 'shifts', epochs: 0, limit: 0 });
+    assert.deepEqual(parseQuery('?compare=batch-size&compareEpochs=1&compareLimit=300'), { name: 'batch-size', epochs: 1, limit: 300 });
+    assert.throws(() => parseQuery('?compare=nope'), /^Error: compare: no ready comparison "nope"/);
+    assert.throws(() => parseQuery('?compare=shifts&compareEpochs=0'), /compareEpochs: expected an integer in \[1, 200\], got "0"/);
+    assert.throws(() => parseQuery('?compare=shifts&compareLimit=2.5'), /compareLimit: expected an integer/);
+  });
+
+  test('a new queue holds every run pending, short, and says so', () => {
+    const q = newQueue({ name: 'shifts' });
+    assert.equal(q.epochs, EPOCHS);
+    assert.deepEqual(q.items.map((i) => [i.status, i.robustness]), [['pending', true], ['pending', true]]);
+    assert.match(describeQueue(q), new RegExp(`2 runs of ${EPOCHS} epochs each on the 8,000 training digits`));
+    assert.match(describeQueue(newQueue({ name: 'weight-sharing', epochs: 1, limit: 200 })), /2 runs of 1 epoch each on the first 200 training and 200 held-out digits \(a test setting\)/);
+    assert.equal(finished({ items: [{ status: 'done' }, { status: 'failed' }] }), true);
+    assert.equal(finished({ items: [{ status: 'done' }, { status: 'pending' }] }), false);
+  });
+
+  test("every ready run's settings are valid page settings (the optimiser setting once the page has it)", () => {
+    for (const [name, c] of Object.entries(READY)) {
+      c.items.forEach((item, i) => {
+        try {
+          checkSettings(item.settings);
+        } catch (error) {
+          // Before the page's settings gain the optimiser choice, only that field may be refused.
+          assert.ok(!('optimizer' in CHOICES) && /^optimizer: unknown setting/.test(error.message), `${name}.items[${i}]: ${error.message}`);
+        }
+      });
+    }
   });
 });

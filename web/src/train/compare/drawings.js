@@ -122,6 +122,10 @@ export class DrawingsPanel {
     this.renderGallery();
   }
 
+  showFailure() {
+    this.outcome.textContent = 'The test did not run (see the message above).';
+  }
+
   download() {
     const file = { format: FORMAT, version: 1, drawings: this.list.map((d) => ({ label: d.label, pixels: Array.from(d.pixels) })) };
     saveBlob(new Blob([JSON.stringify(file)], { type: 'application/json' }), 'convlab-drawings.json');

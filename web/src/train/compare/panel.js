@@ -111,6 +111,7 @@ class ComparePanel {
       case 'drawings': this.drawings.showResult(msg); break;
       case 'error':
         if (msg.during === 'robustness') this.busy.delete(msg.id);
+        if (msg.during === 'drawings') this.drawings.showFailure();
         this.say(`Compare worker (${msg.during}): ${msg.message}`);
         this.refresh();
         break;

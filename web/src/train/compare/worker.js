@@ -111,6 +111,14 @@ async function trainItem(item, queue) {
 async function runQueue(queue) {
   const job = { queue, stop: false };
   queueJob = job;
+  try {
+    await runItems(queue);
+  } finally {
+    if (queueJob === job) queueJob = null;
+  }
+}
+
+async function runItems(queue) {
   for (const item of queue.items) if (item.status === 'running') item.status = 'pending'; // a reload restarts it
   queue.state = 'running';
   await saveQueue(queue);
@@ -146,7 +154,6 @@ async function runQueue(queue) {
   queue.state = 'done';
   await saveQueue(queue);
   post(out.queue(queue));
-  if (queueJob === job) queueJob = null;
 }
 
 // ---- measurements of stored runs ------------------------------------------------------------
@@ -232,7 +239,6 @@ async function handle(msg) {
 
 self.onmessage = (event) => {
   handle(event.data).catch((error) => {
-    if (event.data?.type === 'queue') queueJob = null;
     post(out.error(error?.message ?? String(error), event.data?.type, event.data?.id));
   });
 };
