@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { MAX_RUNS, archiveEntry, bound, finalAccuracy, fingerprint, standardError } from '../../web/src/train/compare/archive-data.js';
+import { MAX_RUNS, archiveEntry, bound, droppedNote, finalAccuracy, fingerprint, standardError } from '../../web/src/train/compare/archive-data.js';
 import { SHIFTS, directions, robustness } from '../../web/src/train/compare/shift.js';
 import { areaResample, centreByMass, checkDrawing, preprocess } from '../../web/src/train/compare/drawings-data.js';
 import { emptyCurves } from '../../web/src/train/curve-data.js';
@@ -71,6 +71,8 @@ describe('run archive', () => {
     assert.deepEqual(drop.map((e) => e.id), oldest);
     assert.equal(bound(list.slice(0, 5)).drop.length, 0, 'under the bound nothing goes');
     assert.deepEqual(bound([{ id: 2, addedAt: 5 }, { id: 1, addedAt: 5 }], 1).drop.map((e) => e.id), [1], 'ties: the lower id is older');
+    assert.equal(droppedNote(drop.map((e) => e.name)), `The archive keeps the latest ${MAX_RUNS} runs: the oldest was dropped (${drop.map((e) => e.name).join('; ')}).`);
+    assert.equal(droppedNote([]), '', 'nothing dropped, nothing said');
   });
 });
 

@@ -9,7 +9,7 @@
 // failed archive write is announced on the compare channel (the panel shows it); it does
 // not stop the run being saved.
 
-import { archiveEntry } from './compare/archive-data.js';
+import { archiveEntry, droppedNote } from './compare/archive-data.js';
 import { checkRun } from './schema.js';
 import { addRun, announce } from './compare/db.js';
 
@@ -64,7 +64,7 @@ async function archive(snapshot, status) {
     const run = checkRun(snapshot, { nTrain: 1e6 });
     const entry = archiveEntry(run, { status, heldOut: run.heldOut ?? 2000 });
     const { dropped } = await addRun(entry);
-    if (dropped.length) announce({ type: 'archive-note', message: `The archive keeps ${dropped.length === 1 ? 'one run' : 'runs'} less than it would: dropped the oldest, ${dropped.join('; ')}.` });
+    if (dropped.length) announce({ type: 'archive-note', message: droppedNote(dropped) });
   } catch (error) {
     announce({ type: 'archive-error', message: `A run could not be archived: ${error?.message ?? error}` });
   }

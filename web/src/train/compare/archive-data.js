@@ -60,3 +60,8 @@ export function bound(list, max = MAX_RUNS) {
   const excess = Math.max(0, sorted.length - max);
   return { keep: sorted.slice(excess), drop: sorted.slice(0, excess) };
 }
+
+// What to tell the student when adding a run pushed older ones out ('' if none).
+export function droppedNote(names) {
+  return names.length ? `The archive keeps the latest ${MAX_RUNS} runs: the oldest was dropped (${names.join('; ')}).` : '';
+}

@@ -10,7 +10,7 @@ import { WorkerClient } from '../client.js';
 import { saveBlob } from '../files.js';
 import { loadCatalogue } from '../loader.js';
 import { fromFile, toFile } from '../snapshot.js';
-import { archiveEntry, standardError } from './archive-data.js';
+import { archiveEntry, droppedNote, standardError } from './archive-data.js';
 import { CompareCharts, colourOf } from './chart.js';
 import { CHANNEL, addRun, deleteRun, getRun, listRuns, loadQueue, saveQueue, updateRun } from './db.js';
 import { DrawingsPanel } from './drawings.js';
@@ -285,7 +285,7 @@ class ComparePanel {
       const heldOut = run.heldOut ?? entry?.test ?? 2000;
       const { id, duplicate, dropped } = await addRun(archiveEntry(run, { heldOut, name: file.name.replace(/\.json$/i, ''), source: 'file' }));
       this.picked.add(id);
-      this.say(duplicate ? `${file.name} is already in the archive.` : dropped.length ? `Added ${file.name}; the archive was full and dropped the oldest: ${dropped.join('; ')}.` : '');
+      this.say(duplicate ? `${file.name} is already in the archive.` : droppedNote(dropped));
     } catch (error) {
       this.say(`Could not add ${file.name}: ${error.message}`);
     }

@@ -12,7 +12,7 @@ import { Run } from '../run.js';
 import { checkRun } from '../schema.js';
 import { checkSettings } from '../settings.js';
 import { loadSaved } from '../store.js';
-import { archiveEntry } from './archive-data.js';
+import { archiveEntry, droppedNote } from './archive-data.js';
 import { addRun, getRun, saveQueue, updateRun } from './db.js';
 import { fromCompareWorker as out } from './messages.js';
 import { CHUNK, robustness } from './shift.js';
@@ -148,7 +148,7 @@ async function runItems(queue) {
     // without the other.
     const { id, dropped } = await addRun(entry, { queue: (newId) => ({ ...queue, items: queue.items.map((i) => (i === item ? { ...i, id: newId } : i)) }) });
     item.id = id;
-    if (dropped.length) post(out.note(`The archive was full: dropped the oldest, ${dropped.join('; ')}.`));
+    if (dropped.length) post(out.note(droppedNote(dropped)));
     post(out.queue(queue));
   }
   queue.state = 'done';
