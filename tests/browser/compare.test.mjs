@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { openTrainPage, resetWith, waitFor, waitTrainState } from './helpers.mjs';
+import { openTrainPage, resetWith, trainData, waitFor, waitTrainState } from './helpers.mjs';
 
 const runs = (page) => page.evaluate(() => window.convlabCompare.runs);
 const se = (p, n) => Math.sqrt((p * (1 - p)) / n);
@@ -38,6 +38,7 @@ describe('compare panel', () => {
     await resetWith(page, { arch: 'mlp', epochs: 1, seed: 3 });
     await page.click('#t-start');
     await waitTrainState(page, 'done', 240000);
+    const finalAcc = Number((await trainData(page)).testAcc); // the page's last evaluation
     await waitFor(page, () => window.convlabCompare.runs.length === 1, null, 30000);
     // A second run, paused after its first evaluation, then replaced by a reset: archived as stopped.
     await resetWith(page, { arch: 'mlp', epochs: 20, seed: 4 }); // long enough to pause mid-run
@@ -53,6 +54,8 @@ describe('compare panel', () => {
     assert.deepEqual(list.map((r) => r.status), ['finished', 'stopped']);
     assert.match(list[0].name, /MLP, mnist, batch 32, .*seed 3$/);
     assert.match(list[1].name, /seed 4 \(stopped\)$/);
+    assert.equal(list[0].acc, finalAcc, 'the finished run is archived with its final evaluation');
+    assert.equal(list[0].accEpoch, 1);
     for (const r of list) {
       assert.equal(r.n, 2000, 'the accuracy was measured on the 2,000 held-out digits');
       assert.ok(r.acc > 0.5 && r.acc <= 1, `held-out accuracy ${r.acc}`);
@@ -124,6 +127,7 @@ describe('compare panel', () => {
     const picked = await page.evaluate(() => window.convlabCompare.picked);
     assert.ok(q.items.every((i) => picked.includes(i.id)), 'the comparison shows its runs');
     assert.equal((await page.evaluate(() => window.convlabCompare.charts)).shift.labels.length, 2);
+    await waitFor(page, () => window.convlabCompare.hasWorker === false, null, 10000); // an idle worker gives its memory back
   });
 
   test('a running comparison stops, keeps its finished runs, and resumes', async () => {

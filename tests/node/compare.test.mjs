@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { MAX_RUNS, archiveEntry, bound, droppedNote, finalAccuracy, fingerprint, standardError } from '../../web/src/train/compare/archive-data.js';
+import { MAX_RUNS, archiveEntry, bound, droppedNote, finalAccuracy, fingerprint, hasFinalEval, standardError } from '../../web/src/train/compare/archive-data.js';
 import { SHIFTS, directions, robustness } from '../../web/src/train/compare/shift.js';
 import { areaResample, centreByMass, checkDrawing, preprocess } from '../../web/src/train/compare/drawings-data.js';
 import { emptyCurves } from '../../web/src/train/curve-data.js';
@@ -41,7 +41,7 @@ describe('run archive', () => {
     assert.equal(e.acc, 0.97);
     assert.equal(e.n, 2000);
     assert.equal(e.status, 'finished');
-    assert.equal(e.epochs, 1);
+    assert.equal(e.accEpoch, 1);
     assert.deepEqual(e.run.curves.test.acc, [0.97]);
     assert.match(e.name, /LeNet-5, mnist, batch 32/);
     const s = archiveEntry(snapshot({ done: false }), { heldOut: 500 });
@@ -52,8 +52,19 @@ describe('run archive', () => {
 
   test('the final accuracy falls back to the held-out curve when the last evaluation is missing', () => {
     const s = { ...snapshot({ acc: 0.91 }), lastEval: null };
-    assert.equal(finalAccuracy(s), 0.91);
-    assert.equal(finalAccuracy({ lastEval: null, curves: emptyCurves() }), null);
+    assert.deepEqual(finalAccuracy(s), { acc: 0.91, epoch: 1 });
+    assert.deepEqual(finalAccuracy({ lastEval: null, curves: emptyCurves() }), { acc: null, epoch: null });
+  });
+
+  test('a run saved done while its final evaluation runs is not finished yet', () => {
+    // Done after its last batch, its last evaluation still the one at 3/4 of the epoch.
+    const s = { ...snapshot({ acc: 0.93 }), lastEval: { epoch: 0.75, loss: 0.3, acc: 0.93 } };
+    assert.equal(hasFinalEval(s), false);
+    assert.equal(hasFinalEval(snapshot()), true);
+    const e = archiveEntry(s, { heldOut: 2000 });
+    assert.equal(e.status, 'stopped');
+    assert.equal(e.accEpoch, 0.75);
+    assert.notEqual(e.fingerprint, fingerprint(snapshot({ acc: 0.93 })), 'the finished state is another state');
   });
 
   test('the same run state has one fingerprint; another step or seed another', () => {

@@ -3,13 +3,13 @@
 // after a worker died). One record, 'current'; a stored run that fails its check is moved
 // to 'aside', so that it is neither lost nor loaded again.
 //
-// Runs also go to the compare panel's archive (compare/db.js): a run that finishes when it
-// is saved, and a run that is replaced (a reset, or a new run's first save over it) as
-// "stopped". Archiving happens here, where every run passes, whichever path replaced it. A
+// Runs also go to the compare panel's archive (compare/db.js): a finished run when it is
+// saved with its final evaluation, and a run that is replaced (a reset, or a new run's first
+// save over it), as it was last saved. Archiving happens here, where every run passes, whichever path replaced it. A
 // failed archive write is announced on the compare channel (the panel shows it); it does
 // not stop the run being saved.
 
-import { archiveEntry, droppedNote } from './compare/archive-data.js';
+import { archiveEntry, droppedNote, hasFinalEval } from './compare/archive-data.js';
 import { checkRun } from './schema.js';
 import { addRun, announce } from './compare/db.js';
 
@@ -56,13 +56,13 @@ let known;
 const identity = (r) => (r ? { settings: JSON.stringify(r.settings), steps: r.progress?.steps ?? 0 } : null);
 const sameRun = (a, b) => a && b && a.settings === b.settings && b.steps >= a.steps;
 
-async function archive(snapshot, status) {
+async function archive(snapshot) {
   if (!snapshot?.progress || !(snapshot.progress.steps > 0)) return;
   try {
     // Checked as any stored run is (a run kept aside must not reach the archive); the
     // position bound is the data set's, unknown here, so only its type is checked.
     const run = checkRun(snapshot, { nTrain: 1e6 });
-    const entry = archiveEntry(run, { status, heldOut: run.heldOut ?? 2000 });
+    const entry = archiveEntry(run, { heldOut: run.heldOut ?? 2000 });
     const { dropped } = await addRun(entry);
     if (dropped.length) announce({ type: 'archive-note', message: droppedNote(dropped) });
   } catch (error) {
@@ -74,12 +74,12 @@ export async function save(snapshot, key = CURRENT) {
   if (key === CURRENT) {
     const next = identity(snapshot);
     if (known === undefined) known = identity(await loadSaved());
-    if (known && !sameRun(known, next)) await archive(await loadSaved(), 'stopped');
+    if (known && !sameRun(known, next)) await archive(await loadSaved());
   }
   await transact('readwrite', (s) => s.put({ ...snapshot, savedAt: Date.now() }, key));
   if (key === CURRENT) {
     known = identity(snapshot);
-    if (snapshot.progress?.done) await archive(snapshot, 'finished');
+    if (hasFinalEval(snapshot)) await archive(snapshot);
   }
 }
 
@@ -87,7 +87,7 @@ export async function save(snapshot, key = CURRENT) {
 export async function clearSaved(key = CURRENT, { archive: keep = true } = {}) {
   if (key === CURRENT && keep) {
     const old = await loadSaved();
-    if (old && !old.progress?.done) await archive(old, 'stopped');
+    if (old) await archive(old); // a finished run is there already: the same fingerprint
     known = null;
   }
   try {

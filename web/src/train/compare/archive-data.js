@@ -12,19 +12,27 @@ export function standardError(p, n) {
   return Math.sqrt((p * (1 - p)) / n);
 }
 
-// The held-out accuracy a run ended with: its last evaluation, else the last point of its
-// held-out curve (a run restored and stopped before re-evaluating); null before any.
+// The held-out accuracy a run ended with and the epoch it was measured at: its last
+// evaluation, else the last point of its held-out curve (a run restored and stopped before
+// re-evaluating); nulls before any.
 export function finalAccuracy(snapshot) {
-  if (snapshot.lastEval && Number.isFinite(snapshot.lastEval.acc)) return snapshot.lastEval.acc;
-  const acc = snapshot.curves?.test?.acc ?? [];
-  return acc.length ? acc[acc.length - 1] : null;
+  if (snapshot.lastEval && Number.isFinite(snapshot.lastEval.acc)) return { acc: snapshot.lastEval.acc, epoch: snapshot.lastEval.epoch };
+  const t = snapshot.curves?.test ?? { x: [], acc: [] };
+  return t.acc.length ? { acc: t.acc[t.acc.length - 1], epoch: t.x[t.x.length - 1] } : { acc: null, epoch: null };
+}
+
+// True once a run is done and its last evaluation, the one at the end of the schedule, is
+// in: a run is saved as done while that evaluation still runs, with the previous one's
+// accuracy.
+export function hasFinalEval(snapshot) {
+  return Boolean(snapshot.progress?.done) && finalAccuracy(snapshot).epoch >= snapshot.settings.epochs - 1e-9;
 }
 
 // Identifies one state of one run, so that the same finished run saved twice (at its end
 // and again after a reload) is archived once.
 export function fingerprint(snapshot) {
   const t = snapshot.curves?.train ?? { x: [], loss: [] };
-  return JSON.stringify([snapshot.settings, snapshot.progress?.steps, snapshot.progress?.epoch, snapshot.progress?.position, t.loss.length, t.loss[0] ?? null, t.loss[t.loss.length - 1] ?? null]);
+  return JSON.stringify([snapshot.settings, snapshot.progress?.steps, snapshot.progress?.epoch, snapshot.progress?.position, t.loss.length, t.loss[0] ?? null, t.loss[t.loss.length - 1] ?? null, finalAccuracy(snapshot).epoch]);
 }
 
 export function defaultName(settings, status) {
@@ -34,20 +42,21 @@ export function defaultName(settings, status) {
 }
 
 // One archive entry (without its id, which the store assigns). snapshot: Run.snapshot() or
-// a checked run file; heldOut: the held-out examples its accuracy was measured on.
-export function archiveEntry(snapshot, { name, status, heldOut, source = 'page' }) {
+// a checked run file; heldOut: the held-out examples its accuracy was measured on. A run
+// is 'finished' once its final evaluation is in, 'stopped' before.
+export function archiveEntry(snapshot, { name, heldOut, source = 'page' }) {
   if (!Number.isInteger(heldOut) || heldOut <= 0) throw new Error(`heldOut: expected a positive integer, got ${heldOut}`);
-  const finished = Boolean(snapshot.progress?.done);
-  const st = status ?? (finished ? 'finished' : 'stopped');
+  const st = hasFinalEval(snapshot) ? 'finished' : 'stopped';
+  const { acc, epoch } = finalAccuracy(snapshot);
   return {
     name: name ?? defaultName(snapshot.settings, st),
     status: st,
     source,
     addedAt: Date.now(),
     fingerprint: fingerprint(snapshot),
-    acc: finalAccuracy(snapshot),
+    acc,
+    accEpoch: epoch, // the epoch the accuracy was measured at
     n: heldOut,
-    epochs: snapshot.progress.epoch + (snapshot.progress.position > 0 ? 1 : 0),
     robustness: null, // { shifts: [0..4], acc: [...], n } once measured
     run: snapshot,
   };

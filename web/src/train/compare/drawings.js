@@ -108,12 +108,18 @@ export class DrawingsPanel {
     if (!this.list.length) { this.say('Add some drawings first.'); return; }
     const v = this.source.value;
     const source = v === 'current' ? { kind: 'current' } : { kind: 'archive', id: Number(v.slice('archive:'.length)) };
-    this.pending = { ids: this.list.map((d) => d.id), name: this.source.selectedOptions[0]?.textContent };
+    this.pending = { ids: this.list.map((d) => d.id), name: this.source.selectedOptions[0]?.textContent, waiting: true };
     this.outcome.textContent = 'Testing…';
     this.test(source, this.list.map((d) => ({ label: d.label, pixels: d.pixels })));
   }
 
+  // True while the worker owes an answer.
+  get waiting() {
+    return Boolean(this.pending?.waiting);
+  }
+
   showResult(msg) {
+    this.pending.waiting = false;
     const ids = this.pending?.ids ?? [];
     this.result = { ids, predictions: msg.predictions, correct: msg.correct, n: msg.n, acc: msg.correct / msg.n };
     this.outcome.dataset.correct = String(msg.correct);
@@ -123,6 +129,7 @@ export class DrawingsPanel {
   }
 
   showFailure() {
+    if (this.pending) this.pending.waiting = false;
     this.outcome.textContent = 'The test did not run (see the message above).';
   }
 

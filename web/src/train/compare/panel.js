@@ -5,7 +5,7 @@
 // the student's drawings. Mounted by main.js with one call; it talks to nothing of the
 // training page but the stored runs (IndexedDB) and its own worker.
 
-import { el } from '../../lib/dom.js';
+import { el, fmt } from '../../lib/dom.js';
 import { WorkerClient } from '../client.js';
 import { saveBlob } from '../files.js';
 import { loadCatalogue } from '../loader.js';
@@ -19,6 +19,10 @@ import { EPOCHS, READY, describeQueue, finished, newQueue, parseQuery } from './
 
 const WORKER_URL = new URL('compare-worker.js', import.meta.url);
 const DATA_URL = new URL('../data/', import.meta.url);
+// A running queue posts progress every 250 ms, but one steepest-descent step or a robustness
+// measurement of a large network can take many seconds on a loaded machine: only a worker
+// silent this long while it runs a queue is taken for dead (and restarted).
+const QUEUE_SILENCE_MS = 60000;
 const pct = (p, digits = 2) => (p == null || Number.isNaN(p) ? '–' : `${(100 * p).toFixed(digits)}%`);
 
 class ComparePanel {
@@ -88,6 +92,7 @@ class ComparePanel {
         if (client !== this.client) return;
         this.client = null;
         this.busy.clear();
+        if (this.drawings.waiting) this.drawings.showFailure();
         this.restarts += 1;
         this.say(`The compare worker ${reason}.${this.queue?.state === 'running' && this.restarts < 3 ? ' The queue goes on from its stored state.' : ''}`);
         if (this.queue?.state === 'running' && this.restarts < 3) this.resume();
@@ -112,11 +117,24 @@ class ComparePanel {
       case 'error':
         if (msg.during === 'robustness') this.busy.delete(msg.id);
         if (msg.during === 'drawings') this.drawings.showFailure();
+        if (msg.during === 'queue' && this.queue) this.queue.state = 'stopped';
         this.say(`Compare worker (${msg.during}): ${msg.message}`);
         this.refresh();
         break;
       default: break;
     }
+    this.release();
+  }
+
+  // An idle worker is ended: a steepest-descent run grew its WebAssembly memory to about a
+  // gigabyte, which only ending the worker gives back. The next request starts a new one.
+  release() {
+    const idle = this.queue?.state !== 'running' && this.busy.size === 0 && !this.drawings.waiting;
+    if (idle && this.client) {
+      this.client.terminate();
+      this.client = null;
+    }
+    this.client?.setExpecting(this.queue?.state === 'running', QUEUE_SILENCE_MS);
   }
 
   // ---- the queue ------------------------------------------------------------------------------
@@ -146,6 +164,7 @@ class ComparePanel {
     if (!this.queue) return;
     this.queue.state = 'running';
     this.send(toCompareWorker.queue(this.queue));
+    this.client.setExpecting(true, QUEUE_SILENCE_MS);
     this.renderQueue();
   }
 
@@ -220,7 +239,7 @@ class ComparePanel {
       const measuring = this.busy.has(r.id);
       return el('tr', { 'data-id': r.id },
         el('td', {}, pick), el('td', {}, name),
-        el('td', { text: r.status }), el('td', { text: String(r.epochs) }),
+        el('td', { text: r.status }), el('td', { text: r.accEpoch == null ? '–' : fmt(r.accEpoch, 3) }),
         el('td', { text: r.acc == null ? '–' : `${pct(r.acc)} ± ${pct(standardError(r.acc, r.n))}` }),
         el('td', {},
           el('button', { type: 'button', text: measuring ? 'measuring…' : r.robustness ? 'Shift robustness ✓' : 'Shift robustness', disabled: measuring, title: 'Held-out accuracy on test digits shifted by 0-4 pixels (measured in a worker)', onclick: () => this.measure(r.id) }),
@@ -228,7 +247,7 @@ class ComparePanel {
           el('button', { type: 'button', text: 'Delete', 'aria-label': `Delete ${r.name}`, onclick: () => this.act(() => deleteRun(r.id)) })));
     });
     this.runsBox.replaceChildren(el('table', { class: 'compare-runs' },
-      el('thead', {}, el('tr', {}, ['compare', 'name', 'status', 'epochs', 'held-out accuracy', ''].map((t) => el('th', { scope: 'col', text: t })))),
+      el('thead', {}, el('tr', {}, ['compare', 'name', 'status', 'at epoch', 'held-out accuracy', ''].map((t) => el('th', { scope: 'col', text: t })))),
       el('tbody', {}, rows)));
   }
 
@@ -318,11 +337,12 @@ export function mountCompare(host = document.getElementById('compare')) {
   })().catch((error) => panel.say(`The compare panel could not start: ${error.message}`));
   window.convlabCompare = {
     ready,
-    get runs() { return panel.runs.map(({ id, name, status, acc, n, robustness }) => ({ id, name, status, acc, n, robustness })); },
+    get runs() { return panel.runs.map(({ id, name, status, acc, accEpoch, n, robustness }) => ({ id, name, status, acc, accEpoch, n, robustness })); },
     get picked() { return [...panel.picked]; },
     get queue() { return panel.queue; },
     get charts() { return panel.charts.state; },
     get drawingsResult() { return panel.drawings.result; },
+    get hasWorker() { return panel.client !== null; },
   };
   return panel;
 }
