@@ -67,6 +67,7 @@ async function bundle(train) {
   if (train) {
     entryPoints.train = join(src, 'train', 'main.js');
     if (existsSync(join(src, 'train', 'worker.js'))) entryPoints['train-worker'] = join(src, 'train', 'worker.js');
+    if (existsSync(join(src, 'train', 'compare', 'worker.js'))) entryPoints['compare-worker'] = join(src, 'train', 'compare', 'worker.js');
   }
   await esbuild.build({
     entryPoints,

@@ -36,3 +36,16 @@ export function boundedCopy(curves) {
 export function appendPoints(curves, added) {
   for (const part of ['train', 'test']) for (const p of added[part] ?? []) appendPoint(curves[part], p);
 }
+
+// Several series [{ x, y }] on one shared x axis (uPlot's aligned data): [xs, ys1, ys2, ...],
+// null where a series has no point at that x. scale multiplies every y (accuracy in %).
+export function alignSeries(list, scale = 1) {
+  const xs = [...new Set(list.flatMap((s) => s.x))].sort((a, b) => a - b);
+  const at = new Map(xs.map((x, i) => [x, i]));
+  const ys = list.map((s) => {
+    const out = new Array(xs.length).fill(null);
+    s.x.forEach((x, i) => { out[at.get(x)] = s.y[i] * scale; });
+    return out;
+  });
+  return [xs, ...ys];
+}

@@ -23,6 +23,7 @@ import { Curves } from './views/curves.js';
 import { Filters } from './views/filters.js';
 import { Confusion } from './views/confusion.js';
 import { Misclassified } from './views/misclassified.js';
+import { mountCompare } from './compare/panel.js';
 
 const $ = (id) => document.getElementById(id);
 const DATA_URL = new URL('../data/', import.meta.url); // dist/assets/train.js -> dist/data/
@@ -292,6 +293,7 @@ async function main() {
   else if (page.asideReason) asideMessage();
   setStatus('Starting the WebAssembly core in a worker…');
   startWorker(restored);
+  mountCompare(); // the compare panel: archive, ready comparisons, drawings (compare/panel.js)
   // For tests and the curious: the page's state, its traffic with the worker, and ways to
   // make the worker crash, close itself silently, or vanish.
   window.convlabTrain = {

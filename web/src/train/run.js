@@ -100,7 +100,8 @@ export class Run {
       labels[i] = this.data.train.labels[k];
     }
     const lr = learningRate(this.settings, this.examplesDone, this.totalExamples);
-    const r = trainBatch(this.net, x, labels, count, { loss: this.settings.loss, lr, momentum: this.settings.momentum });
+    const { loss, momentum, optimizer, weightDecay } = this.settings;
+    const r = trainBatch(this.net, x, labels, count, { loss, lr, momentum, optimizer, weightDecay });
     if (!Number.isFinite(r.loss)) {
       this.progress.diverged = String(r.loss);
       return { kind: 'diverged', loss: r.loss, lr, epochs: this.epochs };
@@ -189,6 +190,7 @@ export class Run {
       format: FORMAT,
       version: VERSION,
       dataset: this.data.id,
+      heldOut: this.data.test.n, // the accuracy's n (its standard error, on the compare panel)
       settings: { ...this.settings },
       progress: { epoch, position, steps, done, diverged: diverged ?? null },
       curves: boundedCopy(this.curves), // a copy: saving is asynchronous, training goes on

@@ -92,7 +92,8 @@ export function checkHeader(run) {
 }
 
 // Returns the run in its checked, normalised form: { format, version, dataset, settings,
-// progress, curves, lastEval, parameters, optimizer (a list; undefined for version 1) }.
+// progress, curves, lastEval, parameters, optimizer (a list; undefined for version 1),
+// savedAt, heldOut (the held-out count its accuracy was measured on, or null) }.
 // nTrain: training examples of the run's data set (positions are checked against it).
 export function checkRun(run, { nTrain = 8000 } = {}) {
   checkHeader(run);
@@ -116,6 +117,7 @@ export function checkRun(run, { nTrain = 8000 } = {}) {
   if (run.version >= 2) {
     optimizer = Array.isArray(run.optimizer) && run.optimizer.length === 0 ? [] : checkTensors(run.optimizer, shapes, 'optimizer');
   }
+  const heldOut = run.heldOut == null ? null : int(run.heldOut, 'heldOut', 1, 1e6);
   const savedAt = typeof run.savedAt === 'number' && Number.isFinite(run.savedAt) ? run.savedAt : null;
-  return { format: FORMAT, version: run.version, dataset: settings.dataset, settings, progress, curves, lastEval, parameters, optimizer, savedAt };
+  return { format: FORMAT, version: run.version, dataset: settings.dataset, settings, progress, curves, lastEval, parameters, optimizer, savedAt, heldOut };
 }

@@ -2,20 +2,13 @@
 // The training points are running means over the examples since the previous point (with
 // the shifts of augmentation); the held-out points are exact evaluations of all test images.
 import { curvePlot } from '../../lib/plot.js';
+import { alignSeries } from '../curve-data.js';
 
 const TRAIN = '#2458c6';
 const TEST = '#d9480f';
 
-// Merges the train and test series onto one x axis (uPlot's aligned data), nulls for gaps.
-function merge(train, test, key, scale) {
-  const xs = [...new Set([...train.x, ...test.x])].sort((a, b) => a - b);
-  const at = new Map(xs.map((x, i) => [x, i]));
-  const a = new Array(xs.length).fill(null);
-  const b = new Array(xs.length).fill(null);
-  train.x.forEach((x, i) => { a[at.get(x)] = train[key][i] * scale; });
-  test.x.forEach((x, i) => { b[at.get(x)] = test[key][i] * scale; });
-  return [xs, a, b];
-}
+// The train and test series of `key` on one x axis, nulls for gaps.
+const merge = (train, test, key, scale) => alignSeries([{ x: train.x, y: train[key] }, { x: test.x, y: test[key] }], scale);
 
 export class Curves {
   constructor(lossHost, accHost) {
