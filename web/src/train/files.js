@@ -6,7 +6,7 @@ import { el, fmt } from '../lib/dom.js';
 import { fromFile, toFile } from './snapshot.js';
 import { ASIDE, loadSaved } from './store.js';
 
-function saveBlob(blob, name) {
+export function saveBlob(blob, name) {
   const url = URL.createObjectURL(blob);
   const a = el('a', { href: url, download: name });
   document.body.append(a);
