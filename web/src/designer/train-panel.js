@@ -14,10 +14,10 @@ import { decodeDesign, designTextOfHash, writeDesignToLocation } from './url.js'
 const FIXED = ['lenet5', 'mlp'];
 
 export class TrainPanel {
-  // host: the panel's element. form: the SettingsForm. onEdit(): the network changed (the
-  // page says "press Reset"). onTrain(): the student asked to train the design now.
-  // onExport(format): 'onnx' | 'pytorch'.
-  constructor(host, { cl, form, classes = 10, onEdit, onTrain, onExport }) {
+  // host: the panel's element. form: the SettingsForm. onEdit(changed): the network changed
+  // (true: the page says "press Reset") or its check came back (false: Reset follows it). onTrain(): the student asked to train the design now.
+  // onExport(format): 'onnx' | 'pytorch'. analyser: the designer's (see view.js).
+  constructor(host, { cl, form, classes = 10, onEdit, onTrain, onExport, analyser }) {
     this.form = form;
     this.onEdit = onEdit;
     this.train = el('button', { type: 'button', id: 'd-train', class: 'primary', text: 'Train this design', onclick: onTrain });
@@ -33,6 +33,8 @@ export class TrainPanel {
       design: layersFor(form.read()),
       onChange: () => this.edited(),
       onPreset: (id, layers) => this.preset(id, layers),
+      analyser,
+      onAnalysed: () => { this.update(); this.onEdit(false); },
     });
     this.busy = false;
     this.update();
@@ -60,14 +62,14 @@ export class TrainPanel {
   edited() {
     if (this.form.read().arch !== CUSTOM) this.form.setValue('arch', CUSTOM);
     this.update();
-    this.onEdit();
+    this.onEdit(true);
   }
 
   preset(id, layers) {
     this.form.setValue('arch', FIXED.includes(id) ? id : CUSTOM);
     this.designer.setDesign(FIXED.includes(id) ? layersFor(this.form.read()) : layers);
     this.update();
-    this.onEdit();
+    this.onEdit(true);
   }
 
   // Why the design cannot be trained now, or null.

@@ -2,7 +2,8 @@
 // core's registry, the list of layers (each with move up / move down / remove buttons and an
 // input per field the registry lists, typed by the field's registry type), and the table of
 // shapes, parameters and multiply-adds (table.js). Every change rebuilds the design in the
-// core (analyse.js); a design the core refuses marks the layer it names with its message.
+// core (analyse.js, here or, through `analyser`, in a worker: a large design takes the core
+// a while to build); a design the core refuses marks the layer it names with its message.
 // The design itself is plain data (model.js); this file only draws it and reports edits.
 
 import { el, nextId, result } from '../lib/dom.js';
@@ -16,13 +17,19 @@ const pathKey = (path) => path.join('.');
 
 export class Designer {
   // host: an empty element. cl: the loaded core. design: the starting list of layers.
-  // onChange(design, analysis): after every edit by the student (not after setDesign).
+  // onChange(design): after every edit by the student (not after setDesign).
   // onPreset(id): a preset button was pressed (the page maps LeNet-5 and the MLP to its
   // fixed architectures); without it a preset is loaded as a design like any other.
   // classes: the outputs the data needs (the training page's 10), or null to accept any.
-  constructor(host, { cl, design, inputShape = [1, 28, 28], classes = null, onChange = () => {}, onPreset = null }) {
+  // analyser(design, inputShape): analyse()'s result or a promise of it (default: in `cl`
+  // here). onAnalysed(): after each table drawn.
+  constructor(host, { cl, design, inputShape = [1, 28, 28], classes = null, onChange = () => {}, onPreset = null, analyser = null, onAnalysed = () => {} }) {
     this.cl = cl;
     this.classes = classes;
+    this.analyser = analyser ?? ((d, shape) => analyse(cl, d, shape));
+    this.onAnalysed = onAnalysed;
+    this.asked = 0; // the latest analysis asked for; older answers are dropped
+    this.analysis = null;
     this.registry = cl.registry;
     this.inputShape = inputShape;
     this.onChange = onChange;
@@ -62,13 +69,14 @@ export class Designer {
     this.design = design;
     if (redraw) this.renderList(focus);
     this.refresh();
-    this.onChange(this.design, this.analysis);
+    this.onChange(this.design);
   }
 
   // Why this design cannot be trained (the core's refusal, or an output that does not
   // match the classes), or null.
   get problem() {
     const a = this.analysis;
+    if (!a) return 'the design is being checked';
     if (!a.ok) return a.error.message;
     const n = a.outputShape.reduce((x, y) => x * y, 1);
     if (this.classes !== null && n !== this.classes) return `the network ends with ${n} outputs, the data has ${this.classes} classes (end with { type: 'dense', out: ${this.classes} })`;
@@ -78,8 +86,21 @@ export class Designer {
   // ---- the table and the marks ----
 
   refresh() {
-    this.analysis = analyse(this.cl, this.design, this.inputShape);
-    const a = this.analysis;
+    const id = ++this.asked;
+    const design = this.design;
+    this.root.dataset.checking = 'true';
+    Promise.resolve(this.analyser(design, this.inputShape)).then((a) => {
+      if (id !== this.asked) return;
+      this.analysis = a;
+      this.draw(a);
+      this.root.dataset.checking = 'false';
+      this.onAnalysed();
+    }, (error) => {
+      if (id === this.asked) this.status.textContent = `The design could not be checked: ${error.message}`;
+    });
+  }
+
+  draw(a) {
     this.tableHost.replaceChildren(shapeTable(a, this.design, this.inputShape));
     if (a.ok) {
       this.paramsOut.set(formatCount(a.totals.params), a.totals.params);
@@ -112,7 +133,11 @@ export class Designer {
     this.list.replaceChildren(...this.design.map((spec, i) => this.layerItem(spec, [i], this.design.length)));
     if (focus) {
       const [path, role] = focus;
-      const target = this.list.querySelector(`[data-focus="${pathKey([path].flat())}:${role}"]`) ?? this.list.querySelector(`[data-focus$=":${role}"]`);
+      // The same button of the moved layer; at an end of the list, where that button is
+      // disabled, its other move button or its remove button.
+      const key = pathKey([path].flat());
+      const target = [role, role === 'up' ? 'down' : 'up', 'remove'].map((r) => this.list.querySelector(`[data-focus="${key}:${r}"]`)).find((b) => b && !b.disabled)
+        ?? this.list.querySelector('[data-focus$=":remove"]');
       target?.focus();
     }
   }

@@ -7,7 +7,7 @@
 // to describe them (the designer's table, the export's layer list).
 
 import { load } from '../../bindings/convlab.js';
-import { useCore } from '../designer/analyse.js';
+import { analyse, useCore } from '../designer/analyse.js';
 import { TrainPanel, designFromLink } from '../designer/train-panel.js';
 import { exportRun } from '../designer/export-run.js';
 import { el, fmt } from '../lib/dom.js';
@@ -51,6 +51,12 @@ const classNames = () => CLASS_NAMES[page.data?.id] ?? CLASS_NAMES.mnist;
 const nTrainOf = (id) => ({ nTrain: page.catalogue?.datasets.find((d) => d.id === id)?.train ?? 8000 });
 const send = (msg, opts) => page.client?.send(msg, opts);
 
+// Reset starts a run of the form's network: not while loading, nor for a design that cannot
+// be trained (the designer says why).
+function updateReset() {
+  buttons.reset.disabled = page.state === 'loading' || (panel?.read().arch === CUSTOM && Boolean(panel.problem));
+}
+
 function setState(state) {
   page.state = state;
   $('train').dataset.state = state;
@@ -61,7 +67,7 @@ function setState(state) {
   pause.hidden = state !== 'running';
   start.textContent = state === 'paused' ? 'Resume' : 'Start';
   start.disabled = !['idle', 'paused'].includes(state);
-  reset.disabled = state === 'loading' || (panel && panel.read().arch === CUSTOM && Boolean(panel.problem));
+  updateReset();
   form.setDisabled(state === 'running' || state === 'loading');
   panel?.setBusy(state === 'loading');
   panel?.setExportable(state !== 'loading');
@@ -143,6 +149,7 @@ function onWorkerMessage(msg) {
     case 'inspection': views.inspector.show(msg); break;
     case 'error': onWorkerError(msg); break;
     case 'memory': page.memoryWaiters.shift()?.(msg); break;
+    case 'analysis': onAnalysis(msg); break;
     default: break;
   }
   // The slowest handler so far, per message type: what to look at if the page ever stutters.
@@ -272,6 +279,7 @@ function onSettingChange(name) {
     form.write({ ...s, lr: sgd ? DEFAULT_LR[s.loss] : ADAPTIVE_LR, momentum: sgd ? DEFAULTS.momentum : 0, nesterov: false, betas: DEFAULTS.betas });
   }
   if (['arch', 'activation', 'pool'].includes(name)) panel.formChanged();
+  updateReset();
   if (name === 'loss' && form.read().optimizer === 'sgd') {
     // Each loss has its own good learning rate; switch if the other one's is still set.
     const s = form.read();
@@ -279,6 +287,26 @@ function onSettingChange(name) {
     if (other && s.lr === other[1]) form.write({ ...s, lr: DEFAULT_LR[s.loss] });
   }
   if (page.state !== 'loading') message('Settings changed: press Reset to start a new run with them.');
+}
+
+// ---- the designer's checks ----
+
+// A design is built to be described in the worker once it runs (a large one takes the core
+// longer than a frame to build); before that, in the page's core.
+let analysisIds = 0;
+const analyses = new Map();
+function analyseDesign(design, inputShape) {
+  if (!page.client || page.state === 'loading') return analyse(page.cl, design, inputShape);
+  const id = ++analysisIds;
+  return new Promise((resolve) => {
+    analyses.set(id, resolve);
+    send(toWorker.analyse(id, design, inputShape));
+  });
+}
+
+function onAnalysis(msg) {
+  analyses.get(msg.id)?.(msg.analysis);
+  analyses.delete(msg.id);
 }
 
 // ---- start-up ----------------------------------------------------------------------------
@@ -289,6 +317,7 @@ async function main() {
     onPause: () => send(toWorker.pause()),
     onReset: () => resetRun().catch((e) => message(e.message)),
   });
+  const link = designFromLink(location.hash); // before the designer rewrites the hash
   // The page's core (the designer's), loaded beside the catalogue.
   const coreLoading = load({ wasmUrl: new URL('../wasm/convlab_wasm.wasm', import.meta.url).href });
   page.catalogue = await loadCatalogue(DATA_URL);
@@ -300,7 +329,8 @@ async function main() {
   panel = new TrainPanel($('t-design'), {
     cl: page.cl,
     form,
-    onEdit: () => onSettingChange('design'),
+    onEdit: (changed) => (changed ? onSettingChange('design') : updateReset()),
+    analyser: analyseDesign,
     onTrain: () => {
       page.startWhenReady = true;
       resetRun().catch((e) => message(e.message));
@@ -311,7 +341,6 @@ async function main() {
     $('t-settings').append(el('p', { class: 'muted small', text: "Fashion-MNIST was not installed when this site was built (Debian's dataset-fashion-mnist), so only MNIST is offered." }));
   }
   const restored = await storedRun();
-  const link = designFromLink(location.hash);
   page.settings = restored?.settings ?? checkSettings(DEFAULTS);
   if (link?.design && !restored) {
     // A fresh page opened from a shared design trains it (if the core builds it).

@@ -6,7 +6,7 @@
 // those of protocol.js; the page thread only draws.
 
 import { load } from '../../bindings/convlab.js';
-import { useCore } from '../designer/analyse.js';
+import { analyse, useCore } from '../designer/analyse.js';
 import { filterNames, layerNames } from './architectures.js';
 import { parametersNamed } from './engine.js';
 import { FILTERS_MS, PROGRESS_MS, SAVE_MS, fromWorker } from './protocol.js';
@@ -215,6 +215,11 @@ async function handle(msg) {
     }
     case 'crash': {
       setTimeout(() => { throw new Error('worker crash requested by a test'); });
+      break;
+    }
+    case 'analyse': {
+      await core();
+      post(fromWorker.analysis(msg.id, analyse(cl, msg.design, msg.inputShape)));
       break;
     }
     case 'memory': {

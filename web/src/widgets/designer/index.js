@@ -35,9 +35,9 @@ export default class DesignerWidget {
       inputShape: settings.inputShape,
       onChange: (layers) => {
         this.s = { ...this.s, layers };
-        this.updateLink();
         ctx.onChange(this.getState());
       },
+      onAnalysed: () => this.updateLink(),
     });
     container.append(el('p', {}, this.link, ' ', this.note));
     this.updateLink();
@@ -46,10 +46,12 @@ export default class DesignerWidget {
   // The training page takes 1x28x28 digits and 10 classes: the link is offered for designs
   // that fit them, and says why not otherwise.
   updateLink() {
+    const a = this.designer.analysis;
+    if (!a) return;
     const fits = this.s.inputShape.join() === '1,28,28';
-    const problem = !fits ? 'the training page takes 1x28x28 digits' : this.designer.analysis.ok && this.designer.analysis.outputShape.reduce((a, b) => a * b, 1) !== 10 ? 'the training page needs 10 outputs' : null;
+    const problem = !fits ? 'the training page takes 1x28x28 digits' : a.ok && a.outputShape.reduce((x, y) => x * y, 1) !== 10 ? 'the training page needs 10 outputs' : null;
     this.link.href = new URL(`train.html${hashWithDesign('', this.s.layers)}`, location.href).href;
-    this.link.hidden = Boolean(problem) || !this.designer.analysis.ok;
+    this.link.hidden = Boolean(problem) || !a.ok;
     this.note.textContent = problem ? `(To train it, ${problem}.)` : '';
   }
 
