@@ -7,6 +7,8 @@
 
 import { el } from '../lib/dom.js';
 import { layersFor } from '../train/architectures.js';
+import { toWorker } from '../train/protocol.js';
+import { analyse } from './analyse.js';
 import { CUSTOM } from '../train/settings.js';
 import { Designer } from './view.js';
 import { decodeDesign, designTextOfHash, writeDesignToLocation } from './url.js';
@@ -107,4 +109,28 @@ export function designFromLink(hash) {
   } catch (error) {
     return { error: error.message };
   }
+}
+
+// The designer's analyser on the training page: a large design takes the core longer than a
+// frame to build, so it is built in the training worker (between two slices of training);
+// while there is no worker to ask (start-up, a reset), in the page's core. post(msg) sends
+// to the worker and returns false when there is none. answer(msg): the worker's reply.
+export function workerAnalyser(core, post) {
+  let ids = 0;
+  const waiting = new Map();
+  return {
+    analyse: (design, inputShape) => {
+      const id = ++ids;
+      const asked = new Promise((resolve) => waiting.set(id, resolve));
+      if (post(toWorker.analyse(id, design, inputShape)) === false) {
+        waiting.delete(id);
+        return analyse(core(), design, inputShape);
+      }
+      return asked;
+    },
+    answer: (msg) => {
+      waiting.get(msg.id)?.(msg.analysis);
+      waiting.delete(msg.id);
+    },
+  };
 }

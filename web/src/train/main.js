@@ -7,8 +7,8 @@
 // to describe them (the designer's table, the export's layer list).
 
 import { load } from '../../bindings/convlab.js';
-import { analyse, useCore } from '../designer/analyse.js';
-import { TrainPanel, designFromLink } from '../designer/train-panel.js';
+import { useCore } from '../designer/analyse.js';
+import { TrainPanel, designFromLink, workerAnalyser } from '../designer/train-panel.js';
 import { exportRun } from '../designer/export-run.js';
 import { el, fmt } from '../lib/dom.js';
 import { formatDate } from '../lib/format.js';
@@ -149,7 +149,7 @@ function onWorkerMessage(msg) {
     case 'inspection': views.inspector.show(msg); break;
     case 'error': onWorkerError(msg); break;
     case 'memory': page.memoryWaiters.shift()?.(msg); break;
-    case 'analysis': onAnalysis(msg); break;
+    case 'analysis': analyser.answer(msg); break;
     default: break;
   }
   // The slowest handler so far, per message type: what to look at if the page ever stutters.
@@ -289,25 +289,12 @@ function onSettingChange(name) {
   if (page.state !== 'loading') message('Settings changed: press Reset to start a new run with them.');
 }
 
-// ---- the designer's checks ----
-
-// A design is built to be described in the worker once it runs (a large one takes the core
-// longer than a frame to build); before that, in the page's core.
-let analysisIds = 0;
-const analyses = new Map();
-function analyseDesign(design, inputShape) {
-  if (!page.client || page.state === 'loading') return analyse(page.cl, design, inputShape);
-  const id = ++analysisIds;
-  return new Promise((resolve) => {
-    analyses.set(id, resolve);
-    send(toWorker.analyse(id, design, inputShape));
-  });
-}
-
-function onAnalysis(msg) {
-  analyses.get(msg.id)?.(msg.analysis);
-  analyses.delete(msg.id);
-}
+// The designer's tables: in the worker once it runs, before that in the page's core.
+const analyser = workerAnalyser(() => page.cl, (msg) => {
+  if (!page.client || page.client.dead || page.state === 'loading') return false;
+  send(msg);
+  return true;
+});
 
 // ---- start-up ----------------------------------------------------------------------------
 
@@ -330,7 +317,7 @@ async function main() {
     cl: page.cl,
     form,
     onEdit: (changed) => (changed ? onSettingChange('design') : updateReset()),
-    analyser: analyseDesign,
+    analyser: analyser.analyse,
     onTrain: () => {
       page.startWhenReady = true;
       resetRun().catch((e) => message(e.message));
