@@ -175,6 +175,22 @@ test('designer: an export button downloads the file, or says the exporter is mis
   await context.close();
 });
 
+test('designer: a link that does not decode, or whose design the core refuses, is explained and the page still starts', async () => {
+  const { page, context, problems } = await openPage(env, { width: 1200, height: 900 });
+  await page.goto(`${env.url}train.html#design=not*base64`);
+  await waitTrainState(page, 'idle', 60000);
+  assert.match(await page.locator('#t-message').textContent(), /could not be read \(design link: not base64url text\)/);
+  const refused = Buffer.from(JSON.stringify([{ type: 'conv2d', out: 2, kernel: 40 }, { type: 'flatten' }, { type: 'dense', out: 10 }])).toString('base64url');
+  await page.goto(`${env.url}train.html?fresh#design=${refused}`);
+  await waitTrainState(page, 'idle', 60000);
+  await settled(page);
+  assert.match(await page.locator('#t-message').textContent(), /does not build/);
+  assert.match(await layer(page, 0).locator('.d-error').textContent(), /^layers\[0\]\.kernel: 40x40 is larger/);
+  assert.equal(await page.locator('#d-train').isDisabled(), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('designer widget: renders alone in an embed, edits update the table, the link opens the training page', async () => {
   const layers = [{ type: 'conv2d', out: 2, kernel: 5 }, { type: 'relu' }, { type: 'flatten' }, { type: 'dense', out: 10 }];
   const { page, context, problems } = await openEmbed(env, 'designer', { layers });
