@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { load } from 'convlab';
 import { SCREENSHOTS, openEmbed, openPage, results, setup, trainData, waitFor, waitTrainState } from './helpers.mjs';
 
 let env;
@@ -187,6 +188,27 @@ test('designer: a link that does not decode, or whose design the core refuses, i
   assert.match(await page.locator('#t-message').textContent(), /does not build/);
   assert.match(await layer(page, 0).locator('.d-error').textContent(), /^layers\[0\]\.kernel: 40x40 is larger/);
   assert.equal(await page.locator('#d-train').isDisabled(), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("optimiser options reach trainStep: weight decay trains, or the core's refusal is shown and the run stops", async () => {
+  const cl = await load();
+  const supported = cl.registry.options['Network.trainStep'].some((o) => o.name === 'weightDecay');
+  const { page, context, problems } = await openPage(env, { width: 1200, height: 900 });
+  await page.goto(`${env.url}train.html`);
+  await waitTrainState(page, 'idle', 60000);
+  await page.locator('#t-settings [name=weightDecay]').fill('0.0005');
+  await page.click('#t-reset');
+  await waitTrainState(page, 'idle', 30000);
+  await page.click('#t-start');
+  if (supported) {
+    await waitFor(page, () => Number(document.getElementById('train').dataset.steps ?? 0) > 5, null, 60000);
+  } else {
+    await waitTrainState(page, 'paused', 30000);
+    assert.match(await page.locator('#t-message').textContent(), /Error in the training worker: weightDecay: unknown option/);
+    assert.equal(Number((await trainData(page)).steps ?? 0), 0, 'no step was taken');
+  }
   assert.deepEqual(problems, []);
   await context.close();
 });
