@@ -63,9 +63,13 @@ export function parametersNamed(net, names) {
   return names.map((n) => net.parameter(n));
 }
 
-// Parameters and momentum buffers as fresh { name, shape, data } copies.
+// Parameters and momentum buffers as fresh { name, shape, data } copies; with a core that
+// has them, the non-trainable buffers too (batch norm's running statistics: the export
+// needs them).
 export function readState(net) {
-  return { parameters: net.parameters(), optimizer: net.optimizerState() };
+  const state = { parameters: net.parameters(), optimizer: net.optimizerState() };
+  if (typeof net.buffers === 'function') state.buffers = net.buffers();
+  return state;
 }
 
 // optimizer: null (a file without buffers: momentum restarts) or a list like parameters.
