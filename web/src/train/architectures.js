@@ -38,18 +38,17 @@ export function layerNames(settings) {
   return ['C1 conv 6@5x5', a, `S2 ${p}`, 'C3 conv 16@5x5', a, `S4 ${p}`, 'C5 conv 120@5x5', a, 'flatten', 'F6 dense 84', a, 'output 10'];
 }
 
-// "conv2d 8@3x3", "dense 10", "maxpool2d 2": a custom layer's kind and its main sizes.
+// "conv2d 8@3x3", "dense 10", "maxpool2d 2x2": a custom layer's kind and its main sizes.
 export function designLayerName(spec) {
-  const k = Array.isArray(spec.kernel) ? spec.kernel.join('x') : spec.kernel;
-  if ('out' in spec && k !== undefined) return `${spec.type} ${spec.out}@${k}x${Array.isArray(spec.kernel) ? '' : k}`.replace(/x$/, '');
-  if ('out' in spec) return `${spec.type} ${spec.out}`;
-  if (k !== undefined) return `${spec.type} ${k}`;
-  return spec.type;
+  const k = spec.kernel === undefined ? '' : Array.isArray(spec.kernel) ? spec.kernel.join('x') : `${spec.kernel}x${spec.kernel}`;
+  if ('out' in spec) return `${spec.type} ${spec.out}${k ? `@${k}` : ''}`;
+  return k ? `${spec.type} ${k}` : spec.type;
 }
 
 // [{ name, shape }] of the network's parameters in the core's order and naming
 // ("<layer index>.weight" [out, in, k, k] or [out, in], "<layer index>.bias" [out]), for an
 // input of `channels` x side x side. Stride 1 convolutions, pooling windows of `kernel`.
+// A custom design's are the core's: it is built in the registered core (analyse.js).
 export function parameterShapes(settings, side = 28, channels = 1) {
   if (settings.arch === 'custom') return designParameterShapes(settings.design, [channels, side, side]);
   const shapes = [];
