@@ -1,7 +1,10 @@
 // architectures.js: the networks of the training page as lists of layers of convlab's
 // `sequential`, a name for each layer, and the parameters each one has (names and shapes,
 // so that a run file can be checked against the network its settings describe before any
-// network is built).
+// network is built). A custom design (arch 'custom') is its own list of layers; its
+// parameters' shapes are the core's (designer/analyse.js builds it).
+
+import { designParameterShapes } from '../designer/analyse.js';
 
 // LeNet-5 (LeCun et al. 1998, the notes' "Architecture LeNet5"): C1 6@5x5 on the 28x28
 // digit padded by 2 (LeCun's 32x32 input), S2 2x2, C3 16@5x5, S4 2x2, C5 120@5x5 kept a
@@ -11,6 +14,7 @@
 // plain linear layer (not RBF units), and the activation is selectable (LeCun's was a scaled
 // tanh). The MLP is the comparison without convolutions.
 export function layersFor(settings) {
+  if (settings.arch === 'custom') return settings.design.map((l) => ({ ...l }));
   const act = { type: settings.activation };
   if (settings.arch === 'mlp') {
     return [{ type: 'flatten' }, { type: 'dense', out: 128 }, act, { type: 'dense', out: 64 }, { ...act }, { type: 'dense', out: 10 }];
@@ -27,16 +31,26 @@ export function layersFor(settings) {
 
 // A name for each layer of layersFor(), for the feature-map view.
 export function layerNames(settings) {
+  if (settings.arch === 'custom') return settings.design.map(designLayerName);
   if (settings.arch === 'mlp') return ['flatten', 'hidden 128', settings.activation, 'hidden 64', settings.activation, 'output'];
   const a = settings.activation;
   const p = settings.pool === 'avg' ? 'avg pool' : 'max pool';
   return ['C1 conv 6@5x5', a, `S2 ${p}`, 'C3 conv 16@5x5', a, `S4 ${p}`, 'C5 conv 120@5x5', a, 'flatten', 'F6 dense 84', a, 'output 10'];
 }
 
+// "conv2d 8@3x3", "dense 10", "maxpool2d 2x2": a custom layer's kind and its main sizes.
+export function designLayerName(spec) {
+  const k = spec.kernel === undefined ? '' : Array.isArray(spec.kernel) ? spec.kernel.join('x') : `${spec.kernel}x${spec.kernel}`;
+  if ('out' in spec) return `${spec.type} ${spec.out}${k ? `@${k}` : ''}`;
+  return k ? `${spec.type} ${k}` : spec.type;
+}
+
 // [{ name, shape }] of the network's parameters in the core's order and naming
 // ("<layer index>.weight" [out, in, k, k] or [out, in], "<layer index>.bias" [out]), for an
 // input of `channels` x side x side. Stride 1 convolutions, pooling windows of `kernel`.
+// A custom design's are the core's: it is built in the registered core (analyse.js).
 export function parameterShapes(settings, side = 28, channels = 1) {
+  if (settings.arch === 'custom') return designParameterShapes(settings.design, [channels, side, side]);
   const shapes = [];
   let [c, h, w] = [channels, side, side];
   layersFor(settings).forEach((l, i) => {

@@ -4,14 +4,26 @@
 // at a time for the views.
 
 import { layersFor } from './architectures.js';
+import { optimizerOptions } from './settings.js';
+
+// The optimiser options of each network's run, fixed when the network is made (a run never
+// changes optimiser), so that a step needs only what changes per step: loss and lr.
+const optimizerOf = new WeakMap();
 
 export function createNetwork(cl, settings, side) {
-  return cl.sequential(layersFor(settings), { inputShape: [1, side, side], seed: settings.seed });
+  const net = cl.sequential(layersFor(settings), { inputShape: [1, side, side], seed: settings.seed });
+  optimizerOf.set(net, optimizerOptions(settings));
+  return net;
 }
 
-// One SGD step on `count` examples; returns { loss, accuracy } of the batch.
+// One optimiser step on `count` examples; returns { loss, accuracy } of the batch. The
+// options are the run's (settings.js's optimizerOptions); `momentum`, given by callers of
+// the SGD-only time, must agree with them. A module that lacks an option refuses it here,
+// naming it, and the worker reports that.
 export function trainBatch(net, x, labels, count, { loss, lr, momentum }) {
-  return net.trainStep(x, labels, count, { loss, optimizer: 'sgd', lr, momentum });
+  const options = optimizerOf.get(net) ?? { optimizer: 'sgd', momentum };
+  if ('momentum' in options && momentum !== undefined && momentum !== options.momentum) throw new Error(`momentum: ${momentum} differs from the run's ${options.momentum}`);
+  return net.trainStep(x, labels, count, { loss, lr, ...options });
 }
 
 // Views of the network's own input and label buffers for `count` examples, in WebAssembly
@@ -51,9 +63,13 @@ export function parametersNamed(net, names) {
   return names.map((n) => net.parameter(n));
 }
 
-// Parameters and momentum buffers as fresh { name, shape, data } copies.
+// Parameters and momentum buffers as fresh { name, shape, data } copies; with a core that
+// has them, the non-trainable buffers too (batch norm's running statistics: the export
+// needs them).
 export function readState(net) {
-  return { parameters: net.parameters(), optimizer: net.optimizerState() };
+  const state = { parameters: net.parameters(), optimizer: net.optimizerState() };
+  if (typeof net.buffers === 'function') state.buffers = net.buffers();
+  return state;
 }
 
 // optimizer: null (a file without buffers: momentum restarts) or a list like parameters.

@@ -3,13 +3,18 @@
 // the controls' commands and draws what it reports. A stored run is checked (schema.js)
 // before it is handed over; one that fails is kept aside and the page starts fresh. A worker
 // that crashes or stops answering is restarted from the last saved state. No network math
-// happens here.
+// happens here: the page's own core (loaded here too) only builds designs to check them and
+// to describe them (the designer's table, the export's layer list).
 
+import { load } from '../../bindings/convlab.js';
+import { useCore } from '../designer/analyse.js';
+import { TrainPanel, designFromLink, workerAnalyser } from '../designer/train-panel.js';
+import { exportRun } from '../designer/export-run.js';
 import { el, fmt } from '../lib/dom.js';
 import { formatDate } from '../lib/format.js';
 import { CLASS_NAMES } from './data.js';
 import { cachedDataset, loadCatalogue } from './loader.js';
-import { DEFAULT_LR, DEFAULTS, checkSettings } from './settings.js';
+import { ADAPTIVE_LR, CUSTOM, DEFAULT_LR, DEFAULTS, checkSettings } from './settings.js';
 import { SettingsForm, buildButtons } from './controls.js';
 import { checkRun } from './schema.js';
 import { loadSaved, setAside } from './store.js';
@@ -38,10 +43,20 @@ const page = {
 let form;
 let views;
 let buttons;
+let panel;
+
+// The settings the page shows: the form's, with the designer's network.
+const readSettings = () => ({ ...form.read(), ...panel.read() });
 
 const classNames = () => CLASS_NAMES[page.data?.id] ?? CLASS_NAMES.mnist;
 const nTrainOf = (id) => ({ nTrain: page.catalogue?.datasets.find((d) => d.id === id)?.train ?? 8000 });
 const send = (msg, opts) => page.client?.send(msg, opts);
+
+// Reset starts a run of the form's network: not while loading, nor for a design that cannot
+// be trained (the designer says why).
+function updateReset() {
+  buttons.reset.disabled = page.state === 'loading' || (panel?.read().arch === CUSTOM && Boolean(panel.problem));
+}
 
 function setState(state) {
   page.state = state;
@@ -53,8 +68,10 @@ function setState(state) {
   pause.hidden = state !== 'running';
   start.textContent = state === 'paused' ? 'Resume' : 'Start';
   start.disabled = !['idle', 'paused'].includes(state);
-  reset.disabled = state === 'loading';
+  updateReset();
   form.setDisabled(state === 'running' || state === 'loading');
+  panel?.setBusy(state === 'loading');
+  panel?.setExportable(state !== 'loading');
   if (state === 'done') $('t-epoch-text').textContent += ' · finished';
 }
 
@@ -123,13 +140,17 @@ function onWorkerMessage(msg) {
     case 'progress': onProgress(msg); break;
     case 'filters': views.filters.update(msg.filters); break;
     case 'eval': onEval(msg); break;
-    case 'snapshot': if (msg.id === 'download') downloadRun(msg.snapshot, page.data.train.n); break;
+    case 'snapshot':
+      if (msg.id === 'download') downloadRun(msg.snapshot, page.data.train.n);
+      else if (msg.id.startsWith('export:')) exportRun(page.cl, msg.id.slice('export:'.length), msg.snapshot).catch((e) => message(`Export failed: ${e.message}`));
+      break;
     case 'saved': $('train').dataset.savedSteps = String(msg.steps); break;
     case 'state': setState(msg.state); if (msg.state === 'done') message('Training finished: the schedule is complete.'); break;
     case 'diverged': onDiverged(msg); break;
     case 'inspection': views.inspector.show(msg); break;
     case 'error': onWorkerError(msg); break;
     case 'memory': page.memoryWaiters.shift()?.(msg); break;
+    case 'analysis': analyser.answer(msg); break;
     default: break;
   }
   // The slowest handler so far, per message type: what to look at if the page ever stutters.
@@ -141,6 +162,14 @@ function onReady(msg) {
   page.settings = msg.settings;
   page.layerNames = msg.layerNames;
   form.write(msg.settings);
+  panel.show(msg.settings);
+  if (page.linkDesign) {
+    // A shared link's design, different from the run that continues: shown, not trained yet.
+    form.setValue('arch', CUSTOM);
+    panel.designer.setDesign(page.linkDesign);
+    panel.update();
+    page.linkDesign = null;
+  }
   setStatus('WebAssembly core ready (in a worker)', true);
   page.curves = msg.curves;
   views.curves.update(page.curves);
@@ -155,6 +184,8 @@ function onReady(msg) {
   setState(state);
   if (page.upload && msg.accepted) message(`Loaded ${page.upload}: epoch ${fmt(p.epochs, 3)} of ${msg.settings.epochs}.`);
   page.upload = null;
+  if (page.startWhenReady && state === 'idle') send(toWorker.start());
+  page.startWhenReady = false;
   views.inspector.refresh();
 }
 
@@ -213,7 +244,7 @@ function ensureData(id) {
 async function resetRun(saved = null) {
   let settings;
   try {
-    settings = checkSettings(saved?.settings ?? form.read());
+    settings = checkSettings(saved?.settings ?? readSettings());
   } catch (error) {
     message(`Settings: ${error.message}`);
     return;
@@ -242,7 +273,15 @@ async function resetRun(saved = null) {
 }
 
 function onSettingChange(name) {
-  if (name === 'loss') {
+  if (name === 'optimizer') {
+    // Each optimiser has its own options and a good learning rate: start from those.
+    const s = form.read();
+    const sgd = s.optimizer === 'sgd';
+    form.write({ ...s, lr: sgd ? DEFAULT_LR[s.loss] : ADAPTIVE_LR, momentum: sgd ? DEFAULTS.momentum : 0, nesterov: false, betas: DEFAULTS.betas });
+  }
+  if (['arch', 'activation', 'pool'].includes(name)) panel.formChanged();
+  updateReset();
+  if (name === 'loss' && form.read().optimizer === 'sgd') {
     // Each loss has its own good learning rate; switch if the other one's is still set.
     const s = form.read();
     const other = Object.entries(DEFAULT_LR).find(([loss]) => loss !== s.loss);
@@ -250,6 +289,13 @@ function onSettingChange(name) {
   }
   if (page.state !== 'loading') message('Settings changed: press Reset to start a new run with them.');
 }
+
+// The designer's tables: in the worker once it runs, before that in the page's core.
+const analyser = workerAnalyser(() => page.cl, (msg) => {
+  if (!page.client || page.client.dead || page.state === 'loading') return false;
+  send(msg);
+  return true;
+});
 
 // ---- start-up ----------------------------------------------------------------------------
 
@@ -259,15 +305,43 @@ async function main() {
     onPause: () => send(toWorker.pause()),
     onReset: () => resetRun().catch((e) => message(e.message)),
   });
+  const link = designFromLink(location.hash); // before the designer rewrites the hash
+  // The page's core (the designer's), loaded beside the catalogue.
+  const coreLoading = load({ wasmUrl: new URL('../wasm/convlab_wasm.wasm', import.meta.url).href });
   page.catalogue = await loadCatalogue(DATA_URL);
+  page.cl = await coreLoading;
+  useCore(page.cl); // stored runs of custom designs are checked by building them
   const available = page.catalogue.datasets;
   form = new SettingsForm($('t-settings'), available, onSettingChange);
+  form.write(checkSettings(DEFAULTS));
+  panel = new TrainPanel($('t-design'), {
+    cl: page.cl,
+    form,
+    onEdit: (changed) => (changed ? onSettingChange('design') : updateReset()),
+    analyser: analyser.analyse,
+    onTrain: () => {
+      page.startWhenReady = true;
+      resetRun().catch((e) => message(e.message));
+    },
+    onExport: (format) => send(toWorker.snapshot(`export:${format}`)),
+  });
   if (!available.some((d) => d.id === 'fashion')) {
     $('t-settings').append(el('p', { class: 'muted small', text: "Fashion-MNIST was not installed when this site was built (Debian's dataset-fashion-mnist), so only MNIST is offered." }));
   }
   const restored = await storedRun();
   page.settings = restored?.settings ?? checkSettings(DEFAULTS);
+  if (link?.design && !restored) {
+    // A fresh page opened from a shared design trains it (if the core builds it).
+    try {
+      page.settings = checkSettings({ ...DEFAULTS, arch: CUSTOM, design: link.design });
+    } catch {
+      page.linkDesign = link.design; // shown with the core's message at its layer
+    }
+  } else if (link?.design && JSON.stringify(link.design) !== JSON.stringify(restored.settings.design)) {
+    page.linkDesign = link.design;
+  }
   form.write(page.settings);
+  panel.show(page.settings);
   setState('loading');
   views = {
     curves: new Curves($('t-loss'), $('t-acc')),
@@ -289,7 +363,9 @@ async function main() {
   });
   page.data = await ensureData(page.settings.dataset);
   views.inspector.setData(page.data);
-  if (restored) message(`Continuing your saved run (epoch ${fmt(epochsOf(restored, page.data.train.n), 3)} of ${restored.settings.epochs}, saved ${formatDate(restored.savedAt)}). Reset starts over.`);
+  if (link?.error) message(`The design in this link could not be read (${link.error}); the designer shows the current network.`);
+  else if (page.linkDesign) message(restored ? 'The design of this link is shown in the designer; your saved run continues until you press "Train this design".' : 'The design of this link does not build: see the designer.');
+  else if (restored) message(`Continuing your saved run (epoch ${fmt(epochsOf(restored, page.data.train.n), 3)} of ${restored.settings.epochs}, saved ${formatDate(restored.savedAt)}). Reset starts over.`);
   else if (page.asideReason) asideMessage();
   setStatus('Starting the WebAssembly core in a worker…');
   startWorker(restored);

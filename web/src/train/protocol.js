@@ -26,6 +26,8 @@ export const toWorker = {
   crash: () => ({ type: 'crash' }),
   close: () => ({ type: 'close' }),
   memory: () => ({ type: 'memory' }),
+  // The designer's table of a design (designer/analyse.js), built in the worker's core.
+  analyse: (id, design, inputShape) => ({ type: 'analyse', id, design, inputShape }),
 };
 
 // Worker -> page.
@@ -46,5 +48,6 @@ export const fromWorker = {
   // heapBytes: the WebAssembly memory's size; mallocBytes: bytes allocated in it;
   // jsAllocations: blocks the JS wrapper has allocated so far (training allocates none);
   // steps: the run's step count at this moment (the tests measure what an interruption loses).
+  analysis: (id, analysis) => ({ type: 'analysis', id, analysis }),
   memory: ({ heapBytes, mallocBytes, jsAllocations }, steps) => ({ type: 'memory', heapBytes, mallocBytes, jsAllocations, steps }),
 };

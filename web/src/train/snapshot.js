@@ -44,6 +44,7 @@ function decodeTensors(list, field) {
 export function toFile(snapshot) {
   const file = { ...snapshot, parameters: encodeTensors(snapshot.parameters) };
   if (snapshot.optimizer) file.optimizer = encodeTensors(snapshot.optimizer);
+  if (snapshot.buffers) file.buffers = encodeTensors(snapshot.buffers);
   return new Blob([JSON.stringify(file)], { type: 'application/json' });
 }
 
@@ -60,5 +61,6 @@ export function fromFile(text, limits) {
   const parameters = decodeTensors(file.parameters, 'parameters');
   // Version 2 always has the momentum buffers ([] when there were none yet); version 1 never.
   const optimizer = file.version === 1 ? undefined : decodeTensors(file.optimizer, 'optimizer');
-  return checkRun({ ...file, parameters, optimizer }, limits);
+  const buffers = file.buffers === undefined ? undefined : decodeTensors(file.buffers, 'buffers');
+  return checkRun({ ...file, parameters, optimizer, buffers }, limits);
 }

@@ -6,6 +6,7 @@
 // those of protocol.js; the page thread only draws.
 
 import { load } from '../../bindings/convlab.js';
+import { analyse, useCore } from '../designer/analyse.js';
 import { filterNames, layerNames } from './architectures.js';
 import { parametersNamed } from './engine.js';
 import { FILTERS_MS, PROGRESS_MS, SAVE_MS, fromWorker } from './protocol.js';
@@ -31,6 +32,7 @@ const post = (msg) => self.postMessage(msg);
 async function core() {
   loading ??= load({ wasmUrl: new URL('../wasm/convlab_wasm.wasm', import.meta.url).href });
   cl = await loading;
+  useCore(cl); // custom designs are checked, and their parameter shapes read, by building them
 }
 
 const filters = () => parametersNamed(run.net, filterNames(run.settings));
@@ -104,7 +106,18 @@ function slice() {
   let examples = 0;
   let stop = null;
   while (performance.now() - t0 < SLICE_MS) {
-    const e = run.work();
+    let e;
+    try {
+      e = run.work();
+    } catch (error) {
+      // A step the core refuses (an optimiser option this module lacks, a design that does
+      // not fit the data): stop and say so; the run stays as it was before the step.
+      running = false;
+      post(fromWorker.error(error?.message ?? String(error), 'start'));
+      post(progressMessage(null));
+      post(fromWorker.state('paused'));
+      return;
+    }
     if (e.kind === 'train') {
       last = e;
       examples += e.examples;
@@ -202,6 +215,11 @@ async function handle(msg) {
     }
     case 'crash': {
       setTimeout(() => { throw new Error('worker crash requested by a test'); });
+      break;
+    }
+    case 'analyse': {
+      await core();
+      post(fromWorker.analysis(msg.id, analyse(cl, msg.design, msg.inputShape)));
       break;
     }
     case 'memory': {

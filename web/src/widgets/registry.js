@@ -26,4 +26,6 @@ export const widgets = {
   volume: () => import('./volume/index.js'),
   'lenet-shapes': () => import('./lenet-shapes/index.js'),
   'inception-savings': () => import('./inception-savings/index.js'),
+  // Not in a lesson yet: for embeds and for lessons that want to let students build.
+  designer: () => import('./designer/index.js'),
 };
