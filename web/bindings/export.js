@@ -19,30 +19,19 @@ export function rememberLayers(net, layers) {
   return net;
 }
 
-// Each spec as given, overlaid with what net.layers reports for it (the core's view of it
-// wins), into a residual block's layers too.
-function merged(given, reported) {
-  return reported.map((r, i) => {
-    const g = given?.[i];
-    const m = { ...g, ...r };
-    if (Array.isArray(g?.layers) && Array.isArray(r.layers)) m.layers = merged(g.layers, r.layers);
-    return m;
-  });
-}
-
-function model(net) {
+async function model(net) {
   if (!built.has(net)) throw new TypeError(`net: expected a network from cl.sequential, got ${describe(net)}`);
   if (net.disposed) throw new Error('net: this network was disposed');
-  const layers = merged(built.get(net), net.layers);
+  const { exportNetwork, withReported } = await import('../src/lib/export/index.js');
+  const layers = withReported(built.get(net), net.layers);
   const buffers = typeof net.buffers === 'function' ? net.buffers() : [];
-  return { layers, inputShape: net.inputShape, parameters: net.parameters(), buffers };
+  return { exportNetwork, layers, inputShape: net.inputShape, parameters: net.parameters(), buffers };
 }
 
 async function exportAs(format, net, rest, fn) {
   // Nothing to choose yet (opset, names): an options argument would be ignored, so it is refused.
   if (rest.some((a) => a !== undefined)) throw new RangeError(`options: ${fn} takes no options (only the network)`);
-  const m = model(net);
-  const { exportNetwork } = await import('../src/lib/export/index.js');
+  const { exportNetwork, ...m } = await model(net);
   return exportNetwork(format, m).data;
 }
 

@@ -1,28 +1,18 @@
 // export-run.js: "Export ONNX" / "Export PyTorch" of the training page. The run's network is
-// described by the core (net.layers of the same design built in the page's core: the specs
-// with their defaults filled in), its weights and buffers come from the worker's snapshot,
-// and lib/export/ writes the file, which is then downloaded.
+// described by its design's specs and the output shapes the page's core computes for them;
+// its weights and buffers come from the worker's snapshot; lib/export/ writes the file, which
+// is then downloaded.
 
 import { layersFor } from '../train/architectures.js';
 import { saveBlob } from '../train/files.js';
 
-// lib/export/ is loaded only when asked for. The path goes through a variable part so that
-// the bundler includes whatever lib/<name>/index.js exists and a build without the exporter
-// still succeeds; asking for it then fails here with the message below.
-const EXPORTER_DIR = 'export';
-async function exporter() {
+// The network's layer specs, each with the output shape the core computes for it (the
+// exporter cross-checks it against PyTorch's rule), for a 1 x side x side input.
+export function filledLayers(cl, settings, withReported, side = 28) {
+  const given = layersFor(settings);
+  const net = cl.sequential(given, { inputShape: [1, side, side], seed: 0 });
   try {
-    return await import(`../lib/${EXPORTER_DIR}/index.js`);
-  } catch (error) {
-    throw new Error(`the exporter (web/src/lib/export/index.js) is not part of this build (${error.message})`);
-  }
-}
-
-// The network's layer specs as the core fills them in, for a 1 x side x side input.
-export function filledLayers(cl, settings, side = 28) {
-  const net = cl.sequential(layersFor(settings), { inputShape: [1, side, side], seed: 0 });
-  try {
-    return { layers: net.layers.map(({ index, outputShape, ...spec }) => spec), inputShape: [...net.inputShape] };
+    return { layers: withReported(given, net.layers), inputShape: [...net.inputShape] };
   } finally {
     net.dispose();
   }
@@ -30,8 +20,9 @@ export function filledLayers(cl, settings, side = 28) {
 
 // format: 'onnx' | 'pytorch'; snapshot: the worker's Run.snapshot().
 export async function exportRun(cl, format, snapshot) {
-  const { exportNetwork } = await exporter();
-  const { layers, inputShape } = filledLayers(cl, snapshot.settings);
+  // Loaded only when asked for: the ONNX writer brings protobufjs, which nothing else needs.
+  const { exportNetwork, withReported } = await import('../lib/export/index.js');
+  const { layers, inputShape } = filledLayers(cl, snapshot.settings, withReported);
   const { filename, mime, data } = await exportNetwork(format, {
     layers,
     inputShape,

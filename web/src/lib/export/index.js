@@ -8,6 +8,20 @@ import { pytorchScript } from './pytorch.js';
 
 export { EXPORTABLE, tensorShapes } from './plan.js';
 
+/**
+ * The specs a network was built from (`given`), overlaid with what `net.layers` reports for
+ * each (type, index, outputShape: the core's view wins; outputShape is then cross-checked), into
+ * a residual block's layers too: the exporters need every field, net.layers reports shapes.
+ */
+export function withReported(given, reported) {
+  return reported.map((r, i) => {
+    const g = given?.[i];
+    const m = { ...g, ...r };
+    if (Array.isArray(g?.layers) && Array.isArray(r.layers)) m.layers = withReported(g.layers, r.layers);
+    return m;
+  });
+}
+
 const FORMATS = {
   onnx: (plan) => ({ filename: 'convlab-model.onnx', mime: 'application/octet-stream', data: onnxModel(plan) }),
   // A Python module name (an underscore, no dash), so the file can also be imported.
