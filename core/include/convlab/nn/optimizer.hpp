@@ -102,7 +102,7 @@ class optimizer {
     // creates the state.
     void step(const optimizer_options& o);
     void reset();
-    bool empty() const { return slots_.empty(); }
+    bool empty() const { return !active_; }
     // The state as tensors, views into this object (valid until the next step, reset or
     // load). SGD: one entry per parameter named as the parameter (its momentum_buffer).
     // Adam, AdamW, RMSprop: first "<optimizer>.step" of shape [1] (torch's step count, a
@@ -120,6 +120,7 @@ class optimizer {
   private:
     std::vector<optimizer_param> params_;
     optimizer_kind kind_ = optimizer_kind::sgd;
+    bool active_ = false;
     float step_ = 0.0f;
     std::vector<std::string> slot_names_;        // the slots the state has, in torch's order
     std::vector<std::vector<float>> slots_;      // [parameter * slot count + slot] -> (size)

@@ -69,9 +69,9 @@ void optimizer::bind(std::vector<optimizer_param> params) {
     reset();
 }
 
+// Keeps the buffers' memory: a run that resets and starts again allocates nothing.
 void optimizer::reset() {
-    slots_.clear();
-    slot_names_.clear();
+    active_ = false;
     step_ = 0.0f;
 }
 
@@ -114,6 +114,7 @@ void optimizer::step(const optimizer_options& o) {
         slots_.resize(params_.size() * count);
         for (std::size_t j = 0; j < params_.size(); ++j)
             for (std::size_t k = 0; k < count; ++k) slots_[j * count + k].assign(params_[j].size, 0.0f);
+        active_ = true;
     }
     if (o.optimizer != optimizer_kind::sgd) step_ += 1.0f;  // torch's float step_t += 1
     for (std::size_t j = 0; j < params_.size(); ++j) {
@@ -238,7 +239,8 @@ void optimizer::load(const std::vector<optimizer_state_view>& list) {
     kind_ = kind;
     step_ = step;
     slot_names_ = names;
-    slots_.assign(params_.size() * names.size(), {});
+    slots_.resize(params_.size() * names.size());
+    active_ = true;
     for (std::size_t j = 0; j < params_.size(); ++j)
         for (std::size_t k = 0, kept = 0; k < per; ++k) {
             const optimizer_state_view* v = source[j * per + k];
