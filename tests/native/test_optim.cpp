@@ -19,6 +19,7 @@
 using convlab::optimizer_kind;
 using convlab::optimizer_options;
 using convlab::sequential;
+using harness::error_of;
 using harness::make;
 
 namespace {
@@ -108,16 +109,6 @@ saved save(const sequential& net) {
     saved s;
     for (const auto& v : net.optimizer_state()) s.push(v.name, v.shape, std::vector<float>(v.data, v.data + v.size));
     return s;
-}
-
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const convlab::invalid_argument& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 convlab::train_options defaults(optimizer_kind kind) {
