@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "convlab/common.hpp"
 #include "convlab/nn/init.hpp"
 
 namespace harness {
@@ -111,6 +112,17 @@ inline std::vector<double> numeric_gradient(std::vector<float>& p,
         g[i] = (up - down) / (h1 + h2);
     }
     return g;
+}
+
+// What f throws as convlab::invalid_argument ("<argument>: <expected>"), or "(no error)".
+template <class F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const convlab::invalid_argument& e) {
+        return e.what();
+    }
+    return "(no error)";
 }
 
 }  // namespace harness

@@ -256,3 +256,33 @@ TEST_CASE("a step on the network's staging buffers and evaluate allocate nothing
     CHECK(std::isfinite(sink));
     CHECK(allocations.load() == 0);
 }
+
+TEST_CASE("every optimiser's step allocates nothing once its state exists") {
+    const int batch = 4;
+    const std::vector<float> x = harness::random_vector(std::size_t(batch) * 28 * 28, 5, 0.f, 1.f);
+    const std::vector<std::int32_t> labels = {1, 4, 7, 0};
+    for (convlab::optimizer_kind kind : {convlab::optimizer_kind::sgd, convlab::optimizer_kind::adam,
+                                         convlab::optimizer_kind::adamw, convlab::optimizer_kind::rmsprop}) {
+        sequential net(lenet_layers(conv2d_method::automatic), {1, 28, 28}, 1);
+        train_options options;
+        static_cast<convlab::optimizer_options&>(options) = convlab::default_optimizer_options(kind);
+        options.momentum = kind == convlab::optimizer_kind::adam || kind == convlab::optimizer_kind::adamw ? 0.0 : 0.9;
+        options.amsgrad = kind == convlab::optimizer_kind::adamw;
+        options.centered = kind == convlab::optimizer_kind::rmsprop;
+        options.weight_decay = 1e-4;
+        for (int i = 0; i < 2; ++i) net.train_step(x.data(), labels.data(), batch, options);
+        allocations.store(0);
+        counting.store(true);
+        for (int i = 0; i < 3; ++i) net.train_step(x.data(), labels.data(), batch, options);
+        counting.store(false);
+        INFO(convlab::optimizer_name(kind) << ": " << allocations.load() << " allocations in 3 steps");
+        CHECK(allocations.load() == 0);
+        // A reset keeps the state's memory: starting again allocates nothing either.
+        net.reset_optimizer();
+        allocations.store(0);
+        counting.store(true);
+        net.train_step(x.data(), labels.data(), batch, options);
+        counting.store(false);
+        CHECK(allocations.load() == 0);
+    }
+}

@@ -16,17 +16,9 @@
 
 using namespace convlab;
 
-namespace {
+using harness::error_of;
 
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const convlab::invalid_argument& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+namespace {
 
 field_list fields(std::initializer_list<std::pair<std::string, field_value>> l) { return l; }
 

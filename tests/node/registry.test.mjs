@@ -18,7 +18,7 @@ describe('cl.registry', () => {
     assert.ok(Object.isFrozen(r) && Object.isFrozen(r.layers) && Object.isFrozen(r.layers[0].fields));
     assert.deepEqual(r.losses, ['softmax-cross-entropy', 'mse']);
     assert.deepEqual(r.activations, ['relu', 'sigmoid', 'tanh']);
-    assert.deepEqual(r.optimizers, ['sgd']);
+    assert.deepEqual(r.optimizers, ['sgd', 'adam', 'adamw', 'rmsprop']);
     assert.deepEqual(r.modes, ['full', 'same', 'valid']);
     assert.deepEqual(r.paddings, ['same', 'valid']);
     assert.deepEqual(cl.methods, r.methods);
@@ -69,16 +69,16 @@ describe('registry.d.ts', () => {
     const grown = structuredClone(r);
     grown.layers.push({ type: 'batchnorm2d', fields: [{ name: 'eps', type: 'number', default: '1e-5' }] });
     grown.losses.push('hinge');
-    grown.optimizers.push('adam');
+    grown.optimizers.push('adagrad');
     grown.methods.conv2d.push('winograd');
-    grown.options['Network.trainStep'].push({ name: 'weightDecay', type: 'number', default: '0' });
+    grown.options['Network.trainStep'].push({ name: 'lrDecay', type: 'number', default: '0' });
     const dts = registryDts(grown);
     assert.match(dts, /\| \{ type: 'batchnorm2d'; eps\?: number; \}/);
     assert.match(dts, /export type LayerType = .*'batchnorm2d'/);
     assert.match(dts, /export type Loss = 'softmax-cross-entropy' \| 'mse' \| 'hinge';/);
-    assert.match(dts, /export type OptimizerName = 'sgd' \| 'adam';/);
+    assert.match(dts, /export type OptimizerName = 'sgd' \| 'adam' \| 'adamw' \| 'rmsprop' \| 'adagrad';/);
     assert.match(dts, /export type Method2d = .*'winograd'/);
-    assert.match(dts, /NetworkTrainStepOptions \{.*weightDecay\?: number;/);
+    assert.match(dts, /NetworkTrainStepOptions \{.*lrDecay\?: number;/);
     // And the one in the repository names every layer kind and loss of the live registry.
     const committed = readFileSync(REGISTRY_DTS, 'utf8');
     for (const l of r.layers) assert.match(committed, new RegExp(`type: '${l.type}'`));

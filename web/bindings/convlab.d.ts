@@ -31,7 +31,11 @@ export * from './registry';
 export type Conv1dOptions = ConvolveOptions;
 export type PoolOptions = MaxPool2dOptions;
 /** Default loss 'softmax-cross-entropy' ('mse' targets the labels' one-hot encoding), optimizer
- * 'sgd', lr 0.01 and momentum 0 (finite, >= 0; torch.optim.SGD: v = momentum v + g, p -= lr v). */
+ * 'sgd'. Every optimiser is torch.optim's with torch's defaults (lr 0.01 for 'sgd', which torch
+ * leaves without one; 1e-3 for 'adam' and 'adamw', 1e-2 for 'rmsprop'; AdamW's weightDecay
+ * 1e-2). sgd: lr, momentum, dampening, nesterov, weightDecay; adam / adamw: lr, betas, eps,
+ * weightDecay, amsgrad; rmsprop: lr, alpha, eps, weightDecay, momentum, centered. An option
+ * the chosen optimiser does not take is refused by name. */
 export type TrainOptions = NetworkTrainStepOptions;
 
 export interface Tensor {
@@ -133,7 +137,7 @@ export interface Network {
   staging(batch: number): Staging;
   /** (addition) One parameter by name, copied; the others are untouched. */
   parameter(name: string): Parameter;
-  /** backward, then one SGD step. */
+  /** backward, then one step of options.optimizer (see TrainOptions). */
   trainStep(x: Float32Array, labels: Labels, batch?: number, options?: NetworkTrainStepOptions): StepResult;
   /**
    * Vector-Jacobian product of the whole network: gradInput = gradOutput^T dy/dx, shape
@@ -142,18 +146,23 @@ export interface Network {
   vjp(x: Float32Array, batch: number | undefined, gradOutput: Float32Array): { gradInput: Float32Array };
   /** Layer index's activations from the last forward / backward / trainStep / vjp, (batch, outputShape...). */
   layerOutput(index: number): Float32Array;
-  /** Forgets the momentum buffers: the next step starts again from v = g. */
+  /** Forgets the optimiser state: the next step starts afresh (SGD: v = g; Adam: step 1). */
   resetOptimizer(): void;
   /**
-   * (addition) SGD's momentum buffers v (torch.optim.SGD's momentum_buffer), named and shaped
-   * as parameters(), in their order; fresh copies. [] before any step with momentum and after
-   * resetOptimizer. Saved with parameters(), they let a run resume exactly.
+   * (addition) The optimiser state (torch's optimizer.state) as fresh tensor copies; [] before
+   * a step creates it and after resetOptimizer. SGD: its momentum buffers, named and shaped as
+   * parameters(), in their order. Adam / AdamW / RMSprop: first `{ name: '<optimizer>.step',
+   * shape: [1] }` (the step count, which also says whose state it is), then per parameter
+   * `'<parameter>.<slot>'` with torch's slots: exp_avg, exp_avg_sq (max_exp_avg_sq with
+   * amsgrad); square_avg (momentum_buffer with momentum, grad_avg when centered). Saved with
+   * parameters(), they let a run resume exactly.
    */
   optimizerState(): Parameter[];
   /**
-   * (addition) Sets the momentum buffers: same form and checks as setParameters (errors name
-   * `list`, `list[i].name`, `list[i].shape`, `list[i].data`); the next step with momentum
-   * continues from them (v = momentum v + g). [] forgets them, as resetOptimizer.
+   * (addition) Sets the optimiser state from a list of optimizerState()'s form, in any order,
+   * checked completely before anything is written (errors name `list`, `list[i].name`,
+   * `list[i].shape`, `list[i].data`). The next step continues from it. [] forgets it, as
+   * resetOptimizer. A step with another optimiser than the state's is refused ('optimizer').
    */
   setOptimizerState(list: ParameterInput[]): void;
   /** Frees the network's WebAssembly memory; later calls throw. Calling it twice is fine. */

@@ -42,6 +42,28 @@ function matchParameters(list, views) {
   return [...seen.values()];
 }
 
+// The save form of Adam's, AdamW's and RMSprop's state: "<optimizer>.step" and
+// "<parameter>.<slot>" tensors (docs/api.md). SGD's buffers are named as their parameters.
+const isSlotState = (list) => Array.isArray(list) && list.some((e) => typeof e?.name === 'string' && e.name.endsWith('.step'));
+
+// Reads [{ name, shape, data }] whose names and shapes the core checks against its state's
+// form; here only the types, and data through its true view or copied from numbers.
+function stateTensors(list) {
+  return list.map((p, i) => {
+    if (p === null || typeof p !== 'object') throw new TypeError(`list[${i}]: expected { name, shape, data }, got ${describe(p)}`);
+    if (typeof p.name !== 'string') throw new TypeError(`list[${i}].name: expected a string, got ${describe(p.name)}`);
+    const s = p.shape;
+    if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31)) {
+      throw new TypeError(`list[${i}].shape: expected an array of integers, got ${Array.isArray(s) ? shapeText(s) : describe(s)}`);
+    }
+    let d = p.data;
+    if (isFloat32Array(d)) d = trueView(d);
+    else if (Array.isArray(d) && d.every((e) => typeof e === 'number')) d = Float32Array.from(d);
+    else throw new TypeError(`list[${i}].data: expected a Float32Array or numbers, got ${describe(d)}`);
+    return { name: p.name, shape: [...s], d };
+  });
+}
+
 export class Network {
   #M;
   #heap;
@@ -140,11 +162,16 @@ export class Network {
     return this.#copies(this.#live('optimizerState').optimizerState(), 'data');
   }
 
+  // SGD's buffers are checked here as setParameters' list; the other optimisers' tensors by
+  // the core, which knows their form. Nothing is written unless all of it is valid.
   setOptimizerState(list) {
     const h = this.#live('setOptimizerState');
-    const entries = Array.isArray(list) && list.length === 0 ? [] : matchParameters(list, h.parameters());
-    this.#heap.with(entries.map((e) => e.d), (...addresses) => h.setOptimizerState(entries.map(({ v }, k) => ({
-      name: v.name, shape: v.shape, data: addresses[k], size: v.size,
+    let entries;
+    if (Array.isArray(list) && list.length === 0) entries = [];
+    else if (isSlotState(list)) entries = stateTensors(list);
+    else entries = matchParameters(list, h.parameters()).map(({ v, d }) => ({ name: v.name, shape: v.shape, d }));
+    this.#heap.with(entries.map((e) => e.d), (...addresses) => h.setOptimizerState(entries.map((e, k) => ({
+      name: e.name, shape: e.shape, data: addresses[k], size: e.d.length,
     }))));
   }
 

@@ -15,6 +15,7 @@ function fieldType(f, fn) {
   switch (f.type) {
     case 'positive-int': case 'number': return 'number';
     case 'int-or-pair': return 'Pair';
+    case 'number-pair': return '[number, number]';
     case 'padding': return 'Padding';
     case 'boolean': return 'boolean';
     case 'shape': return 'number[]';

@@ -4,4 +4,4 @@
 export const LAYER_TYPES = Object.freeze(["conv2d","relu","sigmoid","tanh","maxpool2d","avgpool2d","flatten","dense"]);
 export const LOSSES = Object.freeze(["softmax-cross-entropy","mse"]);
 export const ACTIVATIONS = Object.freeze(["relu","sigmoid","tanh"]);
-export const OPTIMIZERS = Object.freeze(["sgd"]);
+export const OPTIMIZERS = Object.freeze(["sgd","adam","adamw","rmsprop"]);

@@ -10,7 +10,7 @@ export type Method1d = 'direct' | 'toeplitz' | 'fft' | 'auto';
 export type Method2d = 'direct' | 'im2col' | 'fft' | 'auto';
 export type ActivationName = 'relu' | 'sigmoid' | 'tanh';
 export type Loss = 'softmax-cross-entropy' | 'mse';
-export type OptimizerName = 'sgd';
+export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop';
 export type LayerType = 'conv2d' | 'relu' | 'sigmoid' | 'tanh' | 'maxpool2d' | 'avgpool2d' | 'flatten' | 'dense';
 
 /** One layer of cl.sequential; a field not listed for its type is refused. */
@@ -50,7 +50,7 @@ export interface NetworkBackwardOptions { loss?: Loss; }
 /** The options of Network.evaluate; any other key is refused. */
 export interface NetworkEvaluateOptions { loss?: Loss; }
 /** The options of Network.trainStep; any other key is refused. */
-export interface NetworkTrainStepOptions { loss?: Loss; optimizer?: OptimizerName; lr?: number; momentum?: number; }
+export interface NetworkTrainStepOptions { loss?: Loss; optimizer?: OptimizerName; lr?: number; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number; betas?: [number, number]; eps?: number; amsgrad?: boolean; alpha?: number; centered?: boolean; }
 
 export interface RegistryField { readonly name: string; readonly type: string; readonly default: string }
 /** cl.registry: every name the core accepts, as plain frozen data. */

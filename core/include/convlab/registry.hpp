@@ -43,6 +43,7 @@ enum class field_type {
     text,           // one of a registry's names
     shape,          // an array of positive integers
     float_array,    // a Float32Array, checked by the JavaScript wrapper (a type C++ cannot see)
+    number_pair,    // [a, b], two finite numbers (checked further by its reader)
     unsupported,
 };
 const char* field_type_name(field_type t);

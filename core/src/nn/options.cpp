@@ -110,24 +110,43 @@ loss_kind read_loss_options(const field_list& options, const char* fn) {
 
 train_options read_train_options(const field_list& options) {
     check_options(options, "Network.trainStep");
+    optimizer_kind kind = optimizer_kind::sgd;
+    if (const field_value* v = find_field(options, "optimizer"))
+        kind = optimizer_from_name(read_text(*v, "optimizer"), "optimizer");
     train_options o;
+    static_cast<optimizer_options&>(o) = default_optimizer_options(kind);
     o.loss = read_loss(options);
-    if (const field_value* v = find_field(options, "optimizer")) {
-        const std::string name = read_text(*v, "optimizer");
-        std::vector<std::string> names(optimizer_names().begin(), optimizer_names().end());
-        if (std::find(names.begin(), names.end(), name) == names.end())
-            fail("optimizer", one_of_text(name, names));
+    for (const auto& [key, v] : options) {
+        if (key == "loss" || key == "optimizer") continue;
+        if (!optimizer_uses(kind, key)) {
+            std::string own;
+            const function_info& f = function_options("Network.trainStep");
+            for (std::size_t i = 0; i < f.option_count; ++i)
+                if (optimizer_uses(kind, f.options[i].name))
+                    own += (own.empty() ? "" : ", ") + std::string(f.options[i].name);
+            fail(key, std::string("'") + optimizer_name(kind) + "' takes no '" + key + "' (its options: " + own + ")");
+        }
+        if (key == "nesterov" || key == "amsgrad" || key == "centered") {
+            (key == "nesterov" ? o.nesterov : key == "amsgrad" ? o.amsgrad : o.centered) = read_bool(v, key);
+        } else if (key == "betas") {
+            if (v.type != field_value::kind::list || v.list.size() != 2 || !std::isfinite(v.list[0]) ||
+                !std::isfinite(v.list[1]))
+                fail(key, "expected [beta1, beta2], two numbers in [0, 1), got " + describe(v));
+            o.beta1 = v.list[0];
+            o.beta2 = v.list[1];
+        } else {
+            const double x = read_number(v, key);
+            if (x < 0 && key != "dampening") fail(key, "expected a number >= 0, got " + describe(v));
+            // The step computes in float: a value past its range would become infinite there.
+            if (std::fabs(x) > std::numeric_limits<float>::max())
+                fail(key, "too large for a float, got " + describe(v));
+            double& field = key == "lr" ? o.lr : key == "momentum" ? o.momentum
+                          : key == "dampening" ? o.dampening : key == "weightDecay" ? o.weight_decay
+                          : key == "eps" ? o.eps : o.alpha;
+            field = x;
+        }
     }
-    for (const char* key : {"lr", "momentum"}) {
-        const field_value* v = find_field(options, key);
-        if (v == nullptr) continue;
-        const double x = read_number(*v, key);
-        if (x < 0) fail(key, "expected a number >= 0, got " + describe(*v));
-        // The step computes in float: a value past its range would become infinite there.
-        if (x > std::numeric_limits<float>::max())
-            fail(key, "too large for a float, got " + describe(*v));
-        (key[0] == 'l' ? o.lr : o.momentum) = static_cast<float>(x);
-    }
+    check_optimizer_options(o);
     return o;
 }
 

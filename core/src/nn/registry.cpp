@@ -47,6 +47,7 @@ const char* field_type_name(field_type t) {
         case field_type::text: return "name";
         case field_type::shape: return "shape";
         case field_type::float_array: return "Float32Array";
+        case field_type::number_pair: return "number-pair";
         case field_type::unsupported: return "unsupported";
     }
     return "?";
@@ -93,10 +94,20 @@ constexpr field_info avg_pool_opts[] = {
 constexpr field_info sequential_opts[] = {{"inputShape", ft::shape, "required"},
                                           {"seed", ft::number, "0"}};
 constexpr field_info loss_opts[] = {{"loss", ft::text, "'softmax-cross-entropy'"}};
-constexpr field_info train_opts[] = {{"loss", ft::text, "'softmax-cross-entropy'"},
-                                     {"optimizer", ft::text, "'sgd'"},
-                                     {"lr", ft::number, "0.01"},
-                                     {"momentum", ft::number, "0"}};
+// torch.optim's options and defaults; each optimiser takes only its own (optimizer_uses).
+constexpr field_info train_opts[] = {
+    {"loss", ft::text, "'softmax-cross-entropy'"},
+    {"optimizer", ft::text, "'sgd'"},
+    {"lr", ft::number, "0.01 (adam, adamw: 0.001)"},
+    {"momentum", ft::number, "0"},           // sgd, rmsprop
+    {"dampening", ft::number, "0"},          // sgd
+    {"nesterov", ft::boolean, "false"},      // sgd
+    {"weightDecay", ft::number, "0 (adamw: 0.01)"},
+    {"betas", ft::number_pair, "[0.9, 0.999]"},  // adam, adamw
+    {"eps", ft::number, "1e-8"},             // adam, adamw, rmsprop
+    {"amsgrad", ft::boolean, "false"},       // adam, adamw
+    {"alpha", ft::number, "0.99"},           // rmsprop
+    {"centered", ft::boolean, "false"}};     // rmsprop
 
 #define CONVLAB_OPTS(name, table) function_info{name, table, std::size(table)}
 

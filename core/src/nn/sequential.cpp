@@ -13,7 +13,6 @@
 
 #include "convlab/common.hpp"
 #include "convlab/nn/init.hpp"
-#include "convlab/nn/sgd.hpp"
 #include "layers/layer.hpp"
 
 namespace convlab {
@@ -29,7 +28,6 @@ struct param_state {
     std::string name;
     std::vector<int> shape;
     std::vector<float> data, grad;  // (shape...)
-    std::vector<float> velocity;    // (shape...) once a step with momentum has run
 };
 
 // Whether a spec sets `field` away from its default: a field its kind does not list is
@@ -60,7 +58,7 @@ struct sequential::impl {
     std::vector<float> grad_a, grad_b;  // (batch, largest_size) each: ping-pong for dL/d(act)
     std::vector<float> stage_x;         // (staged batch, input...): staging()
     std::vector<std::int32_t> stage_labels;
-    bool has_velocity = false;
+    optimizer opt;  // torch's optimizer.state for params
 
     int add_param(std::size_t layer, const char* suffix, std::vector<int> shape) {
         param_state p;
@@ -206,6 +204,10 @@ sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_sh
             init_uniform(rng, b.data.data(), b.data.size(), bound);
         }
     }
+    // params is complete: its vectors keep their addresses from here on.
+    std::vector<optimizer_param> bound;
+    for (auto& p : m.params) bound.push_back({p.name, p.shape, p.data.data(), p.grad.data(), p.data.size()});
+    m.opt.bind(std::move(bound));
 }
 
 sequential::~sequential() = default;
@@ -299,74 +301,20 @@ const float* sequential::vjp(const float* x, int batch, const float* grad_output
 
 step_result sequential::train_step(const float* x, const std::int32_t* labels, int batch,
                                    const train_options& options) {
-    if (!std::isfinite(options.lr) || options.lr < 0)
-        fail("lr", "expected a finite number >= 0, got " + std::to_string(options.lr));
-    if (!std::isfinite(options.momentum) || options.momentum < 0)
-        fail("momentum", "expected a finite number >= 0, got " + std::to_string(options.momentum));
+    impl_->opt.check(options);  // before backward: a refused step changes nothing
     const step_result r = backward(x, labels, batch, options.loss);
-    impl& m = *impl_;
-    const bool first = !m.has_velocity;
-    for (auto& p : m.params) {
-        if (options.momentum != 0.0f && p.velocity.size() != p.data.size())
-            p.velocity.resize(p.data.size());
-        sgd_step(p.data.data(), p.grad.data(), p.velocity.data(), p.data.size(), options.lr,
-                 options.momentum, first);
-    }
-    // As in torch.optim.SGD, steps without momentum neither create nor change the buffers.
-    if (options.momentum != 0.0f) m.has_velocity = true;
+    impl_->opt.step(options);
     return r;
 }
 
-void sequential::reset_optimizer() { impl_->has_velocity = false; }
+void sequential::reset_optimizer() { impl_->opt.reset(); }
 
-bool sequential::has_optimizer_state() const { return impl_->has_velocity; }
+bool sequential::has_optimizer_state() const { return !impl_->opt.empty(); }
 
-std::vector<optimizer_state_view> sequential::optimizer_state() const {
-    std::vector<optimizer_state_view> views;
-    if (!impl_->has_velocity) return views;
-    // has_velocity implies every buffer has its parameter's size (train_step and
-    // set_optimizer_state size them all at once).
-    views.reserve(impl_->params.size());
-    for (const auto& p : impl_->params)
-        views.push_back({p.name, p.shape, p.velocity.data(), p.velocity.size()});
-    return views;
-}
+std::vector<optimizer_state_view> sequential::optimizer_state() const { return impl_->opt.views(); }
 
 void sequential::set_optimizer_state(const std::vector<optimizer_state_view>& list) {
-    impl& m = *impl_;
-    if (list.empty()) {
-        reset_optimizer();
-        return;
-    }
-    // source[j]: the entry for parameter j. Everything is checked before anything is written.
-    std::vector<const optimizer_state_view*> source(m.params.size(), nullptr);
-    for (std::size_t i = 0; i < list.size(); ++i) {
-        const optimizer_state_view& e = list[i];
-        const std::string at = "list[" + std::to_string(i) + "].";
-        std::size_t j = 0;
-        while (j < m.params.size() && m.params[j].name != e.name) ++j;
-        if (j == m.params.size()) {
-            std::string names;
-            for (const auto& p : m.params) names += (names.empty() ? "'" : ", '") + p.name + "'";
-            fail(at + "name", "expected one of " + (names.empty() ? "(no parameters)" : names) +
-                                  ", got '" + e.name + "'");
-        }
-        const param_state& p = m.params[j];
-        if (source[j] != nullptr) fail(at + "name", "'" + e.name + "' appears twice");
-        if (e.shape != p.shape)
-            fail(at + "shape", "expected " + shape_text(p.shape) + " for '" + p.name + "', got " +
-                                   shape_text(e.shape));
-        if (e.data == nullptr || e.size != p.data.size())
-            fail(at + "data", "expected " + std::to_string(p.data.size()) + " elements for shape " +
-                                  shape_text(p.shape) + ", got " +
-                                  (e.data == nullptr ? "none" : std::to_string(e.size)));
-        source[j] = &e;
-    }
-    for (std::size_t j = 0; j < m.params.size(); ++j)
-        if (source[j] == nullptr) fail("list", "missing parameter '" + m.params[j].name + "'");
-    for (std::size_t j = 0; j < m.params.size(); ++j)
-        m.params[j].velocity.assign(source[j]->data, source[j]->data + source[j]->size);
-    m.has_velocity = true;
+    impl_->opt.load(list);
 }
 
 }  // namespace convlab

@@ -8,7 +8,7 @@ import { MAX_POINTS, boundedCopy } from './curve-data.js';
 import { checkSettings } from './settings.js';
 
 export const FORMAT = 'convlab-train-run';
-// 1: no momentum buffers; 2: with them ([] before a step with momentum).
+// 1: no momentum buffers; 2: with the optimiser's state ([] before a step makes any).
 export const VERSION = 2;
 export const VERSIONS = Object.freeze([1, 2]);
 // Longer series than this are refused; shorter ones past MAX_POINTS are thinned on load.
@@ -83,6 +83,30 @@ function checkTensors(list, expected, field) {
   });
 }
 
+// torch's slot names per optimiser, in the order net.optimizerState() lists them.
+const SLOTS = {
+  adam: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
+  adamw: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
+  rmsprop: ['square_avg', 'momentum_buffer', 'grad_avg'],
+};
+
+// The optimiser state in net.optimizerState()'s form (docs/api.md): [] before any; SGD's
+// momentum buffers named and shaped as the parameters; or '<optimizer>.step' (shape [1], a
+// whole count >= 1) followed per parameter by '<parameter>.<slot>' tensors of its shape, the
+// slots the first parameter has.
+function checkOptimizer(list, shapes) {
+  if (Array.isArray(list) && list.length === 0) return [];
+  const step = Array.isArray(list) && isObject(list[0]) && /^(adam|adamw|rmsprop)\.step$/.exec(list[0].name);
+  if (!step) return checkTensors(list, shapes, 'optimizer');
+  const present = SLOTS[step[1]].filter((s) => list.some((p) => isObject(p) && p.name === `${shapes[0]?.name}.${s}`));
+  const expected = [{ name: step[0], shape: [1] }];
+  for (const p of shapes) for (const s of present) expected.push({ name: `${p.name}.${s}`, shape: p.shape });
+  const checked = checkTensors(list, expected, 'optimizer');
+  const count = checked[0].data[0];
+  if (!(Number.isInteger(count) && count >= 1)) throw new Error(`optimizer[0] (${step[0]}): expected the step count, a whole number >= 1, got ${count}`);
+  return checked;
+}
+
 // The format and version fields, checked before anything else of a file is read.
 export function checkHeader(run) {
   if (!isObject(run)) throw new Error('run: expected an object');
@@ -115,7 +139,7 @@ export function checkRun(run, { nTrain = 8000 } = {}) {
   const parameters = checkTensors(run.parameters, shapes, 'parameters');
   let optimizer; // version 1: undefined, so the momentum restarts
   if (run.version >= 2) {
-    optimizer = Array.isArray(run.optimizer) && run.optimizer.length === 0 ? [] : checkTensors(run.optimizer, shapes, 'optimizer');
+    optimizer = checkOptimizer(run.optimizer, shapes);
   }
   const heldOut = run.heldOut == null ? null : int(run.heldOut, 'heldOut', 1, 1e6);
   const savedAt = typeof run.savedAt === 'number' && Number.isFinite(run.savedAt) ? run.savedAt : null;

@@ -1,8 +1,8 @@
 // convlab/nn/sequential.hpp: a feed-forward network as a list of layers (conv2d, pooling,
 // activations, flatten, dense), PyTorch nn.Sequential's parameter names and default
-// initialisation from a seed, backward by the chain rule of eq. (1.5), and SGD with momentum
-// exactly as torch.optim.SGD. One example's activations are (C, H, W) or (features).
-// Left out: batch norm, dropout, residual connections, optimisers other than SGD.
+// initialisation from a seed, backward by the chain rule of eq. (1.5), and torch.optim's SGD,
+// Adam, AdamW and RMSprop (nn/optimizer.hpp). One example's activations are (C, H, W) or
+// (features). Left out: batch norm, dropout, residual connections.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "convlab/nn/optimizer.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/loss.hpp"
 
@@ -41,20 +42,9 @@ struct parameter_view {
     std::size_t size;
 };
 
-// One parameter's momentum buffer v (torch.optim.SGD's state[p]["momentum_buffer"]), named
-// and shaped as its parameter. optimizer_state() returns views into the network;
-// set_optimizer_state() reads views of the caller's memory.
-struct optimizer_state_view {
-    std::string name;        // as parameters()
-    std::vector<int> shape;  // the parameter's
-    const float* data;       // (shape...)
-    std::size_t size;
-};
-
-struct train_options {
+// The loss and the optimiser (convlab/nn/optimizer.hpp) of one train_step.
+struct train_options : optimizer_options {
     loss_kind loss = loss_kind::softmax_cross_entropy;
-    float lr = 0.01f;       // >= 0, finite ("lr")
-    float momentum = 0.0f;  // >= 0, finite ("momentum")
 };
 
 struct step_result {
@@ -121,24 +111,30 @@ class sequential {
     // and returns grad_output^T d y / d x, (batch, input...), valid until the next call.
     // With a unit vector as grad_output this is one row of the Jacobian of eq. (1.3).
     const float* vjp(const float* x, int batch, const float* grad_output);
-    // backward, then one SGD step with momentum (nn/sgd.hpp): v = momentum * v + g (v = g on
-    // the first step), p -= lr * v. Returns the loss and accuracy before the update.
+    // backward, then one step of options.optimizer (nn/optimizer.hpp) on every parameter.
+    // The options are checked first (invalid_argument naming the option, e.g. "betas"); a
+    // step with another optimiser than the one whose state the network holds is refused
+    // ("optimizer") until reset_optimizer(). Returns the loss and accuracy before the update.
     step_result train_step(const float* x, const std::int32_t* labels, int batch,
                            const train_options& options);
-    // Forgets the momentum buffers: the next step with momentum starts again from v = g.
+    // Forgets the optimiser state (torch's optimizer.state): the next step starts afresh
+    // (SGD: v = g; Adam: step 1 with zero moments).
     void reset_optimizer();
-    // True once a step with momentum has run or set_optimizer_state() gave buffers, until
-    // reset_optimizer() (steps without momentum change neither the flag nor the buffers).
+    // True once a step has created optimiser state (SGD: a step with momentum) or
+    // set_optimizer_state() gave it, until reset_optimizer(). SGD steps without momentum
+    // change neither the flag nor the buffers.
     bool has_optimizer_state() const;
-    // The momentum buffers in parameters() order, or none when !has_optimizer_state(). The
-    // views point into the network: valid for its lifetime, their values change with every
-    // step with momentum. Saved with the parameters, they let a run resume exactly.
+    // The state as named tensors (optimizer::views: SGD's momentum buffers named as
+    // their parameters; Adam's, AdamW's and RMSprop's "<optimizer>.step" then
+    // "<parameter>.<slot>"), or none when !has_optimizer_state(). The views point into the
+    // network: valid until the next step, reset or set. Saved with the parameters, they let a
+    // run resume exactly.
     std::vector<optimizer_state_view> optimizer_state() const;
-    // Copies the buffers in, as torch's optimizer.load_state_dict: every parameter exactly
-    // once, matched by name (any order), with its shape and size; checked completely before
-    // anything is written, throwing invalid_argument naming "list", "list[i].name",
-    // "list[i].shape" or "list[i].data". The next step with momentum continues from them
-    // (v = momentum * v + g, not v = g). An empty list is reset_optimizer().
+    // Copies a list of that form in, as torch's optimizer.load_state_dict: every tensor
+    // exactly once, matched by name (any order), with its shape and size; checked completely
+    // before anything is written, throwing invalid_argument naming "list", "list[i].name",
+    // "list[i].shape" or "list[i].data". The next step continues from it (SGD:
+    // v = momentum * v + g, not v = g). An empty list is reset_optimizer().
     void set_optimizer_state(const std::vector<optimizer_state_view>& list);
 
   private:

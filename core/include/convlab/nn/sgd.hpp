@@ -1,5 +1,7 @@
-// convlab/nn/sgd.hpp: one step of stochastic gradient descent (eq. 1.2) with momentum,
-// exactly as torch.optim.SGD with dampening 0, no weight decay and no Nesterov (left out).
+// convlab/nn/sgd.hpp: one step of stochastic gradient descent (eq. 1.2) with momentum, as
+// torch.optim.SGD with dampening 0, no weight decay and no Nesterov. train_step uses it for
+// exactly those options, so that runs keep the numbers they always had (it rounds lr * v
+// before subtracting, where torch fuses the two); nn/optimizer.hpp's sgd_update does the rest.
 #pragma once
 
 #include <cstddef>
