@@ -44,7 +44,64 @@ bool spec_sets(const layer_spec& s, std::string_view field) {
     if (field == "countIncludePad") return !s.count_include_pad;
     if (field == "bias") return !s.bias;
     if (field == "method") return s.method != conv2d_method::automatic;
+    const layer_spec d;
+    if (field == "eps") return s.eps != d.eps;
+    if (field == "momentum") return s.momentum != d.momentum;
+    if (field == "p") return s.p != d.p;
+    if (field == "negativeSlope") return s.negative_slope != d.negative_slope;
     return false;
+}
+
+constexpr const char* kCheckedFields[] = {"out",     "kernel",   "stride",   "padding",
+                                          "dilation", "ceilMode", "countIncludePad", "bias",
+                                          "method",  "eps",      "momentum", "p",
+                                          "negativeSlope"};
+
+struct buffer_state {
+    std::string name;
+    std::vector<int> shape;
+    std::vector<float>* data;  // in its layer's memory
+};
+
+// The names in `names` as "'a', 'b'", or "(none)".
+std::string quoted_names(const std::vector<std::string>& names) {
+    std::string t;
+    for (const auto& n : names) t += (t.empty() ? "'" : ", '") + n + "'";
+    return t.empty() ? "(none)" : t;
+}
+
+// Matches a caller's list of named tensors against the network's (`names`, `shapes`): every
+// one exactly once, by name, with its shape and size. Returns, for each of the network's
+// tensors, the list index of its entry; throws naming "list", "list[i].<field>", `noun`
+// saying what is missing ("buffer"), before the caller writes anything.
+template <class View>
+std::vector<std::size_t> match_named(const std::vector<View>& list,
+                                     const std::vector<std::string>& names,
+                                     const std::vector<std::vector<int>>& shapes,
+                                     const char* noun) {
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> source(names.size(), none);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const View& e = list[i];
+        const std::string at = "list[" + std::to_string(i) + "].";
+        const auto it = std::find(names.begin(), names.end(), e.name);
+        if (it == names.end())
+            fail(at + "name", "expected one of " + quoted_names(names) + ", got '" + e.name + "'");
+        const std::size_t j = static_cast<std::size_t>(it - names.begin());
+        if (source[j] != none) fail(at + "name", "'" + e.name + "' appears twice");
+        if (e.shape != shapes[j])
+            fail(at + "shape", "expected " + shape_text(shapes[j]) + " for '" + names[j] +
+                                   "', got " + shape_text(e.shape));
+        const std::size_t size = element_count(shapes[j]);
+        if (e.data == nullptr || e.size != size)
+            fail(at + "data", "expected " + std::to_string(size) + " elements for shape " +
+                                  shape_text(shapes[j]) + ", got " +
+                                  (e.data == nullptr ? "none" : std::to_string(e.size)));
+        source[j] = i;
+    }
+    for (std::size_t j = 0; j < names.size(); ++j)
+        if (source[j] == none) fail("list", "missing " + std::string(noun) + " '" + names[j] + "'");
+    return source;
 }
 
 }  // namespace
@@ -54,6 +111,8 @@ struct sequential::impl {
     std::size_t input_size = 0;
     std::vector<layer_state> layers;
     std::vector<param_state> params;
+    std::vector<buffer_state> buffers;  // in layer order
+    bool training = true;
     std::size_t first_param_layer = 0;  // backward stops here unless dL/dx is wanted
     std::size_t largest_size = 0;       // largest per-example size of the input or any output
     int batch = 0;                      // batch the buffers are laid out for, 0 before any call
@@ -99,12 +158,23 @@ struct sequential::impl {
 
     layers::layer_call call_of(std::size_t i, const float* x) {
         const layer_state& l = layers[i];
-        return {batch, i == 0 ? x : layers[i - 1].y.data(), l.y.data(), data_of(l.weight),
-                data_of(l.bias)};
+        return {batch,           i == 0 ? x : layers[i - 1].y.data(),
+                l.y.data(),      data_of(l.weight),
+                data_of(l.bias), training,
+                &layers[i].memory};
     }
 
-    // x is (batch, input...). Fills every layer's y.
+    // x is (batch, input...). Fills every layer's y. The batch is checked against every
+    // layer first, so that a refusal leaves the running statistics untouched.
     void run_forward(const float* x) {
+        if (training)
+            for (std::size_t i = 0; i < layers.size(); ++i)
+                if (batch < layers[i].min_training_batch)
+                    fail("batch", "layers[" + std::to_string(i) + "] (" + layers[i].spec.type +
+                                      ") in training mode needs more than one value per "
+                                      "channel: a batch of at least " +
+                                      std::to_string(layers[i].min_training_batch) +
+                                      ", got " + std::to_string(batch) + " (or call eval())");
         for (std::size_t i = 0; i < layers.size(); ++i)
             layers[i].def->forward(layers[i], call_of(i, x), layers[i].y.data());
     }
@@ -138,8 +208,7 @@ void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<
         for (const layers::layer_def* d : layers::all_layers()) types.push_back(d->type);
         fail(at + "type", one_of_text(s.type, types, false));
     }
-    for (const char* field : {"out", "kernel", "stride", "padding", "dilation", "ceilMode",
-                              "countIncludePad", "bias", "method"}) {
+    for (const char* field : kCheckedFields) {
         bool listed = false;
         for (std::size_t k = 0; k < def->field_count; ++k)
             listed |= std::string_view(def->fields[k].name) == field &&
@@ -160,7 +229,14 @@ void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<
         l.weight = add_param(i, "weight", l.weight_shape);
         if (l.has_bias) l.bias = add_param(i, "bias", {l.weight_shape[0]});
     }
+    for (const layers::buffer_info& b : l.buffers)
+        l.memory.buffers.emplace_back(element_count(b.shape), b.initial);
     layers.push_back(std::move(l));
+    // After the move: the buffers' storage moved with the vectors, their addresses did not.
+    layer_state& placed = layers.back();
+    for (std::size_t k = 0; k < placed.buffers.size(); ++k)
+        buffers.push_back({std::to_string(i) + "." + placed.buffers[k].suffix,
+                           placed.buffers[k].shape, &placed.memory.buffers[k]});
 }
 
 sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_shape,
@@ -184,6 +260,7 @@ sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_sh
 
     std::vector<int> shape = m.input_shape;
     m.first_param_layer = layers.size();
+    m.layers.reserve(layers.size());  // buffer_state points into each layer's memory
     for (std::size_t i = 0; i < layers.size(); ++i) {
         m.add_layer(i, std::move(layers[i]), shape);
         const layer_state& l = m.layers.back();
@@ -195,9 +272,17 @@ sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_sh
     // PyTorch's reset_parameters for Conv2d and Linear: weight and bias both U(-b, b) with
     // b = 1 / sqrt(fan_in), fan_in = weight elements per output unit.
     init_rng rng(seed);
-    for (const auto& l : m.layers) {
+    for (auto& l : m.layers) {
+        // Each layer's own random stream (dropout's masks), apart from the initialisation's
+        // so that adding a dropout layer does not change any parameter.
+        l.memory.rng = init_rng(seed ^ (0xD1B54A32D192ED03ull * (&l - m.layers.data() + 1))).next();
         if (l.weight < 0) continue;
         param_state& w = m.params[l.weight];
+        if (l.init_ones_zeros) {
+            std::fill(w.data.begin(), w.data.end(), 1.0f);
+            if (l.bias >= 0) std::fill(m.params[l.bias].data.begin(), m.params[l.bias].data.end(), 0.0f);
+            continue;
+        }
         const float bound =
             default_init_bound(w.data.size() / static_cast<std::size_t>(w.shape[0]));
         init_uniform(rng, w.data.data(), w.data.size(), bound);
@@ -238,6 +323,29 @@ std::size_t sequential::parameter_count() const {
     std::size_t n = 0;
     for (const auto& p : impl_->params) n += p.data.size();
     return n;
+}
+
+void sequential::set_training(bool training) { impl_->training = training; }
+
+bool sequential::training() const { return impl_->training; }
+
+std::vector<buffer_view> sequential::buffers() const {
+    std::vector<buffer_view> views;
+    views.reserve(impl_->buffers.size());
+    for (const buffer_state& b : impl_->buffers)
+        views.push_back({b.name, b.shape, b.data->data(), b.data->size()});
+    return views;
+}
+
+void sequential::set_buffers(const std::vector<buffer_view>& list) {
+    std::vector<std::string> names;
+    std::vector<std::vector<int>> shapes;
+    for (const buffer_state& b : impl_->buffers) names.push_back(b.name), shapes.push_back(b.shape);
+    const std::vector<std::size_t> source = match_named(list, names, shapes, "buffer");
+    for (std::size_t j = 0; j < source.size(); ++j) {
+        const buffer_view& e = list[source[j]];
+        std::copy(e.data, e.data + e.size, impl_->buffers[j].data->begin());
+    }
 }
 
 const float* sequential::forward(const float* x, int batch) {

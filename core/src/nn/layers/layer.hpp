@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,23 @@ std::size_t element_count(const std::vector<int>& s);
 
 struct layer_def;
 
+// A non-trainable tensor a layer keeps between calls (batch norm's running statistics):
+// named "<layer index>.<suffix>" as in torch's state_dict, set to `initial` at construction.
+struct buffer_info {
+    const char* suffix;
+    std::vector<int> shape;  // {} for a scalar (torch's 0-d tensors)
+    float initial;
+};
+
+// What a layer keeps from call to call, written by forward: its buffers (buffer_info order),
+// what its backward needs from the last forward (batch mean / inverse deviation, dropout
+// mask), and its own random stream.
+struct layer_memory {
+    std::vector<std::vector<float>> buffers;
+    std::vector<float> saved;
+    std::uint64_t rng = 0;
+};
+
 // One configured layer: what the shape rule computed, and its activations.
 struct layer_state {
     const layer_def* def = nullptr;
@@ -39,6 +57,13 @@ struct layer_state {
     bool has_bias = false;
     int weight = -1, bias = -1;      // indices into the network's parameters, -1 when absent
     std::vector<float> y;            // (batch, out_shape...)
+    // Parameters start as gamma = 1, beta = 0 (batch norm) instead of U(-b, b); such a layer
+    // draws nothing from the initialisation stream.
+    bool init_ones_zeros = false;
+    // Training needs more than one value per statistic: the smallest batch it accepts.
+    int min_training_batch = 1;
+    std::vector<buffer_info> buffers;
+    layer_memory memory;
 };
 
 // What forward / backward see of one call. dx is nullptr when dL/d(input) is not wanted;
@@ -49,6 +74,8 @@ struct layer_call {
     const float* y;   // (batch, output...), this layer's forward output
     const float* w;
     const float* b;
+    bool training = true;            // torch's module.training: batch statistics, dropout on
+    layer_memory* memory = nullptr;  // the layer's own (never nullptr inside a network)
 };
 
 struct layer_def {
