@@ -34,6 +34,23 @@ val view_object(const std::string& name, const std::vector<int>& shape, const fl
     return e;
 }
 
+// [{ name, shape, data, size }] with data a heap address -> views of that memory.
+template <class View>
+std::vector<View> views_from(const val& list) {
+    std::vector<View> entries;
+    const int count = list["length"].as<int>();
+    for (int i = 0; i < count; ++i) {
+        const val e = list[i];
+        std::vector<int> shape;
+        const int dims = e["shape"]["length"].as<int>();
+        for (int k = 0; k < dims; ++k) shape.push_back(e["shape"][k].as<int>());
+        entries.push_back({e["name"].as<std::string>(), std::move(shape),
+                           at<const float>(e["data"].as<address>()),
+                           static_cast<std::size_t>(e["size"].as<double>())});
+    }
+    return entries;
+}
+
 }  // namespace
 
 val net_handle::init(val layers, val options) {
@@ -68,18 +85,21 @@ val net_handle::optimizer_state() const {
 
 val net_handle::set_optimizer_state(val list) {
     return guarded([&] {
-        std::vector<convlab::optimizer_state_view> entries;
-        const int count = list["length"].as<int>();
-        for (int i = 0; i < count; ++i) {
-            const val e = list[i];
-            std::vector<int> shape;
-            const int dims = e["shape"]["length"].as<int>();
-            for (int k = 0; k < dims; ++k) shape.push_back(e["shape"][k].as<int>());
-            entries.push_back({e["name"].as<std::string>(), std::move(shape),
-                               at<const float>(e["data"].as<address>()),
-                               static_cast<std::size_t>(e["size"].as<double>())});
-        }
-        net_->set_optimizer_state(entries);
+        net_->set_optimizer_state(views_from<convlab::optimizer_state_view>(list));
+        return val::undefined();
+    });
+}
+
+val net_handle::buffers() const {
+    val list = val::array();
+    for (const convlab::buffer_view& b : net_->buffers())
+        list.call<void>("push", view_object(b.name, b.shape, b.data, b.size));
+    return list;
+}
+
+val net_handle::set_buffers(val list) {
+    return guarded([&] {
+        net_->set_buffers(views_from<convlab::buffer_view>(list));
         return val::undefined();
     });
 }

@@ -156,6 +156,25 @@ export interface Network {
    * continues from them (v = momentum v + g). [] forgets them, as resetOptimizer.
    */
   setOptimizerState(list: ParameterInput[]): void;
+  /**
+   * torch's module.train(): batch norm normalises with the batch's statistics and updates its
+   * running ones on every forward-type call (evaluate included); dropout is on. The default.
+   */
+  train(): this;
+  /** torch's module.eval(): batch norm uses its running statistics, dropout is the identity. */
+  eval(): this;
+  /** True in training mode (after construction and train()), false after eval(). */
+  readonly training: boolean;
+  /**
+   * Non-trainable state in layer order, fresh copies: batch norm's "i.running_mean",
+   * "i.running_var" ([C]) and "i.num_batches_tracked" ([], one element). [] without batch norm.
+   */
+  buffers(): Parameter[];
+  /**
+   * Every buffer exactly once, matched by name, with the same shape; checked completely before
+   * anything is written (errors name `list`, `list[i].name`, `list[i].shape`, `list[i].data`).
+   */
+  setBuffers(list: ParameterInput[]): void;
   /** Frees the network's WebAssembly memory; later calls throw. Calling it twice is fine. */
   dispose(): void;
 }
