@@ -8,10 +8,21 @@
 #include <string>
 #include <vector>
 
+#include "convlab/common.hpp"
 #include "convlab/nn/sequential.hpp"
 #include "harness.hpp"
 
 namespace harness {
+
+// The message of the invalid_argument that building the network throws, "(no error)" if none.
+inline std::string build_error(const std::vector<convlab::layer_spec>& layers, std::vector<int> input_shape) {
+    try {
+        convlab::sequential net(layers, std::move(input_shape), 0);
+    } catch (const convlab::invalid_argument& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
 
 inline std::vector<fixture> layer_fixtures(const std::string& kind) {
     return load_fixtures("layers/" + kind + ".txt");

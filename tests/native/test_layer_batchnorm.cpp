@@ -27,15 +27,6 @@ layer_spec bn(const char* type, double eps = 1e-5, double momentum = 0.1) {
     return s;
 }
 
-std::string error_of(const std::vector<layer_spec>& layers, std::vector<int> input_shape) {
-    try {
-        sequential net(layers, std::move(input_shape), 0);
-    } catch (const invalid_argument& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 void check_result(const harness::layer_result& r, const harness::fixture& f, const std::string& mode,
                   const std::string& what) {
     check_close(r.y, as_float(f.at(mode + ".y")), 2e-6, what + " " + mode + " y");
@@ -166,13 +157,13 @@ TEST_CASE("batch norm starts at gamma 1, beta 0 and draws nothing from the initi
 }
 
 TEST_CASE("batch norm refuses bad fields, shapes and single-value training batches by name") {
-    CHECK(error_of({bn("batchnorm2d", 0)}, {2, 3, 3}).find("layers[0].eps: expected a finite number > 0") == 0);
-    CHECK(error_of({bn("batchnorm1d", 1e-5, 1.5)}, {4}).find("layers[0].momentum: expected a number in [0, 1]") == 0);
-    CHECK(error_of({bn("batchnorm1d")}, {2, 3, 3}).find("layers[0].type: batchnorm1d needs a flat input") == 0);
-    CHECK(error_of({harness::make("flatten"), bn("batchnorm2d")}, {2, 3, 3}).find("layers[1].type: batchnorm2d needs a (C, H, W) input") == 0);
+    CHECK(harness::build_error({bn("batchnorm2d", 0)}, {2, 3, 3}).find("layers[0].eps: expected a finite number > 0") == 0);
+    CHECK(harness::build_error({bn("batchnorm1d", 1e-5, 1.5)}, {4}).find("layers[0].momentum: expected a number in [0, 1]") == 0);
+    CHECK(harness::build_error({bn("batchnorm1d")}, {2, 3, 3}).find("layers[0].type: batchnorm1d needs a flat input") == 0);
+    CHECK(harness::build_error({harness::make("flatten"), bn("batchnorm2d")}, {2, 3, 3}).find("layers[1].type: batchnorm2d needs a (C, H, W) input") == 0);
     layer_spec relu = harness::make("relu");
     relu.eps = 0.5;
-    CHECK(error_of({relu}, {4}) == "layers[0].eps: relu layers take no 'eps'");
+    CHECK(harness::build_error({relu}, {4}) == "layers[0].eps: relu layers take no 'eps'");
 
     sequential net({harness::make("dense", 3), bn("batchnorm1d")}, {2}, 1);
     const std::vector<float> x{1, 2};

@@ -25,15 +25,6 @@ layer_spec leaky(double slope) {
     return s;
 }
 
-std::string error_of(const std::vector<layer_spec>& layers, std::vector<int> input_shape) {
-    try {
-        sequential net(layers, std::move(input_shape), 0);
-    } catch (const invalid_argument& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 }  // namespace
 
 TEST_CASE("leakyrelu, softmax and globalavgpool2d equal torch") {
@@ -107,9 +98,9 @@ TEST_CASE("leakyrelu at 0 takes the slope side, as torch; bad fields are refused
     sequential net({leaky(0.25)}, {1}, 1);
     const std::vector<float> x{0.f}, dy{2.f};
     CHECK(harness::run_vjp(net, x, 1, dy).dx == std::vector<float>{0.5f});
-    CHECK(error_of({leaky(NAN)}, {3}).find("layers[0].negativeSlope: expected a finite number") == 0);
-    CHECK(error_of({harness::make("globalavgpool2d")}, {3}).find("layers[0].type: globalavgpool2d needs a (C, H, W) input") == 0);
+    CHECK(harness::build_error({leaky(NAN)}, {3}).find("layers[0].negativeSlope: expected a finite number") == 0);
+    CHECK(harness::build_error({harness::make("globalavgpool2d")}, {3}).find("layers[0].type: globalavgpool2d needs a (C, H, W) input") == 0);
     layer_spec p = harness::make("softmax");
     p.negative_slope = 0.5;
-    CHECK(error_of({p}, {3}) == "layers[0].negativeSlope: softmax layers take no 'negativeSlope'");
+    CHECK(harness::build_error({p}, {3}) == "layers[0].negativeSlope: softmax layers take no 'negativeSlope'");
 }

@@ -141,16 +141,6 @@ describe('small networks train as torch (three SGD steps, lr 0.1)', () => {
   }
 });
 
-function throwsMessage(fn) {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof Error);
-    return e.message;
-  }
-  return '(no error)';
-}
-
 describe('modes and buffers', () => {
   test('train() / eval() switch what forward computes; buffers restore eval outputs exactly', () => {
     const layers = [{ type: 'dense', out: 5 }, { type: 'batchnorm1d' }, { type: 'dropout', p: 0.3 }, { type: 'dense', out: 2 }];
@@ -180,12 +170,12 @@ describe('modes and buffers', () => {
     const net = cl.sequential([{ type: 'batchnorm1d' }], { inputShape: [3] });
     const good = net.buffers();
     const before = cl.memoryStats().mallocBytes;
-    assert.equal(throwsMessage(() => net.setBuffers(good.slice(1))), "list: missing buffer '0.running_mean'");
-    assert.match(throwsMessage(() => net.setBuffers([{ ...good[0], name: '0.running_men' }, ...good.slice(1)])), /^list\[0\]\.name: expected one of '0\.running_mean'/);
-    assert.equal(throwsMessage(() => net.setBuffers([...good, good[1]])), "list[3].name: '0.running_var' appears twice");
-    assert.equal(throwsMessage(() => net.setBuffers([good[0], good[1], { ...good[2], shape: [1] }])), "list[2].shape: expected [] for '0.num_batches_tracked', got [1]");
-    assert.equal(throwsMessage(() => net.setBuffers([{ ...good[0], data: f32([1, 2]) }, good[1], good[2]])), 'list[0].data: expected 3 elements for shape [3], got 2');
-    assert.equal(throwsMessage(() => net.setBuffers('x')), "list: expected an array of { name, shape, data }, got 'x'");
+    assert.throws(() => net.setBuffers(good.slice(1)), { message: "list: missing buffer '0.running_mean'" });
+    assert.throws(() => net.setBuffers([{ ...good[0], name: '0.running_men' }, ...good.slice(1)]), { message: /^list\[0\]\.name: expected one of '0\.running_mean'/ });
+    assert.throws(() => net.setBuffers([...good, good[1]]), { message: "list[3].name: '0.running_var' appears twice" });
+    assert.throws(() => net.setBuffers([good[0], good[1], { ...good[2], shape: [1] }]), { message: "list[2].shape: expected [] for '0.num_batches_tracked', got [1]" });
+    assert.throws(() => net.setBuffers([{ ...good[0], data: f32([1, 2]) }, good[1], good[2]]), { message: 'list[0].data: expected 3 elements for shape [3], got 2' });
+    assert.throws(() => net.setBuffers('x'), { message: "list: expected an array of { name, shape, data }, got 'x'" });
     assert.deepEqual(net.buffers(), good);
     assert.equal(cl.memoryStats().mallocBytes, before);
     const none = cl.sequential([{ type: 'dense', out: 2 }], { inputShape: [3] });
@@ -196,16 +186,16 @@ describe('modes and buffers', () => {
 
   test('fields are checked by the core, naming them; a batch norm cannot train on one value per channel', () => {
     const make = (spec, inputShape = [3]) => () => cl.sequential([spec], { inputShape });
-    assert.match(throwsMessage(make({ type: 'batchnorm1d', eps: 0 })), /^layers\[0\]\.eps: expected a finite number > 0/);
-    assert.match(throwsMessage(make({ type: 'batchnorm1d', momentum: 2 })), /^layers\[0\]\.momentum: expected a number in \[0, 1\]/);
-    assert.match(throwsMessage(make({ type: 'batchnorm1d', momentum: 'fast' })), /^layers\[0\]\.momentum: expected a finite number/);
-    assert.match(throwsMessage(make({ type: 'dropout', p: 1 })), /^layers\[0\]\.p: expected a number in \[0, 1\)/);
-    assert.match(throwsMessage(make({ type: 'leakyrelu', negativeSlope: Infinity })), /^layers\[0\]\.negativeSlope: expected a finite number/);
-    assert.match(throwsMessage(make({ type: 'batchnorm2d' })), /^layers\[0\]\.type: batchnorm2d needs a \(C, H, W\) input/);
-    assert.match(throwsMessage(make({ type: 'batchnorm1d' }, [1, 2, 2])), /^layers\[0\]\.type: batchnorm1d needs a flat input/);
-    assert.equal(throwsMessage(make({ type: 'dropout', pp: 0.2 })), "layers[0]: unknown field 'pp'; did you mean 'p'?");
+    assert.throws(make({ type: 'batchnorm1d', eps: 0 }), { message: /^layers\[0\]\.eps: expected a finite number > 0/ });
+    assert.throws(make({ type: 'batchnorm1d', momentum: 2 }), { message: /^layers\[0\]\.momentum: expected a number in \[0, 1\]/ });
+    assert.throws(make({ type: 'batchnorm1d', momentum: 'fast' }), { message: /^layers\[0\]\.momentum: expected a finite number/ });
+    assert.throws(make({ type: 'dropout', p: 1 }), { message: /^layers\[0\]\.p: expected a number in \[0, 1\)/ });
+    assert.throws(make({ type: 'leakyrelu', negativeSlope: Infinity }), { message: /^layers\[0\]\.negativeSlope: expected a finite number/ });
+    assert.throws(make({ type: 'batchnorm2d' }), { message: /^layers\[0\]\.type: batchnorm2d needs a \(C, H, W\) input/ });
+    assert.throws(make({ type: 'batchnorm1d' }, [1, 2, 2]), { message: /^layers\[0\]\.type: batchnorm1d needs a flat input/ });
+    assert.throws(make({ type: 'dropout', pp: 0.2 }), { message: "layers[0]: unknown field 'pp'; did you mean 'p'?" });
     const net = cl.sequential([{ type: 'batchnorm1d' }], { inputShape: [3] });
-    assert.match(throwsMessage(() => net.forward(f32([1, 2, 3]), 1)), /^batch: layers\[0\] \(batchnorm1d\) in training mode needs more than one value per channel/);
+    assert.throws(() => net.forward(f32([1, 2, 3]), 1), { message: /^batch: layers\[0\] \(batchnorm1d\) in training mode needs more than one value per channel/ });
     assert.deepEqual(net.eval().forward(f32([0, 0, 0]), 1), f32([0, 0, 0]));
     net.dispose();
   });
