@@ -1,5 +1,5 @@
 // tests/native/layer_harness.hpp: what the tests of the layer kinds share: their torch
-// fixtures (tests/fixtures/layers/, written by generate_layers.py), one layer run as a network
+// fixtures (tests/fixtures/layers_*.txt, written by generate_layers.py), one layer run as a network
 // (output, dL/dx and parameter gradients of L = sum(dy * y) through vjp), and parameters or
 // buffers written by name.
 #pragma once
@@ -25,7 +25,7 @@ inline std::string build_error(const std::vector<convlab::layer_spec>& layers, s
 }
 
 inline std::vector<fixture> layer_fixtures(const std::string& kind) {
-    return load_fixtures("layers/" + kind + ".txt");
+    return load_fixtures("layers_" + kind + ".txt");
 }
 
 // The fixture's config starts with the (N, shape...) of x: `dims` numbers.

@@ -2,7 +2,7 @@
 // torch.optim.SGD (lr 0.1): conv-batchnorm2d-relu-pool-globalavgpool2d-dense, an MLP with
 // batchnorm1d and leakyrelu, and a softmax output trained with the squared error. Each step's
 // loss, the final parameters, the running statistics and the eval-mode output are torch's
-// (tests/fixtures/layers/net_*.txt); tests/node/layers-nets.test.mjs checks the same files
+// (tests/fixtures/layers_net_*.txt); tests/node/layers-nets.test.mjs checks the same files
 // on the WebAssembly build.
 #include <string>
 #include <vector>
@@ -52,7 +52,7 @@ std::vector<net_case> cases() {
 TEST_CASE("networks with batch norm, leakyrelu, global pooling and softmax train as torch") {
     for (const net_case& c : cases()) {
         INFO(std::string(c.name));
-        const auto f = harness::load_fixtures(std::string("layers/net_") + c.name + ".txt").at(0);
+        const auto f = harness::load_fixtures(std::string("layers_net_") + c.name + ".txt").at(0);
         sequential net(c.layers, c.input_shape, 1);
         for (const auto& p : net.parameters()) harness::write_tensor(net, p.name, f.at("param " + p.name));
         const auto x = as_float(f.at("x"));

@@ -1,5 +1,5 @@
 // layers-nets.test.mjs: the layer kinds batchnorm2d, batchnorm1d, dropout, globalavgpool2d,
-// leakyrelu and softmax on the WebAssembly build against torch (tests/fixtures/layers/, written
+// leakyrelu and softmax on the WebAssembly build against torch (tests/fixtures/layers_*.txt, written
 // by generate_layers.py, the files the native tests read): each layer's output and gradients
 // in training and eval mode, batch norm's running statistics after three training forwards,
 // three small networks after three SGD steps; and the public surface of the modes and
@@ -12,7 +12,7 @@ import { assertClose, cl, f32 } from './helpers.mjs';
 
 // Cases of a fixture file: "---" separates them, each line is "key: v1 v2 ...".
 function layerFixture(name) {
-  const text = readFileSync(new URL(`../fixtures/layers/${name}`, import.meta.url), 'utf8');
+  const text = readFileSync(new URL(`../fixtures/layers_${name}`, import.meta.url), 'utf8');
   return text.split(/^---$/m).slice(1).map((block) => {
     const c = {};
     for (const line of block.split('\n')) {
