@@ -1,6 +1,7 @@
 // test_layer_nets.cpp: small networks of the new kinds against torch after three steps of
-// torch.optim.SGD (lr 0.1): conv-batchnorm2d-relu-pool-globalavgpool2d-dense, an MLP with
-// batchnorm1d and leakyrelu, and a softmax output trained with the squared error. Each step's
+// torch.optim.SGD (lr 0.1): conv-batchnorm2d-relu-pool-globalavgpool2d-dense, a residual
+// block (conv-bn-relu-conv-bn) between convolutions, an MLP with batchnorm1d and leakyrelu,
+// and a softmax output trained with the squared error. Each step's
 // loss, the final parameters, the running statistics and the eval-mode output are torch's
 // (tests/fixtures/layers_net_*.txt); tests/node/layers-nets.test.mjs checks the same files
 // on the WebAssembly build.
@@ -23,6 +24,12 @@ layer_spec padded(layer_spec s, int pad) {
     return s;
 }
 
+layer_spec residual(std::vector<layer_spec> layers) {
+    layer_spec s = make("residual");
+    s.layers = std::move(layers);
+    return s;
+}
+
 struct net_case {
     const char* name;
     std::vector<layer_spec> layers;
@@ -38,6 +45,12 @@ std::vector<net_case> cases() {
          {padded(make("conv2d", 4, 3), 1), make("batchnorm2d"), make("relu"), make("maxpool2d", 0, 2),
           make("globalavgpool2d"), make("flatten"), make("dense", 3)},
          {2, 8, 8},
+         loss_kind::softmax_cross_entropy},
+        {"residual",
+         {padded(make("conv2d", 4, 3), 1), residual({padded(make("conv2d", 4, 3), 1), make("batchnorm2d"), make("relu"),
+                                                     padded(make("conv2d", 4, 3), 1), make("batchnorm2d")}),
+          make("relu"), make("globalavgpool2d"), make("flatten"), make("dense", 3)},
+         {2, 6, 6},
          loss_kind::softmax_cross_entropy},
         {"mlp_bn1d", {make("dense", 8), make("batchnorm1d"), leaky, make("dense", 3)}, {6}, loss_kind::softmax_cross_entropy},
         {"conv_softmax",

@@ -43,6 +43,7 @@ enum class field_type {
     text,           // one of a registry's names
     shape,          // an array of positive integers
     float_array,    // a Float32Array, checked by the JavaScript wrapper (a type C++ cannot see)
+    layer_list,     // an array of layer specs (a residual block's sub-network)
     unsupported,
 };
 const char* field_type_name(field_type t);

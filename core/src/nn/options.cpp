@@ -148,7 +148,10 @@ sequential_options read_sequential_options(const field_list& options) {
 }
 
 layer_spec layer_spec_from_fields(const field_list& fields, std::size_t index) {
-    const std::string where = "layers[" + std::to_string(index) + "]";
+    return layer_spec_from_fields(fields, "layers[" + std::to_string(index) + "]");
+}
+
+layer_spec layer_spec_from_fields(const field_list& fields, const std::string& where) {
     const std::string at = where + ".";
     const field_value* type = find_field(fields, "type");
     std::vector<std::string> types;

@@ -32,31 +32,6 @@ struct param_state {
     std::vector<float> velocity;    // (shape...) once a step with momentum has run
 };
 
-// Whether a spec sets `field` away from its default: a field its kind does not list is
-// almost certainly a mistake in the layer list.
-bool spec_sets(const layer_spec& s, std::string_view field) {
-    if (field == "out") return s.out != 0;
-    if (field == "kernel") return s.kernel_h != 0 || s.kernel_w != 0;
-    if (field == "stride") return s.stride_h != 0 || s.stride_w != 0;
-    if (field == "padding") return (s.pad_top | s.pad_left | s.pad_bottom | s.pad_right) != 0 || s.pad_same;
-    if (field == "dilation") return s.dilation_h != 0 || s.dilation_w != 0;
-    if (field == "ceilMode") return s.ceil_mode;
-    if (field == "countIncludePad") return !s.count_include_pad;
-    if (field == "bias") return !s.bias;
-    if (field == "method") return s.method != conv2d_method::automatic;
-    const layer_spec d;
-    if (field == "eps") return s.eps != d.eps;
-    if (field == "momentum") return s.momentum != d.momentum;
-    if (field == "p") return s.p != d.p;
-    if (field == "negativeSlope") return s.negative_slope != d.negative_slope;
-    return false;
-}
-
-constexpr const char* kCheckedFields[] = {"out",     "kernel",   "stride",   "padding",
-                                          "dilation", "ceilMode", "countIncludePad", "bias",
-                                          "method",  "eps",      "momentum", "p",
-                                          "negativeSlope"};
-
 struct buffer_state {
     std::string name;
     std::vector<int> shape;
@@ -121,9 +96,9 @@ struct sequential::impl {
     std::vector<std::int32_t> stage_labels;
     bool has_velocity = false;
 
-    int add_param(std::size_t layer, const char* suffix, std::vector<int> shape) {
+    int add_param(const std::string& prefix, const char* suffix, std::vector<int> shape) {
         param_state p;
-        p.name = std::to_string(layer) + "." + suffix;
+        p.name = prefix + "." + suffix;
         p.data.assign(element_count(shape), 0.0f);
         p.grad.assign(p.data.size(), 0.0f);
         p.shape = std::move(shape);
@@ -198,45 +173,56 @@ struct sequential::impl {
     // Checks layer i (spec s) against its input shape `in`, fills its shapes and geometry,
     // and adds its parameters.
     void add_layer(std::size_t i, layer_spec s, const std::vector<int>& in);
+    void add_state(layer_state& l, const std::string& prefix);
+    void init_layer(layer_state& l, init_rng& rng, std::uint64_t seed, std::uint64_t& count);
 };
 
 void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<int>& in) {
-    const std::string at = "layers[" + std::to_string(i) + "].";
-    const layers::layer_def* def = layers::find_layer(s.type);
-    if (def == nullptr) {
-        std::vector<std::string> types;
-        for (const layers::layer_def* d : layers::all_layers()) types.push_back(d->type);
-        fail(at + "type", one_of_text(s.type, types, false));
-    }
-    for (const char* field : kCheckedFields) {
-        bool listed = false;
-        for (std::size_t k = 0; k < def->field_count; ++k)
-            listed |= std::string_view(def->fields[k].name) == field &&
-                      def->fields[k].type != field_type::unsupported;
-        if (!listed && spec_sets(s, field))
-            fail(at + field, s.type + " layers take no '" + field + "'");
-    }
     layer_state l;
-    l.def = def;
-    l.in_size = element_count(in);
-    l.spec = std::move(s);
-    def->configure(l, in, at);
-    long long out_size = 1;
-    for (int d : l.out_shape) out_size = mul_capped(out_size, d);
-    if (out_size > kMaxElements) fail(at + "type", "the output would exceed 2^28 floats");
-    l.out_size = static_cast<std::size_t>(out_size);
+    layers::configure_layer(l, std::move(s), in, "layers[" + std::to_string(i) + "].");
+    layers.push_back(std::move(l));
+    add_state(layers.back(), std::to_string(i));
+}
+
+// Parameters and buffers of l, then of its sub-layers ("<prefix>.layers.<j>", torch's names
+// for a block whose sub-network is an nn.Sequential attribute `layers`), in that order. l is
+// in its final place: the buffers' addresses are kept.
+void sequential::impl::add_state(layer_state& l, const std::string& prefix) {
     if (!l.weight_shape.empty()) {
-        l.weight = add_param(i, "weight", l.weight_shape);
-        if (l.has_bias) l.bias = add_param(i, "bias", {l.weight_shape[0]});
+        l.weight = add_param(prefix, "weight", l.weight_shape);
+        if (l.has_bias) l.bias = add_param(prefix, "bias", {l.weight_shape[0]});
     }
     for (const layers::buffer_info& b : l.buffers)
         l.memory.buffers.emplace_back(element_count(b.shape), b.initial);
-    layers.push_back(std::move(l));
-    // After the move: the buffers' storage moved with the vectors, their addresses did not.
-    layer_state& placed = layers.back();
-    for (std::size_t k = 0; k < placed.buffers.size(); ++k)
-        buffers.push_back({std::to_string(i) + "." + placed.buffers[k].suffix,
-                           placed.buffers[k].shape, &placed.memory.buffers[k]});
+    for (std::size_t k = 0; k < l.buffers.size(); ++k)
+        buffers.push_back({prefix + "." + l.buffers[k].suffix, l.buffers[k].shape, &l.memory.buffers[k]});
+    for (std::size_t j = 0; j < l.sub.size(); ++j) add_state(l.sub[j], prefix + ".layers." + std::to_string(j));
+}
+
+// PyTorch's reset_parameters for Conv2d and Linear: weight and bias both U(-b, b) with
+// b = 1 / sqrt(fan_in), fan_in = weight elements per output unit; batch norm's gamma = 1,
+// beta = 0 without drawing. Layer by layer, sub-layers in place. Also gives each layer its
+// own random stream (dropout's masks), apart from the initialisation's so that adding a
+// dropout layer does not change any parameter, and points l.w / l.b / l.dw / l.db at its
+// parameters (the params vector is complete: its storage no longer moves).
+void sequential::impl::init_layer(layer_state& l, init_rng& rng, std::uint64_t seed,
+                                  std::uint64_t& count) {
+    l.memory.rng = init_rng(seed ^ (0xD1B54A32D192ED03ull * ++count)).next();
+    l.w = data_of(l.weight), l.b = data_of(l.bias);
+    l.dw = grad_of(l.weight), l.db = grad_of(l.bias);
+    if (l.weight >= 0) {
+        param_state& w = params[l.weight];
+        float* b = data_of(l.bias);
+        if (l.init_ones_zeros) {
+            std::fill(w.data.begin(), w.data.end(), 1.0f);
+            if (b) std::fill(b, b + w.shape[0], 0.0f);
+        } else {
+            const float bound = default_init_bound(w.data.size() / static_cast<std::size_t>(w.shape[0]));
+            init_uniform(rng, w.data.data(), w.data.size(), bound);
+            if (b) init_uniform(rng, b, static_cast<std::size_t>(w.shape[0]), bound);
+        }
+    }
+    for (layer_state& s : l.sub) init_layer(s, rng, seed, count);
 }
 
 sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_shape,
@@ -264,33 +250,14 @@ sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_sh
     for (std::size_t i = 0; i < layers.size(); ++i) {
         m.add_layer(i, std::move(layers[i]), shape);
         const layer_state& l = m.layers.back();
-        if (l.weight >= 0 && m.first_param_layer == layers.size()) m.first_param_layer = i;
+        if (layers::holds_parameters(l) && m.first_param_layer == layers.size()) m.first_param_layer = i;
         m.largest_size = std::max(m.largest_size, l.out_size);
         shape = l.out_shape;
     }
 
-    // PyTorch's reset_parameters for Conv2d and Linear: weight and bias both U(-b, b) with
-    // b = 1 / sqrt(fan_in), fan_in = weight elements per output unit.
     init_rng rng(seed);
-    for (auto& l : m.layers) {
-        // Each layer's own random stream (dropout's masks), apart from the initialisation's
-        // so that adding a dropout layer does not change any parameter.
-        l.memory.rng = init_rng(seed ^ (0xD1B54A32D192ED03ull * (&l - m.layers.data() + 1))).next();
-        if (l.weight < 0) continue;
-        param_state& w = m.params[l.weight];
-        if (l.init_ones_zeros) {
-            std::fill(w.data.begin(), w.data.end(), 1.0f);
-            if (l.bias >= 0) std::fill(m.params[l.bias].data.begin(), m.params[l.bias].data.end(), 0.0f);
-            continue;
-        }
-        const float bound =
-            default_init_bound(w.data.size() / static_cast<std::size_t>(w.shape[0]));
-        init_uniform(rng, w.data.data(), w.data.size(), bound);
-        if (l.bias >= 0) {
-            param_state& b = m.params[l.bias];
-            init_uniform(rng, b.data.data(), b.data.size(), bound);
-        }
-    }
+    std::uint64_t count = 0;
+    for (auto& l : m.layers) m.init_layer(l, rng, seed, count);
 }
 
 sequential::~sequential() = default;

@@ -3,7 +3,7 @@
 // nn.Sequential's parameter and buffer names and default initialisation from a seed, torch's
 // train / eval modes, backward by the chain rule of eq. (1.5), and SGD with momentum exactly
 // as torch.optim.SGD. One example's activations are (C, H, W) or (features).
-// Left out: residual connections, optimisers other than SGD.
+// A residual block holds a sub-list of layers. Left out: optimisers other than SGD.
 #pragma once
 
 #include <cstddef>
@@ -37,10 +37,14 @@ struct layer_spec {
     double momentum = 0.1;         // batchnorm: running = (1 - momentum) running + momentum batch
     double p = 0.5;                // dropout: probability of zeroing an element, in [0, 1)
     double negative_slope = 0.01;  // leakyrelu: the slope for x < 0
+    // residual: the sub-network f of y = x + f(x), whose output shape must equal its input's.
+    std::vector<layer_spec> layers;
 };
 
 struct parameter_view {
-    std::string name;        // "<layer index>.weight" / "<layer index>.bias"
+    std::string name;        // "<layer index>.weight" / "<layer index>.bias"; inside a residual
+                             // block "<i>.layers.<j>.weight" (torch's names for a module whose
+                             // sub-network is an nn.Sequential attribute named layers)
     std::vector<int> shape;  // conv weight (K, C, R, S), dense weight (out, in), bias (K)
     float* data;             // owned by the network; writable (setParameters copies into it)
     float* grad;             // same shape, overwritten by backward / vjp / train_step

@@ -63,7 +63,14 @@ struct layer_state {
     // Training needs more than one value per statistic: the smallest batch it accepts.
     int min_training_batch = 1;
     std::vector<buffer_info> buffers;
-    layer_memory memory;
+    // Written by forward through layer_call::memory, also for a residual block's sub-layers,
+    // which it reaches through its own (const) state.
+    mutable layer_memory memory;
+    // A residual block's sub-layers (the network's own layers have none). Their parameters
+    // live in the network like any other; the network points these at them once built.
+    std::vector<layer_state> sub;
+    const float *w = nullptr, *b = nullptr;
+    float *dw = nullptr, *db = nullptr;
 };
 
 // What forward / backward see of one call. dx is nullptr when dL/d(input) is not wanted;
@@ -96,6 +103,13 @@ struct layer_def {
 #undef CONVLAB_LAYER
 
 const layer_def* find_layer(std::string_view type);
+
+// Checks spec against its kind (type known, no field the kind does not take) and the input
+// shape `in`, and configures l: out_shape, out_size, geometry, parameter shapes, sub-layers.
+// Throws invalid_argument naming at + field ("layers[i].kernel", "layers[i].layers[j].out").
+void configure_layer(layer_state& l, layer_spec spec, const std::vector<int>& in, const std::string& at);
+// Whether l or any of its sub-layers has parameters.
+bool holds_parameters(const layer_state& l);
 const std::vector<const layer_def*>& all_layers();
 
 // Shared by the spatial kinds (conv2d, pooling): the input must be (C, H, W); kernel given;
