@@ -2,7 +2,7 @@
 // leakyrelu and softmax on the WebAssembly build against torch (tests/fixtures/layers_*.txt, written
 // by generate_layers.py, the files the native tests read): each layer's output and gradients
 // in training and eval mode, batch norm's running statistics after three training forwards,
-// three small networks after three SGD steps; and the public surface of the modes and
+// four small networks (one with a residual block) after three SGD steps; and the public surface of the modes and
 // buffers: net.train() / eval() / training, net.buffers() / setBuffers() and their refusals.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -116,6 +116,10 @@ describe('each new layer kind equals torch', () => {
 const NETS = {
   conv_bn: [[{ type: 'conv2d', out: 4, kernel: 3, padding: 1 }, { type: 'batchnorm2d' }, { type: 'relu' }, { type: 'maxpool2d', kernel: 2 },
     { type: 'globalavgpool2d' }, { type: 'flatten' }, { type: 'dense', out: 3 }], [2, 8, 8], 'softmax-cross-entropy'],
+  residual: [[{ type: 'conv2d', out: 4, kernel: 3, padding: 1 },
+    { type: 'residual', layers: [{ type: 'conv2d', out: 4, kernel: 3, padding: 1 }, { type: 'batchnorm2d' }, { type: 'relu' },
+      { type: 'conv2d', out: 4, kernel: 3, padding: 1 }, { type: 'batchnorm2d' }] },
+    { type: 'relu' }, { type: 'globalavgpool2d' }, { type: 'flatten' }, { type: 'dense', out: 3 }], [2, 6, 6], 'softmax-cross-entropy'],
   mlp_bn1d: [[{ type: 'dense', out: 8 }, { type: 'batchnorm1d' }, { type: 'leakyrelu', negativeSlope: 0.1 }, { type: 'dense', out: 3 }], [6], 'softmax-cross-entropy'],
   conv_softmax: [[{ type: 'conv2d', out: 3, kernel: 3 }, { type: 'leakyrelu' }, { type: 'globalavgpool2d' }, { type: 'flatten' },
     { type: 'dense', out: 4 }, { type: 'softmax' }], [2, 5, 5], 'mse'],
@@ -194,6 +198,18 @@ describe('modes and buffers', () => {
     assert.throws(make({ type: 'batchnorm2d' }), { message: /^layers\[0\]\.type: batchnorm2d needs a \(C, H, W\) input/ });
     assert.throws(make({ type: 'batchnorm1d' }, [1, 2, 2]), { message: /^layers\[0\]\.type: batchnorm1d needs a flat input/ });
     assert.throws(make({ type: 'dropout', pp: 0.2 }), { message: "layers[0]: unknown field 'pp'; did you mean 'p'?" });
+    // A residual block's sub-layers are named by their path.
+    const block = (layers) => make({ type: 'residual', layers });
+    assert.throws(block([{ type: 'relu' }, { type: 'conv2d', out: 2, kernal: 3 }]), { message: "layers[0].layers[1]: unknown field 'kernal'; did you mean 'kernel'?" });
+    assert.throws(block([{ type: 'relu' }, 'tanh']), { message: /^layers\[0\]\.layers\[1\]: expected a layer object such as \{ type: 'relu' \}/ });
+    assert.throws(make({ type: 'residual', layers: 'relu' }), { message: /^layers\[0\]\.layers: expected an array of layer specs/ });
+    assert.throws(block([{ type: 'dense', out: 2 }]), { message: /^layers\[0\]\.layers: the sub-network maps \(3\) to \(2\)/ });
+    assert.throws(block([{ type: 'residual', layers: [{ type: 'dense', out: 0 }] }]), { message: /^layers\[0\]\.layers\[0\]\.layers\[0\]\.out: expected a positive integer/ });
+    assert.throws(make({ type: 'relu', layers: [] }), { message: /^layers\[0\]: unknown field 'layers'/ });
+    const nested = cl.sequential([{ type: 'residual', layers: [{ type: 'dense', out: 3 }, { type: 'batchnorm1d' }] }], { inputShape: [3] });
+    assert.deepEqual(nested.parameters().map((p) => p.name), ['0.layers.0.weight', '0.layers.0.bias', '0.layers.1.weight', '0.layers.1.bias']);
+    assert.deepEqual(nested.buffers().map((b) => b.name), ['0.layers.1.running_mean', '0.layers.1.running_var', '0.layers.1.num_batches_tracked']);
+    nested.dispose();
     const net = cl.sequential([{ type: 'batchnorm1d' }], { inputShape: [3] });
     assert.throws(() => net.forward(f32([1, 2, 3]), 1), { message: /^batch: layers\[0\] \(batchnorm1d\) in training mode needs more than one value per channel/ });
     assert.deepEqual(net.eval().forward(f32([0, 0, 0]), 1), f32([0, 0, 0]));

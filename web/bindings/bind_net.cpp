@@ -51,6 +51,28 @@ std::vector<View> views_from(const val& list) {
     return entries;
 }
 
+// The caller's layer object at `where` ("layers[1]", "layers[1].layers[0]") -> layer_spec,
+// a residual block's sub-list read the same way, recursively.
+convlab::layer_spec spec_from(const val& layer, const std::string& where) {
+    convlab::layer_spec s = convlab::layer_spec_from_fields(fields_from(layer), where);
+    if (s.type != "residual") return s;
+    const val list = layer["layers"];
+    if (!val::global("Array").call<bool>("isArray", list))
+        convlab::fail(where + ".layers", "expected an array of layer specs, got " +
+                                             convlab::describe(value_from(list)));
+    const int count = list["length"].as<int>();
+    for (int j = 0; j < count; ++j) {
+        const std::string at = where + ".layers[" + std::to_string(j) + "]";
+        const val e = list[j];
+        if (e.typeOf().as<std::string>() != "object" || e.isNull() ||
+            val::global("Array").call<bool>("isArray", e))
+            convlab::fail(at, "expected a layer object such as { type: 'relu' }, got " +
+                                  convlab::describe(value_from(e)));
+        s.layers.push_back(spec_from(e, at));
+    }
+    return s;
+}
+
 }  // namespace
 
 val net_handle::init(val layers, val options) {
@@ -58,7 +80,7 @@ val net_handle::init(val layers, val options) {
         std::vector<convlab::layer_spec> specs;
         const int count = layers["length"].as<int>();
         for (int i = 0; i < count; ++i)
-            specs.push_back(convlab::layer_spec_from_fields(fields_from(layers[i]), i));
+            specs.push_back(spec_from(layers[i], "layers[" + std::to_string(i) + "]"));
         convlab::sequential_options o = convlab::read_sequential_options(fields_from(options));
         if (specs.empty()) convlab::fail("layers", "expected at least one layer, got an empty array");
         net_ = std::make_unique<convlab::sequential>(std::move(specs), std::move(o.input_shape), o.seed);
