@@ -96,3 +96,17 @@ TEST_CASE("a bad sub-network is refused naming layers[i].layers[j]") {
     relu.layers = {make("relu")};
     CHECK(harness::build_error({relu}, {3}) == "layers[0].layers: relu layers take no 'layers'");
 }
+
+TEST_CASE("a residual block's sub-activations count against the size limit before anything runs") {
+    // 2^20 features: 3 x 2^20 floats per example for the network's own buffers, 3 x 2^20 more
+    // inside the block; a batch of 60 passes the first count alone but not the whole.
+    sequential net({residual({make("relu")})}, {1 << 20}, 1);
+    const std::vector<float> x(1);  // never read: the batch is refused first
+    std::string message;
+    try {
+        net.forward(x.data(), 60);
+    } catch (const invalid_argument& e) {
+        message = e.what();
+    }
+    CHECK(message.find("batch: too large: 60 examples") == 0);
+}

@@ -81,7 +81,7 @@ struct sequential::impl {
         require_positive(n, "batch");
         if (n == batch) return;
         long long total = mul_capped(n, 2 * static_cast<long long>(largest_size));
-        for (const auto& l : layers) total += mul_capped(n, static_cast<long long>(l.out_size));
+        for (const auto& l : layers) total += mul_capped(n, static_cast<long long>(l.out_size + l.scratch_size));
         if (total > kMaxElements)
             fail("batch", "too large: " + std::to_string(n) +
                               " examples would need more than 2^28 floats of activations");

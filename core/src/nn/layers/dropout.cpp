@@ -20,6 +20,7 @@ void configure(layer_state& l, const std::vector<int>& in, const std::string& at
     // p = 1 would zero everything and divide by zero; torch allows it, a network cannot learn.
     if (!(p >= 0 && p < 1)) fail(at + "p", "expected a number in [0, 1), got " + std::to_string(p));
     l.out_shape = in;
+    l.scratch_size = l.in_size;  // the mask
 }
 
 bool active(const layer_state& l, const layer_call& c) { return c.training && l.spec.p > 0; }

@@ -60,6 +60,9 @@ struct layer_state {
     // Parameters start as gamma = 1, beta = 0 (batch norm) instead of U(-b, b); such a layer
     // draws nothing from the initialisation stream.
     bool init_ones_zeros = false;
+    // Floats per example the layer keeps besides y (dropout's mask, a residual block's
+    // sub-activations), counted against the size limit before a batch is laid out.
+    std::size_t scratch_size = 0;
     // Training needs more than one value per statistic: the smallest batch it accepts.
     int min_training_batch = 1;
     std::vector<buffer_info> buffers;

@@ -19,8 +19,11 @@ void configure(layer_state& l, const std::vector<int>& in, const std::string& at
     if (specs.empty()) fail(at + "layers", "expected at least one layer (y = x + f(x))");
     l.sub.resize(specs.size());
     std::vector<int> shape = in;
+    std::size_t largest = l.in_size;
     for (std::size_t j = 0; j < specs.size(); ++j) {
         configure_layer(l.sub[j], specs[j], shape, at + "layers[" + std::to_string(j) + "].");
+        largest = std::max(largest, l.sub[j].out_size);
+        l.scratch_size += l.sub[j].out_size + l.sub[j].scratch_size;
         specs[j] = l.sub[j].spec;  // with its defaults filled in, as the network's own layers
         shape = l.sub[j].out_shape;
         l.min_training_batch = std::max(l.min_training_batch, l.sub[j].min_training_batch);
@@ -29,6 +32,7 @@ void configure(layer_state& l, const std::vector<int>& in, const std::string& at
         fail(at + "layers", "the sub-network maps " + shape_text(in) + " to " + shape_text(shape) +
                                 ": x + f(x) needs the output shape equal to the input's");
     l.out_shape = in;
+    l.scratch_size += 2 * largest;  // layout_of's ping-pong buffers
 }
 
 // memory.saved holds, for `batch` examples: each sub-layer's output, then two buffers of the
