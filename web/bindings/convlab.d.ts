@@ -1,6 +1,7 @@
 // convlab.d.ts: types of the public JavaScript API (/work/shared/API.md) and of the agreed
 // additions (methods, autoMethod1d/2d, activation, net.layers, net.layerOutput, net.vjp,
-// net.resetOptimizer, net.optimizerState, net.setOptimizerState), plus a few conveniences
+// net.resetOptimizer, net.optimizerState, net.setOptimizerState, net.train / eval / training,
+// net.buffers / setBuffers), plus a few conveniences
 // marked "addition". Every function throws a TypeError or RangeError whose message starts
 // with the argument's name on invalid input.
 
