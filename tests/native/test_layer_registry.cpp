@@ -46,8 +46,9 @@ TEST_CASE("every layer kind builds from a minimal spec of its required fields") 
             if (std::string(fi.default_text) != "required") continue;
             f.push_back({fi.name, number_value(2)});
         }
-        const layer_spec s = layer_spec_from_fields(f, 0);
-        const bool flat_only = std::string(k.type) == "dense";
+        layer_spec s = layer_spec_from_fields(f, 0);
+        if (s.type == "residual") s.layers = {layer_spec_from_fields({{"type", text_value("relu")}}, 1)};
+        const bool flat_only = std::string(k.type) == "dense" || std::string(k.type) == "batchnorm1d";
         CHECK_NOTHROW(sequential({s}, flat_only ? std::vector<int>{6} : std::vector<int>{2, 6, 6}, 1));
         // And refuses an unknown field, naming the layer and the nearest name.
         f.push_back({"typ", number_value(1)});
@@ -71,7 +72,8 @@ TEST_CASE("unknown and unsupported keys are refused by name") {
               .find("layers[0].padding: expected a non-negative integer or [h, w]") == 0);
     CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("desne")}}), 0); }) ==
           "layers[0].type: expected one of conv2d, relu, sigmoid, tanh, maxpool2d, avgpool2d, "
-          "flatten, dense, got 'desne'; did you mean 'dense'?");
+          "flatten, dense, batchnorm2d, batchnorm1d, dropout, globalavgpool2d, leakyrelu, softmax, "
+          "residual, got 'desne'; did you mean 'dense'?");
     const field_value xs = list_value({1, 1, 8, 8}), ws = list_value({1, 1, 3, 3});
     CHECK(error_of([&] { read_conv2d_call(xs, ws, fields({{"dilatation", number_value(2)}}), "conv2d"); }) ==
           "dilatation: unknown option 'dilatation'; did you mean 'dilation'?");

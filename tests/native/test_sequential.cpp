@@ -745,7 +745,7 @@ TEST_CASE("invalid layer lists and input shapes name the offending field") {
     auto build = [](std::vector<layer_spec> layers, std::vector<int> shape) {
         return [layers, shape] { sequential net(layers, shape, 1); };
     };
-    check_error(build({make("relu"), make("flatten"), make("dense", 3), make("softmax")}, image),
+    check_error(build({make("relu"), make("flatten"), make("dense", 3), make("sofmax")}, image),
                 "layers[3].type", "expected one of conv2d, relu");
     check_error(build({make("conv2d", 0, 3)}, image), "layers[0].out", "positive");
     check_error(build({make("conv2d", -2, 3)}, image), "layers[0].out");

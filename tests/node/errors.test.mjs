@@ -74,7 +74,7 @@ const opCases = [
   // network construction
   ['sequential layers not an array', () => cl.sequential('lenet', { inputShape: [3] }), 'layers'],
   ['sequential no layers', () => cl.sequential([], { inputShape: [3] }), 'layers'],
-  ['sequential unknown layer type', () => cl.sequential([{ type: 'dense', out: 2 }, { type: 'softmax' }], { inputShape: [3] }), 'layers[1].type'],
+  ['sequential unknown layer type', () => cl.sequential([{ type: 'dense', out: 2 }, { type: 'sofmax' }], { inputShape: [3] }), 'layers[1].type'],
   ['sequential layer not an object', () => cl.sequential([{ type: 'dense', out: 2 }, 'relu'], { inputShape: [3] }), 'layers[1]'],
   ['sequential without inputShape', () => cl.sequential([{ type: 'dense', out: 2 }]), 'inputShape'],
   ['sequential NaN in inputShape', () => cl.sequential([{ type: 'relu' }], { inputShape: [1, NaN, 3] }), 'inputShape'],

@@ -22,7 +22,8 @@ describe('cl.registry', () => {
     assert.deepEqual(r.modes, ['full', 'same', 'valid']);
     assert.deepEqual(r.paddings, ['same', 'valid']);
     assert.deepEqual(cl.methods, r.methods);
-    assert.deepEqual(r.layers.map((l) => l.type), ['conv2d', 'relu', 'sigmoid', 'tanh', 'maxpool2d', 'avgpool2d', 'flatten', 'dense']);
+    assert.deepEqual(r.layers.map((l) => l.type), ['conv2d', 'relu', 'sigmoid', 'tanh', 'maxpool2d', 'avgpool2d', 'flatten', 'dense',
+      'batchnorm2d', 'batchnorm1d', 'dropout', 'globalavgpool2d', 'leakyrelu', 'softmax', 'residual']);
     const conv = r.layers.find((l) => l.type === 'conv2d');
     assert.deepEqual(conv.fields.find((f) => f.name === 'kernel'), { name: 'kernel', type: 'int-or-pair', default: 'required' });
     assert.equal(conv.fields.find((f) => f.name === 'dilation').type, 'unsupported');
@@ -146,8 +147,8 @@ describe('unknown options are refused everywhere', () => {
   for (const kind of r.layers) {
     test(`layer '${kind.type}': an unknown field is refused, a misspelt one with the nearest name`, () => {
       const spec = { type: kind.type };
-      for (const f of kind.fields) if (f.default === 'required') spec[f.name] = 2;
-      const inputShape = kind.type === 'dense' ? [6] : [2, 6, 6];
+      for (const f of kind.fields) if (f.default === 'required') spec[f.name] = f.type === 'layers' ? [{ type: 'relu' }] : 2;
+      const inputShape = kind.type === 'dense' || kind.type === 'batchnorm1d' ? [6] : [2, 6, 6];
       cl.sequential([spec], { inputShape }).dispose();
       const message = throwsMessage(() => cl.sequential([{ type: 'relu' }, { ...spec, zzqqxx: 1 }], { inputShape }));
       assert.ok(message.startsWith("layers[1]: unknown field 'zzqqxx'"), message);

@@ -34,6 +34,45 @@ val view_object(const std::string& name, const std::vector<int>& shape, const fl
     return e;
 }
 
+// [{ name, shape, data, size }] with data a heap address -> views of that memory.
+template <class View>
+std::vector<View> views_from(const val& list) {
+    std::vector<View> entries;
+    const int count = list["length"].as<int>();
+    for (int i = 0; i < count; ++i) {
+        const val e = list[i];
+        std::vector<int> shape;
+        const int dims = e["shape"]["length"].as<int>();
+        for (int k = 0; k < dims; ++k) shape.push_back(e["shape"][k].as<int>());
+        entries.push_back({e["name"].as<std::string>(), std::move(shape),
+                           at<const float>(e["data"].as<address>()),
+                           static_cast<std::size_t>(e["size"].as<double>())});
+    }
+    return entries;
+}
+
+// The caller's layer object at `where` ("layers[1]", "layers[1].layers[0]") -> layer_spec,
+// a residual block's sub-list read the same way, recursively.
+convlab::layer_spec spec_from(const val& layer, const std::string& where) {
+    convlab::layer_spec s = convlab::layer_spec_from_fields(fields_from(layer), where);
+    if (s.type != "residual") return s;
+    const val list = layer["layers"];
+    if (!val::global("Array").call<bool>("isArray", list))
+        convlab::fail(where + ".layers", "expected an array of layer specs, got " +
+                                             convlab::describe(value_from(list)));
+    const int count = list["length"].as<int>();
+    for (int j = 0; j < count; ++j) {
+        const std::string at = where + ".layers[" + std::to_string(j) + "]";
+        const val e = list[j];
+        if (e.typeOf().as<std::string>() != "object" || e.isNull() ||
+            val::global("Array").call<bool>("isArray", e))
+            convlab::fail(at, "expected a layer object such as { type: 'relu' }, got " +
+                                  convlab::describe(value_from(e)));
+        s.layers.push_back(spec_from(e, at));
+    }
+    return s;
+}
+
 }  // namespace
 
 val net_handle::init(val layers, val options) {
@@ -41,7 +80,7 @@ val net_handle::init(val layers, val options) {
         std::vector<convlab::layer_spec> specs;
         const int count = layers["length"].as<int>();
         for (int i = 0; i < count; ++i)
-            specs.push_back(convlab::layer_spec_from_fields(fields_from(layers[i]), i));
+            specs.push_back(spec_from(layers[i], "layers[" + std::to_string(i) + "]"));
         convlab::sequential_options o = convlab::read_sequential_options(fields_from(options));
         if (specs.empty()) convlab::fail("layers", "expected at least one layer, got an empty array");
         net_ = std::make_unique<convlab::sequential>(std::move(specs), std::move(o.input_shape), o.seed);
@@ -68,18 +107,21 @@ val net_handle::optimizer_state() const {
 
 val net_handle::set_optimizer_state(val list) {
     return guarded([&] {
-        std::vector<convlab::optimizer_state_view> entries;
-        const int count = list["length"].as<int>();
-        for (int i = 0; i < count; ++i) {
-            const val e = list[i];
-            std::vector<int> shape;
-            const int dims = e["shape"]["length"].as<int>();
-            for (int k = 0; k < dims; ++k) shape.push_back(e["shape"][k].as<int>());
-            entries.push_back({e["name"].as<std::string>(), std::move(shape),
-                               at<const float>(e["data"].as<address>()),
-                               static_cast<std::size_t>(e["size"].as<double>())});
-        }
-        net_->set_optimizer_state(entries);
+        net_->set_optimizer_state(views_from<convlab::optimizer_state_view>(list));
+        return val::undefined();
+    });
+}
+
+val net_handle::buffers() const {
+    val list = val::array();
+    for (const convlab::buffer_view& b : net_->buffers())
+        list.call<void>("push", view_object(b.name, b.shape, b.data, b.size));
+    return list;
+}
+
+val net_handle::set_buffers(val list) {
+    return guarded([&] {
+        net_->set_buffers(views_from<convlab::buffer_view>(list));
         return val::undefined();
     });
 }

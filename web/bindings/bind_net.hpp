@@ -29,6 +29,13 @@ public:
     val optimizer_state() const;
     // list: [{ name, shape, data, size }] with data the heap address of `size` floats.
     val set_optimizer_state(val list);
+    // torch's train() / eval() and module.training.
+    void set_training(bool training) { net_->set_training(training); }
+    bool training() const { return net_->training(); }
+    // [{ name, shape, data, size }] batch norm's running statistics, data heap addresses.
+    val buffers() const;
+    // list: [{ name, shape, data, size }] as set_optimizer_state's.
+    val set_buffers(val list);
 
     // Every array is (address, count); batch is the caller's value (undefined: inferred from
     // x's count). The counts are checked here against the network's shapes.

@@ -125,5 +125,9 @@ EMSCRIPTEN_BINDINGS(convlab) {
         .function("staging", &net_handle::staging)
         .function("resetOptimizer", &net_handle::reset_optimizer)
         .function("optimizerState", &net_handle::optimizer_state)
-        .function("setOptimizerState", &net_handle::set_optimizer_state);
+        .function("setOptimizerState", &net_handle::set_optimizer_state)
+        .function("setTraining", &net_handle::set_training)
+        .function("training", &net_handle::training)
+        .function("buffers", &net_handle::buffers)
+        .function("setBuffers", &net_handle::set_buffers);
 }

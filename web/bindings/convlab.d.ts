@@ -1,8 +1,9 @@
 // convlab.d.ts: types of the public JavaScript API (/work/shared/API.md) and of the agreed
 // additions (methods, autoMethod1d/2d, activation, net.layers, net.layerOutput, net.vjp,
-// net.resetOptimizer, net.optimizerState, net.setOptimizerState, exportONNX, exportPyTorch),
-// plus a few conveniences marked "addition". Every function throws a TypeError or RangeError
-// whose message starts with the argument's name on invalid input.
+// net.resetOptimizer, net.optimizerState, net.setOptimizerState, net.train / eval / training,
+// net.buffers / setBuffers, exportONNX, exportPyTorch), plus a few conveniences marked
+// "addition". Every function throws a TypeError or RangeError whose message starts with the
+// argument's name on invalid input.
 
 /** How to find the .wasm file. Only the first load() call's options count. */
 export interface LoadOptions {
@@ -165,6 +166,25 @@ export interface Network {
    * resetOptimizer. A step with another optimiser than the state's is refused ('optimizer').
    */
   setOptimizerState(list: ParameterInput[]): void;
+  /**
+   * torch's module.train(): batch norm normalises with the batch's statistics and updates its
+   * running ones on every forward-type call (evaluate included); dropout is on. The default.
+   */
+  train(): this;
+  /** torch's module.eval(): batch norm uses its running statistics, dropout is the identity. */
+  eval(): this;
+  /** True in training mode (after construction and train()), false after eval(). */
+  readonly training: boolean;
+  /**
+   * Non-trainable state in layer order, fresh copies: batch norm's "i.running_mean",
+   * "i.running_var" ([C]) and "i.num_batches_tracked" ([], one element). [] without batch norm.
+   */
+  buffers(): Parameter[];
+  /**
+   * Every buffer exactly once, matched by name, with the same shape; checked completely before
+   * anything is written (errors name `list`, `list[i].name`, `list[i].shape`, `list[i].data`).
+   */
+  setBuffers(list: ParameterInput[]): void;
   /** Frees the network's WebAssembly memory; later calls throw. Calling it twice is fine. */
   dispose(): void;
 }

@@ -9,11 +9,11 @@ function shapeText(s) {
   return `[${Array.from(s, (d) => (typeof d === 'number' ? String(d) : describe(d))).join(', ')}]`;
 }
 
-// Checks a list of { name, shape, data } against a network's parameter views: every
-// parameter exactly once, matched by name, with the same shape; data a Float32Array (read
+// Checks a list of { name, shape, data } against a network's parameter (or buffer) views:
+// every one exactly once, matched by name, with the same shape; data a Float32Array (read
 // through its true view) or an array of numbers (copied first). Returns [{ v: view, d: data }]
 // in list order; throws naming `list`, `list[i]` or `list[i].<field>` before anything is written.
-function matchParameters(list, views) {
+function matchParameters(list, views, noun = 'parameter') {
   if (!Array.isArray(list)) throw new TypeError(`list: expected an array of { name, shape, data }, got ${describe(list)}`);
   const byName = new Map(views.map((v) => [v.name, v]));
   const seen = new Map();
@@ -37,7 +37,7 @@ function matchParameters(list, views) {
     seen.set(p.name, { v, d });
   });
   for (const v of views) {
-    if (!seen.has(v.name)) throw new RangeError(`list: missing parameter '${v.name}'`);
+    if (!seen.has(v.name)) throw new RangeError(`list: missing ${noun} '${v.name}'`);
   }
   return [...seen.values()];
 }
@@ -172,6 +172,37 @@ export class Network {
     else entries = matchParameters(list, h.parameters()).map(({ v, d }) => ({ name: v.name, shape: v.shape, d }));
     this.#heap.with(entries.map((e) => e.d), (...addresses) => h.setOptimizerState(entries.map((e, k) => ({
       name: e.name, shape: e.shape, data: addresses[k], size: e.d.length,
+    }))));
+  }
+
+  // torch's module.train() / eval(): batch norm uses the batch's statistics (and updates its
+  // running ones) in training mode, the running ones in eval mode; dropout is on only in
+  // training mode. A network starts in training mode.
+  train() {
+    this.#live('train').setTraining(true);
+    return this;
+  }
+
+  eval() {
+    this.#live('eval').setTraining(false);
+    return this;
+  }
+
+  get training() {
+    return this.#live('training').training();
+  }
+
+  // Non-trainable state (batch norm's running_mean, running_var, num_batches_tracked), copied.
+  buffers() {
+    return this.#copies(this.#live('buffers').buffers(), 'data');
+  }
+
+  // Copies buffers in, matched by name like setParameters: every buffer exactly once.
+  setBuffers(list) {
+    const h = this.#live('setBuffers');
+    const entries = matchParameters(list, h.buffers(), 'buffer');
+    this.#heap.with(entries.map((e) => e.d), (...addresses) => h.setBuffers(entries.map(({ v }, k) => ({
+      name: v.name, shape: v.shape, data: addresses[k], size: v.size,
     }))));
   }
 

@@ -20,6 +20,7 @@ function fieldType(f, fn) {
     case 'boolean': return 'boolean';
     case 'shape': return 'number[]';
     case 'Float32Array': return 'Float32Array | null';
+    case 'layers': return 'LayerSpec[]';
     case 'name': return f.name === 'method' && /^(convolve|correlate)$/.test(fn) ? 'Method1d' : NAMED[f.name] ?? 'string';
     default: return 'never'; // unsupported: refused at run time, and by the compiler
   }

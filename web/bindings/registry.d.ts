@@ -11,7 +11,7 @@ export type Method2d = 'direct' | 'im2col' | 'fft' | 'auto';
 export type ActivationName = 'relu' | 'sigmoid' | 'tanh';
 export type Loss = 'softmax-cross-entropy' | 'mse';
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop';
-export type LayerType = 'conv2d' | 'relu' | 'sigmoid' | 'tanh' | 'maxpool2d' | 'avgpool2d' | 'flatten' | 'dense';
+export type LayerType = 'conv2d' | 'relu' | 'sigmoid' | 'tanh' | 'maxpool2d' | 'avgpool2d' | 'flatten' | 'dense' | 'batchnorm2d' | 'batchnorm1d' | 'dropout' | 'globalavgpool2d' | 'leakyrelu' | 'softmax' | 'residual';
 
 /** One layer of cl.sequential; a field not listed for its type is refused. */
 export type LayerSpec =
@@ -23,6 +23,13 @@ export type LayerSpec =
   | { type: 'avgpool2d'; kernel: Pair; stride?: Pair; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; }
   | { type: 'flatten'; }
   | { type: 'dense'; out: number; bias?: boolean; }
+  | { type: 'batchnorm2d'; eps?: number; momentum?: number; }
+  | { type: 'batchnorm1d'; eps?: number; momentum?: number; }
+  | { type: 'dropout'; p?: number; }
+  | { type: 'globalavgpool2d'; }
+  | { type: 'leakyrelu'; negativeSlope?: number; }
+  | { type: 'softmax'; }
+  | { type: 'residual'; layers: LayerSpec[]; }
   ;
 
 /** The options of convolve; any other key is refused. */

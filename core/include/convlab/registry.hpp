@@ -44,6 +44,7 @@ enum class field_type {
     shape,          // an array of positive integers
     float_array,    // a Float32Array, checked by the JavaScript wrapper (a type C++ cannot see)
     number_pair,    // [a, b], two finite numbers (checked further by its reader)
+    layer_list,     // an array of layer specs (a residual block's sub-network)
     unsupported,
 };
 const char* field_type_name(field_type t);

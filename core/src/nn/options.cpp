@@ -167,7 +167,10 @@ sequential_options read_sequential_options(const field_list& options) {
 }
 
 layer_spec layer_spec_from_fields(const field_list& fields, std::size_t index) {
-    const std::string where = "layers[" + std::to_string(index) + "]";
+    return layer_spec_from_fields(fields, "layers[" + std::to_string(index) + "]");
+}
+
+layer_spec layer_spec_from_fields(const field_list& fields, const std::string& where) {
     const std::string at = where + ".";
     const field_value* type = find_field(fields, "type");
     std::vector<std::string> types;
@@ -215,6 +218,10 @@ layer_spec layer_spec_from_fields(const field_list& fields, std::size_t index) {
             s.bias = read_bool(v, name);
         } else if (key == "method") {
             s.method = conv2d_method_from_name(read_text(v, name), name.c_str());
+        } else if (key == "eps" || key == "momentum" || key == "p" || key == "negativeSlope") {
+            // Ranges are the layer's shape rule's (a spec built in C++ is checked alike).
+            const double x = read_number(v, name);
+            (key == "eps" ? s.eps : key == "momentum" ? s.momentum : key == "p" ? s.p : s.negative_slope) = x;
         }
     }
     return s;

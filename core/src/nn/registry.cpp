@@ -48,6 +48,7 @@ const char* field_type_name(field_type t) {
         case field_type::shape: return "shape";
         case field_type::float_array: return "Float32Array";
         case field_type::number_pair: return "number-pair";
+        case field_type::layer_list: return "layers";
         case field_type::unsupported: return "unsupported";
     }
     return "?";

@@ -14,6 +14,7 @@
 #include "convlab/common.hpp"
 #include "convlab/nn/init.hpp"
 #include "layers/layer.hpp"
+#include "named_tensors.hpp"
 
 namespace convlab {
 namespace {
@@ -30,20 +31,11 @@ struct param_state {
     std::vector<float> data, grad;  // (shape...)
 };
 
-// Whether a spec sets `field` away from its default: a field its kind does not list is
-// almost certainly a mistake in the layer list.
-bool spec_sets(const layer_spec& s, std::string_view field) {
-    if (field == "out") return s.out != 0;
-    if (field == "kernel") return s.kernel_h != 0 || s.kernel_w != 0;
-    if (field == "stride") return s.stride_h != 0 || s.stride_w != 0;
-    if (field == "padding") return (s.pad_top | s.pad_left | s.pad_bottom | s.pad_right) != 0 || s.pad_same;
-    if (field == "dilation") return s.dilation_h != 0 || s.dilation_w != 0;
-    if (field == "ceilMode") return s.ceil_mode;
-    if (field == "countIncludePad") return !s.count_include_pad;
-    if (field == "bias") return !s.bias;
-    if (field == "method") return s.method != conv2d_method::automatic;
-    return false;
-}
+struct buffer_state {
+    std::string name;
+    std::vector<int> shape;
+    std::vector<float>* data;  // in its layer's memory
+};
 
 }  // namespace
 
@@ -52,6 +44,8 @@ struct sequential::impl {
     std::size_t input_size = 0;
     std::vector<layer_state> layers;
     std::vector<param_state> params;
+    std::vector<buffer_state> buffers;  // in layer order
+    bool training = true;
     std::size_t first_param_layer = 0;  // backward stops here unless dL/dx is wanted
     std::size_t largest_size = 0;       // largest per-example size of the input or any output
     int batch = 0;                      // batch the buffers are laid out for, 0 before any call
@@ -60,9 +54,9 @@ struct sequential::impl {
     std::vector<std::int32_t> stage_labels;
     optimizer opt;  // torch's optimizer.state for params
 
-    int add_param(std::size_t layer, const char* suffix, std::vector<int> shape) {
+    int add_param(const std::string& prefix, const char* suffix, std::vector<int> shape) {
         param_state p;
-        p.name = std::to_string(layer) + "." + suffix;
+        p.name = prefix + "." + suffix;
         p.data.assign(element_count(shape), 0.0f);
         p.grad.assign(p.data.size(), 0.0f);
         p.shape = std::move(shape);
@@ -85,7 +79,7 @@ struct sequential::impl {
         require_positive(n, "batch");
         if (n == batch) return;
         long long total = mul_capped(n, 2 * static_cast<long long>(largest_size));
-        for (const auto& l : layers) total += mul_capped(n, static_cast<long long>(l.out_size));
+        for (const auto& l : layers) total += mul_capped(n, static_cast<long long>(l.out_size + l.scratch_size));
         if (total > kMaxElements)
             fail("batch", "too large: " + std::to_string(n) +
                               " examples would need more than 2^28 floats of activations");
@@ -97,12 +91,23 @@ struct sequential::impl {
 
     layers::layer_call call_of(std::size_t i, const float* x) {
         const layer_state& l = layers[i];
-        return {batch, i == 0 ? x : layers[i - 1].y.data(), l.y.data(), data_of(l.weight),
-                data_of(l.bias)};
+        return {batch,           i == 0 ? x : layers[i - 1].y.data(),
+                l.y.data(),      data_of(l.weight),
+                data_of(l.bias), training,
+                &layers[i].memory};
     }
 
-    // x is (batch, input...). Fills every layer's y.
+    // x is (batch, input...). Fills every layer's y. The batch is checked against every
+    // layer first, so that a refusal leaves the running statistics untouched.
     void run_forward(const float* x) {
+        if (training)
+            for (std::size_t i = 0; i < layers.size(); ++i)
+                if (batch < layers[i].min_training_batch)
+                    fail("batch", "layers[" + std::to_string(i) + "] (" + layers[i].spec.type +
+                                      ") in training mode needs more than one value per "
+                                      "channel: a batch of at least " +
+                                      std::to_string(layers[i].min_training_batch) +
+                                      ", got " + std::to_string(batch) + " (or call eval())");
         for (std::size_t i = 0; i < layers.size(); ++i)
             layers[i].def->forward(layers[i], call_of(i, x), layers[i].y.data());
     }
@@ -126,39 +131,56 @@ struct sequential::impl {
     // Checks layer i (spec s) against its input shape `in`, fills its shapes and geometry,
     // and adds its parameters.
     void add_layer(std::size_t i, layer_spec s, const std::vector<int>& in);
+    void add_state(layer_state& l, const std::string& prefix);
+    void init_layer(layer_state& l, init_rng& rng, std::uint64_t seed, std::uint64_t& count);
 };
 
 void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<int>& in) {
-    const std::string at = "layers[" + std::to_string(i) + "].";
-    const layers::layer_def* def = layers::find_layer(s.type);
-    if (def == nullptr) {
-        std::vector<std::string> types;
-        for (const layers::layer_def* d : layers::all_layers()) types.push_back(d->type);
-        fail(at + "type", one_of_text(s.type, types, false));
-    }
-    for (const char* field : {"out", "kernel", "stride", "padding", "dilation", "ceilMode",
-                              "countIncludePad", "bias", "method"}) {
-        bool listed = false;
-        for (std::size_t k = 0; k < def->field_count; ++k)
-            listed |= std::string_view(def->fields[k].name) == field &&
-                      def->fields[k].type != field_type::unsupported;
-        if (!listed && spec_sets(s, field))
-            fail(at + field, s.type + " layers take no '" + field + "'");
-    }
     layer_state l;
-    l.def = def;
-    l.in_size = element_count(in);
-    l.spec = std::move(s);
-    def->configure(l, in, at);
-    long long out_size = 1;
-    for (int d : l.out_shape) out_size = mul_capped(out_size, d);
-    if (out_size > kMaxElements) fail(at + "type", "the output would exceed 2^28 floats");
-    l.out_size = static_cast<std::size_t>(out_size);
-    if (!l.weight_shape.empty()) {
-        l.weight = add_param(i, "weight", l.weight_shape);
-        if (l.has_bias) l.bias = add_param(i, "bias", {l.weight_shape[0]});
-    }
+    layers::configure_layer(l, std::move(s), in, "layers[" + std::to_string(i) + "].");
     layers.push_back(std::move(l));
+    add_state(layers.back(), std::to_string(i));
+}
+
+// Parameters and buffers of l, then of its sub-layers ("<prefix>.layers.<j>", torch's names
+// for a block whose sub-network is an nn.Sequential attribute `layers`), in that order. l is
+// in its final place: the buffers' addresses are kept.
+void sequential::impl::add_state(layer_state& l, const std::string& prefix) {
+    if (!l.weight_shape.empty()) {
+        l.weight = add_param(prefix, "weight", l.weight_shape);
+        if (l.has_bias) l.bias = add_param(prefix, "bias", {l.weight_shape[0]});
+    }
+    for (const layers::buffer_info& b : l.buffers)
+        l.memory.buffers.emplace_back(element_count(b.shape), b.initial);
+    for (std::size_t k = 0; k < l.buffers.size(); ++k)
+        buffers.push_back({prefix + "." + l.buffers[k].suffix, l.buffers[k].shape, &l.memory.buffers[k]});
+    for (std::size_t j = 0; j < l.sub.size(); ++j) add_state(l.sub[j], prefix + ".layers." + std::to_string(j));
+}
+
+// PyTorch's reset_parameters for Conv2d and Linear: weight and bias both U(-b, b) with
+// b = 1 / sqrt(fan_in), fan_in = weight elements per output unit; batch norm's gamma = 1,
+// beta = 0 without drawing. Layer by layer, sub-layers in place. Also gives each layer its
+// own random stream (dropout's masks), apart from the initialisation's so that adding a
+// dropout layer does not change any parameter, and points l.w / l.b / l.dw / l.db at its
+// parameters (the params vector is complete: its storage no longer moves).
+void sequential::impl::init_layer(layer_state& l, init_rng& rng, std::uint64_t seed,
+                                  std::uint64_t& count) {
+    l.memory.rng = init_rng(seed ^ (0xD1B54A32D192ED03ull * ++count)).next();
+    l.w = data_of(l.weight), l.b = data_of(l.bias);
+    l.dw = grad_of(l.weight), l.db = grad_of(l.bias);
+    if (l.weight >= 0) {
+        param_state& w = params[l.weight];
+        float* b = data_of(l.bias);
+        if (l.init_ones_zeros) {
+            std::fill(w.data.begin(), w.data.end(), 1.0f);
+            if (b) std::fill(b, b + w.shape[0], 0.0f);
+        } else {
+            const float bound = default_init_bound(w.data.size() / static_cast<std::size_t>(w.shape[0]));
+            init_uniform(rng, w.data.data(), w.data.size(), bound);
+            if (b) init_uniform(rng, b, static_cast<std::size_t>(w.shape[0]), bound);
+        }
+    }
+    for (layer_state& s : l.sub) init_layer(s, rng, seed, count);
 }
 
 sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_shape,
@@ -182,28 +204,18 @@ sequential::sequential(std::vector<layer_spec> layers, std::vector<int> input_sh
 
     std::vector<int> shape = m.input_shape;
     m.first_param_layer = layers.size();
+    m.layers.reserve(layers.size());  // buffer_state points into each layer's memory
     for (std::size_t i = 0; i < layers.size(); ++i) {
         m.add_layer(i, std::move(layers[i]), shape);
         const layer_state& l = m.layers.back();
-        if (l.weight >= 0 && m.first_param_layer == layers.size()) m.first_param_layer = i;
+        if (layers::holds_parameters(l) && m.first_param_layer == layers.size()) m.first_param_layer = i;
         m.largest_size = std::max(m.largest_size, l.out_size);
         shape = l.out_shape;
     }
 
-    // PyTorch's reset_parameters for Conv2d and Linear: weight and bias both U(-b, b) with
-    // b = 1 / sqrt(fan_in), fan_in = weight elements per output unit.
     init_rng rng(seed);
-    for (const auto& l : m.layers) {
-        if (l.weight < 0) continue;
-        param_state& w = m.params[l.weight];
-        const float bound =
-            default_init_bound(w.data.size() / static_cast<std::size_t>(w.shape[0]));
-        init_uniform(rng, w.data.data(), w.data.size(), bound);
-        if (l.bias >= 0) {
-            param_state& b = m.params[l.bias];
-            init_uniform(rng, b.data.data(), b.data.size(), bound);
-        }
-    }
+    std::uint64_t count = 0;
+    for (auto& l : m.layers) m.init_layer(l, rng, seed, count);
     // params is complete: its vectors keep their addresses from here on.
     std::vector<optimizer_param> bound;
     for (auto& p : m.params) bound.push_back({p.name, p.shape, p.data.data(), p.grad.data(), p.data.size()});
@@ -240,6 +252,29 @@ std::size_t sequential::parameter_count() const {
     std::size_t n = 0;
     for (const auto& p : impl_->params) n += p.data.size();
     return n;
+}
+
+void sequential::set_training(bool training) { impl_->training = training; }
+
+bool sequential::training() const { return impl_->training; }
+
+std::vector<buffer_view> sequential::buffers() const {
+    std::vector<buffer_view> views;
+    views.reserve(impl_->buffers.size());
+    for (const buffer_state& b : impl_->buffers)
+        views.push_back({b.name, b.shape, b.data->data(), b.data->size()});
+    return views;
+}
+
+void sequential::set_buffers(const std::vector<buffer_view>& list) {
+    std::vector<std::string> names;
+    std::vector<std::vector<int>> shapes;
+    for (const buffer_state& b : impl_->buffers) names.push_back(b.name), shapes.push_back(b.shape);
+    const std::vector<std::size_t> source = match_named(list, names, shapes, "buffer");
+    for (std::size_t j = 0; j < source.size(); ++j) {
+        const buffer_view& e = list[source[j]];
+        std::copy(e.data, e.data + e.size, impl_->buffers[j].data->begin());
+    }
 }
 
 const float* sequential::forward(const float* x, int batch) {

@@ -49,5 +49,9 @@ sequential_options read_sequential_options(const field_list& options);
 // unknown fields ("layers[2]: unknown field 'kernal'; did you mean 'kernel'?"), fields of the
 // wrong type, and type names not in layer_kinds.inc.
 layer_spec layer_spec_from_fields(const field_list& fields, std::size_t index);
+// The same for a spec anywhere, `where` naming it ("layers[1].layers[0]"). A residual's
+// `layers` (a field_list cannot hold objects) is not read here: the caller fills spec.layers
+// from its own objects, each through this function.
+layer_spec layer_spec_from_fields(const field_list& fields, const std::string& where);
 
 }  // namespace convlab

@@ -1,8 +1,9 @@
 // convlab/nn/sequential.hpp: a feed-forward network as a list of layers (conv2d, pooling,
-// activations, flatten, dense), PyTorch nn.Sequential's parameter names and default
-// initialisation from a seed, backward by the chain rule of eq. (1.5), and torch.optim's SGD,
-// Adam, AdamW and RMSprop (nn/optimizer.hpp). One example's activations are (C, H, W) or
-// (features). Left out: batch norm, dropout, residual connections.
+// activations, batch norm, dropout, flatten, dense, ...: layer_kinds.inc), PyTorch
+// nn.Sequential's parameter and buffer names and default initialisation from a seed, torch's
+// train / eval modes, backward by the chain rule of eq. (1.5), and torch.optim's SGD, Adam,
+// AdamW and RMSprop (nn/optimizer.hpp). One example's activations are (C, H, W) or
+// (features). A residual block holds a sub-list of layers.
 #pragma once
 
 #include <cstddef>
@@ -32,13 +33,32 @@ struct layer_spec {
     bool pad_same = false;  // conv2d padding 'same' (stride 1 only; pads must stay 0)
     bool bias = true;       // conv2d, dense
     conv2d_method method = conv2d_method::automatic;  // conv2d only
+    // The layers with statistics or randomness, with torch's defaults.
+    double eps = 1e-5;             // batchnorm2d / batchnorm1d: added to the variance
+    double momentum = 0.1;         // batchnorm: running = (1 - momentum) running + momentum batch
+    double p = 0.5;                // dropout: probability of zeroing an element, in [0, 1)
+    double negative_slope = 0.01;  // leakyrelu: the slope for x < 0
+    // residual: the sub-network f of y = x + f(x), whose output shape must equal its input's.
+    std::vector<layer_spec> layers;
 };
 
 struct parameter_view {
-    std::string name;        // "<layer index>.weight" / "<layer index>.bias"
+    std::string name;        // "<layer index>.weight" / "<layer index>.bias"; inside a residual
+                             // block "<i>.layers.<j>.weight" (torch's names for a module whose
+                             // sub-network is an nn.Sequential attribute named layers)
     std::vector<int> shape;  // conv weight (K, C, R, S), dense weight (out, in), bias (K)
     float* data;             // owned by the network; writable (setParameters copies into it)
     float* grad;             // same shape, overwritten by backward / vjp / train_step
+    std::size_t size;
+};
+
+// A non-trainable tensor (batch norm's running_mean, running_var, num_batches_tracked), named
+// "<layer index>.<name>" as in torch's state_dict. buffers() returns views into the network;
+// set_buffers() reads views of the caller's memory.
+struct buffer_view {
+    std::string name;
+    std::vector<int> shape;  // {} for num_batches_tracked (a scalar, one element)
+    const float* data;       // (shape...)
     std::size_t size;
 };
 
@@ -85,6 +105,22 @@ class sequential {
     // Views in layer order (weight before bias), valid for the network's lifetime.
     std::vector<parameter_view> parameters();
     std::size_t parameter_count() const;  // total number of scalars
+
+    // torch's module.train() / module.eval(); a network starts in training mode. Training:
+    // batch norm normalises with the batch's statistics and updates its running ones on every
+    // forward-type call (forward, backward, evaluate, vjp, train_step), dropout zeroes. Eval:
+    // batch norm uses the running statistics, dropout is the identity. backward, vjp and
+    // train_step in eval mode differentiate the eval-mode function, as torch does.
+    void set_training(bool training);
+    bool training() const;
+    // The buffers in layer order, valid for the network's lifetime (their values change with
+    // every training-mode forward). num_batches_tracked is stored as a float: exact up to 2^24.
+    std::vector<buffer_view> buffers() const;
+    // Copies the buffers in, as torch's load_state_dict does for them: every buffer exactly
+    // once, matched by name (any order), with its shape and size; checked completely before
+    // anything is written, throwing invalid_argument naming "list", "list[i].name",
+    // "list[i].shape" or "list[i].data".
+    void set_buffers(const std::vector<buffer_view>& list);
 
     // x is (batch, input...). Returns a pointer to (batch, output...) valid until the next
     // call. Activations of every layer stay available through layer_output(). Buffers are

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,23 @@ std::size_t element_count(const std::vector<int>& s);
 
 struct layer_def;
 
+// A non-trainable tensor a layer keeps between calls (batch norm's running statistics):
+// named "<layer index>.<suffix>" as in torch's state_dict, set to `initial` at construction.
+struct buffer_info {
+    const char* suffix;
+    std::vector<int> shape;  // {} for a scalar (torch's 0-d tensors)
+    float initial;
+};
+
+// What a layer keeps from call to call, written by forward: its buffers (buffer_info order),
+// what its backward needs from the last forward (batch mean / inverse deviation, dropout
+// mask), and its own random stream.
+struct layer_memory {
+    std::vector<std::vector<float>> buffers;
+    std::vector<float> saved;
+    std::uint64_t rng = 0;
+};
+
 // One configured layer: what the shape rule computed, and its activations.
 struct layer_state {
     const layer_def* def = nullptr;
@@ -39,6 +57,23 @@ struct layer_state {
     bool has_bias = false;
     int weight = -1, bias = -1;      // indices into the network's parameters, -1 when absent
     std::vector<float> y;            // (batch, out_shape...)
+    // Parameters start as gamma = 1, beta = 0 (batch norm) instead of U(-b, b); such a layer
+    // draws nothing from the initialisation stream.
+    bool init_ones_zeros = false;
+    // Floats per example the layer keeps besides y (dropout's mask, a residual block's
+    // sub-activations), counted against the size limit before a batch is laid out.
+    std::size_t scratch_size = 0;
+    // Training needs more than one value per statistic: the smallest batch it accepts.
+    int min_training_batch = 1;
+    std::vector<buffer_info> buffers;
+    // Written by forward through layer_call::memory, also for a residual block's sub-layers,
+    // which it reaches through its own (const) state.
+    mutable layer_memory memory;
+    // A residual block's sub-layers (the network's own layers have none). Their parameters
+    // live in the network like any other; the network points these at them once built.
+    std::vector<layer_state> sub;
+    const float *w = nullptr, *b = nullptr;
+    float *dw = nullptr, *db = nullptr;
 };
 
 // What forward / backward see of one call. dx is nullptr when dL/d(input) is not wanted;
@@ -49,6 +84,8 @@ struct layer_call {
     const float* y;   // (batch, output...), this layer's forward output
     const float* w;
     const float* b;
+    bool training = true;            // torch's module.training: batch statistics, dropout on
+    layer_memory* memory = nullptr;  // the layer's own (never nullptr inside a network)
 };
 
 struct layer_def {
@@ -69,6 +106,13 @@ struct layer_def {
 #undef CONVLAB_LAYER
 
 const layer_def* find_layer(std::string_view type);
+
+// Checks spec against its kind (type known, no field the kind does not take) and the input
+// shape `in`, and configures l: out_shape, out_size, geometry, parameter shapes, sub-layers.
+// Throws invalid_argument naming at + field ("layers[i].kernel", "layers[i].layers[j].out").
+void configure_layer(layer_state& l, layer_spec spec, const std::vector<int>& in, const std::string& at);
+// Whether l or any of its sub-layers has parameters.
+bool holds_parameters(const layer_state& l);
 const std::vector<const layer_def*>& all_layers();
 
 // Shared by the spatial kinds (conv2d, pooling): the input must be (C, H, W); kernel given;
