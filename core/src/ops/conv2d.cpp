@@ -142,6 +142,7 @@ void conv2d_bias_backward(const conv2d_geometry& g, const float* dy, float* db) 
 
 void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, const float* bias,
                     float* y, conv2d_method method) {
+    if (!conv2d_is_plain(g)) return conv2d_general_forward(g, x, w, bias, y, method);
     if (method == conv2d_method::automatic) method = conv2d_auto_method(g);
     switch (method) {
         case conv2d_method::direct: conv2d_direct_forward(g, x, w, bias, y); return;
@@ -154,6 +155,7 @@ void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, co
 
 void conv2d_backward(const conv2d_geometry& g, const float* x, const float* w, const float* dy,
                      float* dx, float* dw, float* db, conv2d_method method) {
+    if (!conv2d_is_plain(g)) return conv2d_general_backward(g, x, w, dy, dx, dw, db, method);
     if (method == conv2d_method::automatic) {
         // the two gradients are separate computations: each gets its fastest method
         const conv2d_backward_methods m = conv2d_auto_backward_methods(g);
