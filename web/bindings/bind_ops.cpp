@@ -14,6 +14,9 @@ namespace bind {
 namespace {
 
 std::vector<int> output_shape(const convlab::conv2d_geometry& g) { return {g.N, g.K, g.Ho, g.Wo}; }
+std::vector<int> weight_shape(const convlab::conv2d_geometry& g) {
+    return {g.K, g.C / g.groups, g.R, g.S};
+}
 
 // The checked call of conv2d / conv2dBackward, with x's and w's counts checked against it.
 convlab::conv2d_call conv2d_call_checked(const val& x_shape, const val& w_shape,
@@ -22,7 +25,7 @@ convlab::conv2d_call conv2d_call_checked(const val& x_shape, const val& w_shape,
                                                              fields_from(options), fn);
     const convlab::conv2d_geometry& g = c.geometry;
     require_count("x", nx, {g.N, g.C, g.H, g.W}, "xShape");
-    require_count("w", nw, {g.K, g.C, g.R, g.S}, "wShape");
+    require_count("w", nw, weight_shape(g), "wShape");
     return c;
 }
 
@@ -107,7 +110,7 @@ val conv2d_backward(address x, double nx, address w, double nw, address dy, doub
         const convlab::conv2d_geometry& g = c.geometry;
         require_count("gradOut", ndy, output_shape(g), "output shape");
         const std::size_t nxs = count_of({g.N, g.C, g.H, g.W});
-        const std::size_t nws = count_of({g.K, g.C, g.R, g.S});
+        const std::size_t nws = count_of(weight_shape(g));
         const auto dx = uninitialised(nxs);
         const auto dw = uninitialised(nws);
         const auto db = uninitialised(g.K);

@@ -15,7 +15,7 @@ export type LayerType = 'conv2d' | 'relu' | 'sigmoid' | 'tanh' | 'maxpool2d' | '
 
 /** One layer of cl.sequential; a field not listed for its type is refused. */
 export type LayerSpec =
-  | { type: 'conv2d'; out: number; kernel: Pair; stride?: Pair; padding?: Padding; bias?: boolean; method?: Method2d; dilation?: never; /* not supported: refused */ groups?: never; /* not supported: refused */ }
+  | { type: 'conv2d'; out: number; kernel: Pair; stride?: Pair; padding?: Padding; bias?: boolean; method?: Method2d; dilation?: Pair; groups?: number; }
   | { type: 'relu'; }
   | { type: 'sigmoid'; }
   | { type: 'tanh'; }
@@ -30,11 +30,11 @@ export interface ConvolveOptions { mode?: Mode; method?: Method1d; }
 /** The options of correlate; any other key is refused. */
 export interface CorrelateOptions { mode?: Mode; method?: Method1d; }
 /** The options of conv2d; any other key is refused. */
-export interface Conv2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: never; /* not supported: refused */ groups?: never; /* not supported: refused */ }
+export interface Conv2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: Pair; groups?: number; }
 /** The options of conv2dBackward; any other key is refused. */
-export interface Conv2dBackwardOptions { stride?: Pair; padding?: Padding; method?: Method2d; dilation?: never; /* not supported: refused */ groups?: never; /* not supported: refused */ }
+export interface Conv2dBackwardOptions { stride?: Pair; padding?: Padding; method?: Method2d; dilation?: Pair; groups?: number; }
 /** The options of autoMethod2d; any other key is refused. */
-export interface AutoMethod2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: never; /* not supported: refused */ groups?: never; /* not supported: refused */ }
+export interface AutoMethod2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: Pair; groups?: number; }
 /** The options of maxPool2d; any other key is refused. */
 export interface MaxPool2dOptions { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean; }
 /** The options of maxPool2dBackward; any other key is refused. */

@@ -61,17 +61,22 @@ conv2d_call read_conv2d_call(const field_value& x_shape, const field_value& w_sh
     check_options(options, fn);
     int sh = 1, sw = 1;
     if (const field_value* v = find_field(options, "stride")) std::tie(sh, sw) = read_int_pair(*v, "stride", 1);
+    int dh = 1, dw = 1, groups = 1;
+    if (const field_value* v = find_field(options, "dilation")) std::tie(dh, dw) = read_int_pair(*v, "dilation", 1);
+    if (const field_value* v = find_field(options, "groups")) groups = read_positive_int(*v, "groups");
+    // 'same' pads for the dilated kernel's extent, as PyTorch does
     int pads[4] = {0, 0, 0, 0};
     if (const field_value* v = find_field(options, "padding"))
-        read_padding(*v, "padding", ws[2], ws[3], sh, sw, pads);
+        read_padding(*v, "padding", int(std::min<long long>((ws[2] - 1LL) * dh + 1, 1 << 30)),
+                     int(std::min<long long>((ws[3] - 1LL) * dw + 1, 1 << 30)), sh, sw, pads);
     conv2d_method method = conv2d_method::automatic;
     if (const field_value* v = find_field(options, "method"))
         method = conv2d_method_from_name(read_text(*v, "method"), "method");
-    if (ws[1] != xs[1])
+    if (groups == 1 && ws[1] != xs[1])
         fail("wShape", "expected " + std::to_string(xs[1]) + " input channels (xShape[1]), got " +
                            std::to_string(ws[1]));
     return {make_conv2d_geometry(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3], sh, sw,
-                                 pads[0], pads[1], pads[2], pads[3]),
+                                 pads[0], pads[1], pads[2], pads[3], dh, dw, groups),
             method};
 }
 
@@ -196,6 +201,10 @@ layer_spec layer_spec_from_fields(const field_list& fields, std::size_t index) {
             s.bias = read_bool(v, name);
         } else if (key == "method") {
             s.method = conv2d_method_from_name(read_text(v, name), name.c_str());
+        } else if (key == "groups") {
+            s.groups = read_positive_int(v, name);
+        } else if (key == "outputPadding") {
+            std::tie(s.output_pad_h, s.output_pad_w) = read_int_pair(v, name, 0);
         }
     }
     return s;

@@ -75,11 +75,11 @@ constexpr field_info conv1d_opts[] = {{"mode", ft::text, "'full'"}, {"method", f
 constexpr field_info conv2d_opts[] = {
     {"bias", ft::float_array, "none"}, {"stride", ft::int_pair, "1"},
     {"padding", ft::padding, "0"},     {"method", ft::text, "'auto'"},
-    {"dilation", ft::unsupported, "1"}, {"groups", ft::unsupported, "1"}};
+    {"dilation", ft::int_pair, "1"},   {"groups", ft::positive_int, "1"}};
 constexpr field_info conv2d_backward_opts[] = {
     {"stride", ft::int_pair, "1"},      {"padding", ft::padding, "0"},
-    {"method", ft::text, "'auto'"},     {"dilation", ft::unsupported, "1"},
-    {"groups", ft::unsupported, "1"}};
+    {"method", ft::text, "'auto'"},     {"dilation", ft::int_pair, "1"},
+    {"groups", ft::positive_int, "1"}};
 // Pooling follows PyTorch's MaxPool2d / AvgPool2d: padding is n or [h, w] (integers >= 0,
 // at most half the kernel), never 'same' / 'valid'; average pooling has no dilation.
 constexpr field_info max_pool_opts[] = {

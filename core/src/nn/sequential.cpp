@@ -44,6 +44,8 @@ bool spec_sets(const layer_spec& s, std::string_view field) {
     if (field == "countIncludePad") return !s.count_include_pad;
     if (field == "bias") return !s.bias;
     if (field == "method") return s.method != conv2d_method::automatic;
+    if (field == "groups") return s.groups != 0;
+    if (field == "outputPadding") return s.output_pad_h != 0 || s.output_pad_w != 0;
     return false;
 }
 
@@ -139,7 +141,7 @@ void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<
         fail(at + "type", one_of_text(s.type, types, false));
     }
     for (const char* field : {"out", "kernel", "stride", "padding", "dilation", "ceilMode",
-                              "countIncludePad", "bias", "method"}) {
+                              "countIncludePad", "bias", "method", "groups", "outputPadding"}) {
         bool listed = false;
         for (std::size_t k = 0; k < def->field_count; ++k)
             listed |= std::string_view(def->fields[k].name) == field &&

@@ -163,7 +163,8 @@ void conv2d_general_backward(const conv2d_geometry& g, const float* x, const flo
         float* dxg = dx ? scratch<4>(std::size_t(g.N) * e.C * in_plane) : nullptr;
         const std::size_t x_block = e.C * in_plane, y_block = e.K * out_plane;
         for (int gi = 0; gi < g.groups; ++gi) {
-            copy_blocks(x + gi * x_block, g.C * in_plane, xg, x_block, x_block, g.N);
+            // x feeds only the weight gradient
+            if (dw) copy_blocks(x + gi * x_block, g.C * in_plane, xg, x_block, x_block, g.N);
             copy_blocks(dy + gi * y_block, g.K * out_plane, dyg, y_block, y_block, g.N);
             conv2d_backward(e, xg, we + gi * w_group, dyg, dxg, dwe ? dwe + gi * w_group : nullptr,
                             db ? db + gi * e.K : nullptr, method);

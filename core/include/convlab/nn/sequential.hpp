@@ -31,6 +31,9 @@ struct layer_spec {
     bool pad_same = false;  // conv2d padding 'same' (stride 1 only; pads must stay 0)
     bool bias = true;       // conv2d, dense
     conv2d_method method = conv2d_method::automatic;  // conv2d only
+    // conv2d and convtranspose2d (which also read dilation_h / dilation_w); 0: default
+    int groups = 0;                          // PyTorch's groups; 0: default 1
+    int output_pad_h = 0, output_pad_w = 0;  // convtranspose2d: PyTorch's output_padding
 };
 
 struct parameter_view {
