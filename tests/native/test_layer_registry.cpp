@@ -87,7 +87,7 @@ TEST_CASE("unknown and unsupported keys are refused by name") {
               .find("layers[0].padding: expected a non-negative integer or [h, w]") == 0);
     CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("desne")}}), 0); }) ==
           "layers[0].type: expected one of conv2d, relu, sigmoid, tanh, maxpool2d, avgpool2d, "
-          "flatten, dense, got 'desne'; did you mean 'dense'?");
+          "flatten, dense, convtranspose2d, got 'desne'; did you mean 'dense'?");
     const field_value xs = list_value({1, 1, 8, 8}), ws = list_value({1, 1, 3, 3});
     CHECK(error_of([&] { read_conv2d_call(xs, ws, fields({{"dilatation", number_value(2)}}), "conv2d"); }) ==
           "dilatation: unknown option 'dilatation'; did you mean 'dilation'?");

@@ -22,7 +22,7 @@ describe('cl.registry', () => {
     assert.deepEqual(r.modes, ['full', 'same', 'valid']);
     assert.deepEqual(r.paddings, ['same', 'valid']);
     assert.deepEqual(cl.methods, r.methods);
-    assert.deepEqual(r.layers.map((l) => l.type), ['conv2d', 'relu', 'sigmoid', 'tanh', 'maxpool2d', 'avgpool2d', 'flatten', 'dense']);
+    assert.deepEqual(r.layers.map((l) => l.type), ['conv2d', 'relu', 'sigmoid', 'tanh', 'maxpool2d', 'avgpool2d', 'flatten', 'dense', 'convtranspose2d']);
     const conv = r.layers.find((l) => l.type === 'conv2d');
     assert.deepEqual(conv.fields.find((f) => f.name === 'kernel'), { name: 'kernel', type: 'int-or-pair', default: 'required' });
     assert.deepEqual(conv.fields.find((f) => f.name === 'dilation'), { name: 'dilation', type: 'int-or-pair', default: '1' });
@@ -96,6 +96,8 @@ const calls = {
   conv2d: (o) => cl.conv2d(x9, [1, 1, 3, 3], w4, [1, 1, 2, 2], o),
   conv2dBackward: (o) => cl.conv2dBackward(x9, [1, 1, 3, 3], w4, [1, 1, 2, 2], f32([1, 1, 1, 1]), o),
   autoMethod2d: (o) => cl.autoMethod2d([1, 1, 3, 3], [1, 1, 2, 2], o),
+  convTranspose2d: (o) => cl.convTranspose2d(x9, [1, 1, 3, 3], w4, [1, 1, 2, 2], o),
+  convTranspose2dBackward: (o) => cl.convTranspose2dBackward(x9, [1, 1, 3, 3], w4, [1, 1, 2, 2], new Float32Array(16), o),
   maxPool2d: (o) => cl.maxPool2d(x9, [1, 1, 3, 3], { kernel: 2, ...o }),
   maxPool2dBackward: (o) => cl.maxPool2dBackward(x9, [1, 1, 3, 3], f32([1]), { kernel: 2, ...o }),
   avgPool2d: (o) => cl.avgPool2d(x9, [1, 1, 3, 3], { kernel: 2, ...o }),

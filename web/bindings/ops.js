@@ -1,4 +1,4 @@
-// ops.js: the one-off functions of the API (1-D, 2-D, activations). Each checks the
+// ops.js: the one-off functions of the API (1-D, 2-D, transposed 2-D, activations). Each checks the
 // JavaScript types of its arguments, copies its arrays into the heap through their true
 // views, and hands shapes and the options object to the bindings, where the core checks
 // everything else (shapes, ranges, names, unknown option keys) once.
@@ -70,6 +70,22 @@ export function createOps(M, heap) {
       gradOut = floatArray(gradOut, 'gradOut');
       const o = optionsObject(options);
       return heap.with([x, w, gradOut], (px, pw, pd) => M.conv2dBackward(px, x.length, pw, w.length, pd, gradOut.length, shapeArg(xShape), shapeArg(wShape), o));
+    },
+
+    convTranspose2d(x, xShape, w, wShape, options) {
+      x = floatArray(x, 'x');
+      w = floatArray(w, 'w');
+      const o = optionsObject(options);
+      const bias = o.bias === undefined || o.bias === null ? null : floatArray(o.bias, 'bias');
+      return heap.with([x, w, bias], (px, pw, pb) => M.convTranspose2d(px, x.length, pw, w.length, pb, bias ? bias.length : 0, shapeArg(xShape), shapeArg(wShape), o));
+    },
+
+    convTranspose2dBackward(x, xShape, w, wShape, gradOut, options) {
+      x = floatArray(x, 'x');
+      w = floatArray(w, 'w');
+      gradOut = floatArray(gradOut, 'gradOut');
+      const o = optionsObject(options);
+      return heap.with([x, w, gradOut], (px, pw, pd) => M.convTranspose2dBackward(px, x.length, pw, w.length, pd, gradOut.length, shapeArg(xShape), shapeArg(wShape), o));
     },
 
     autoMethod2d(xShape, wShape, options) {

@@ -11,7 +11,7 @@ export type Method2d = 'direct' | 'im2col' | 'fft' | 'auto';
 export type ActivationName = 'relu' | 'sigmoid' | 'tanh';
 export type Loss = 'softmax-cross-entropy' | 'mse';
 export type OptimizerName = 'sgd';
-export type LayerType = 'conv2d' | 'relu' | 'sigmoid' | 'tanh' | 'maxpool2d' | 'avgpool2d' | 'flatten' | 'dense';
+export type LayerType = 'conv2d' | 'relu' | 'sigmoid' | 'tanh' | 'maxpool2d' | 'avgpool2d' | 'flatten' | 'dense' | 'convtranspose2d';
 
 /** One layer of cl.sequential; a field not listed for its type is refused. */
 export type LayerSpec =
@@ -23,6 +23,7 @@ export type LayerSpec =
   | { type: 'avgpool2d'; kernel: Pair; stride?: Pair; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; }
   | { type: 'flatten'; }
   | { type: 'dense'; out: number; bias?: boolean; }
+  | { type: 'convtranspose2d'; out: number; kernel: Pair; stride?: Pair; padding?: Pair; outputPadding?: Pair; dilation?: Pair; groups?: number; bias?: boolean; method?: Method2d; }
   ;
 
 /** The options of convolve; any other key is refused. */
@@ -35,6 +36,10 @@ export interface Conv2dOptions { bias?: Float32Array | null; stride?: Pair; padd
 export interface Conv2dBackwardOptions { stride?: Pair; padding?: Padding; method?: Method2d; dilation?: Pair; groups?: number; }
 /** The options of autoMethod2d; any other key is refused. */
 export interface AutoMethod2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: Pair; groups?: number; }
+/** The options of convTranspose2d; any other key is refused. */
+export interface ConvTranspose2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Pair; outputPadding?: Pair; dilation?: Pair; groups?: number; method?: Method2d; }
+/** The options of convTranspose2dBackward; any other key is refused. */
+export interface ConvTranspose2dBackwardOptions { stride?: Pair; padding?: Pair; outputPadding?: Pair; dilation?: Pair; groups?: number; method?: Method2d; }
 /** The options of maxPool2d; any other key is refused. */
 export interface MaxPool2dOptions { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean; }
 /** The options of maxPool2dBackward; any other key is refused. */

@@ -80,6 +80,28 @@ conv2d_call read_conv2d_call(const field_value& x_shape, const field_value& w_sh
             method};
 }
 
+conv_transpose2d_call read_conv_transpose2d_call(const field_value& x_shape,
+                                                 const field_value& w_shape,
+                                                 const field_list& options, const char* fn) {
+    const std::vector<int> xs = read_shape(x_shape, "xShape", {4});
+    const std::vector<int> ws = read_shape(w_shape, "wShape", {4});
+    check_options(options, fn);
+    int pair[4][2] = {{1, 1}, {0, 0}, {0, 0}, {1, 1}};  // stride, padding, outputPadding, dilation
+    const char* names[] = {"stride", "padding", "outputPadding", "dilation"};
+    for (int i = 0; i < 4; ++i)
+        if (const field_value* v = find_field(options, names[i]))
+            std::tie(pair[i][0], pair[i][1]) = read_int_pair(*v, names[i], i == 1 || i == 2 ? 0 : 1);
+    int groups = 1;
+    if (const field_value* v = find_field(options, "groups")) groups = read_positive_int(*v, "groups");
+    conv2d_method method = conv2d_method::automatic;
+    if (const field_value* v = find_field(options, "method"))
+        method = conv2d_method_from_name(read_text(*v, "method"), "method");
+    return {make_conv_transpose2d_geometry(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3],
+                                           pair[0][0], pair[0][1], pair[1][0], pair[1][1],
+                                           pair[2][0], pair[2][1], pair[3][0], pair[3][1], groups),
+            method};
+}
+
 pool2d_geometry read_pool2d_call(const field_value& x_shape, const field_list& options,
                                  const char* fn) {
     const std::vector<int> xs = read_shape(x_shape, "xShape", {4});

@@ -160,7 +160,7 @@ void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<
     l.out_size = static_cast<std::size_t>(out_size);
     if (!l.weight_shape.empty()) {
         l.weight = add_param(i, "weight", l.weight_shape);
-        if (l.has_bias) l.bias = add_param(i, "bias", {l.weight_shape[0]});
+        if (l.has_bias) l.bias = add_param(i, "bias", {l.bias_size ? l.bias_size : l.weight_shape[0]});
     }
     layers.push_back(std::move(l));
 }

@@ -10,6 +10,7 @@
 #include "convlab/nn/sequential.hpp"
 #include "convlab/ops/activation.hpp"
 #include "convlab/ops/conv2d.hpp"
+#include "convlab/ops/conv_transpose2d.hpp"
 #include "convlab/ops/pool2d.hpp"
 #include "convlab/registry.hpp"
 
@@ -37,6 +38,9 @@ struct layer_state {
     activation act = activation::relu;
     std::vector<int> weight_shape;   // empty: no parameters
     bool has_bias = false;
+    // convtranspose2d: its geometry, and its bias's size (out), which is not weight_shape[0]
+    conv_transpose2d_geometry transposed{};
+    int bias_size = 0;               // 0: weight_shape[0]
     int weight = -1, bias = -1;      // indices into the network's parameters, -1 when absent
     std::vector<float> y;            // (batch, out_shape...)
 };
