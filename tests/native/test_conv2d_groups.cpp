@@ -1,6 +1,6 @@
 // test_conv2d_groups.cpp: 2-D convolution with PyTorch's dilation and groups, every method of
 // the registry (and 'auto') and the plain-loop reference against PyTorch's values
-// (tests/fixtures/conv-ext/conv2d.txt, from conv-ext/generate.py), every method against the
+// (tests/fixtures/conv_ext_conv2d_torch.txt, from conv-ext/generate.py), every method against the
 // reference on further shapes, the reference's gradients against central differences, and the
 // new arguments' errors.
 #include <string>
@@ -8,24 +8,14 @@
 
 #include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
+#include "conv_ext_harness.hpp"
 #include "harness.hpp"
 
 using namespace convlab;
+using conv_ext::all_methods;
+using conv_ext::case_name;
 
 namespace {
-
-const std::vector<conv2d_method> all_methods = {
-#define CONVLAB_CONV2D_VARIANT(id, name) conv2d_method::id,
-#include "convlab/ops/conv2d_variants.inc"
-#undef CONVLAB_CONV2D_VARIANT
-    conv2d_method::automatic,
-};
-
-std::string case_name(const harness::fixture& f) {
-    for (const auto& [key, values] : f)
-        if (key.rfind("name ", 0) == 0) return key.substr(5);
-    return "?";
-}
 
 std::size_t x_size(const conv2d_geometry& g) { return std::size_t(g.N) * g.C * g.H * g.W; }
 std::size_t w_size(const conv2d_geometry& g) {
@@ -62,7 +52,7 @@ result run(const conv2d_geometry& g, const std::vector<float>& x, const std::vec
 }  // namespace
 
 TEST_CASE("conv2d with dilation and groups: every method and the reference match PyTorch") {
-    const auto cases = harness::load_fixtures("conv-ext/conv2d.txt");
+    const auto cases = harness::load_fixtures("conv_ext_conv2d_torch.txt");
     REQUIRE(cases.size() >= 8);
     for (const auto& f : cases) {
         const std::string name = case_name(f);

@@ -1,30 +1,20 @@
 // test_conv_transpose2d.cpp: the transposed convolution (PyTorch's ConvTranspose2d), every
 // conv2d method and 'auto' and the plain-loop reference against PyTorch's values
-// (tests/fixtures/conv-ext/convtranspose2d.txt, from conv-ext/generate.py), the reference's
+// (tests/fixtures/conv_ext_convtranspose2d_torch.txt, from conv-ext/generate.py), the reference's
 // gradients against central differences, and the geometry's errors by name.
 #include <string>
 #include <vector>
 
 #include "convlab/common.hpp"
 #include "convlab/ops/conv_transpose2d.hpp"
+#include "conv_ext_harness.hpp"
 #include "harness.hpp"
 
 using namespace convlab;
+using conv_ext::all_methods;
+using conv_ext::case_name;
 
 namespace {
-
-const std::vector<conv2d_method> all_methods = {
-#define CONVLAB_CONV2D_VARIANT(id, name) conv2d_method::id,
-#include "convlab/ops/conv2d_variants.inc"
-#undef CONVLAB_CONV2D_VARIANT
-    conv2d_method::automatic,
-};
-
-std::string case_name(const harness::fixture& f) {
-    for (const auto& [key, values] : f)
-        if (key.rfind("name ", 0) == 0) return key.substr(5);
-    return "?";
-}
 
 // N C H W out R S sh sw ph pw oph opw dh dw groups bias
 conv_transpose2d_geometry geometry_of(const std::vector<double>& p) {
@@ -48,7 +38,7 @@ std::size_t y_size(const conv_transpose2d_geometry& g) {
 }  // namespace
 
 TEST_CASE("conv_transpose2d: every method and the reference match PyTorch's ConvTranspose2d") {
-    const auto cases = harness::load_fixtures("conv-ext/convtranspose2d.txt");
+    const auto cases = harness::load_fixtures("conv_ext_convtranspose2d_torch.txt");
     REQUIRE(cases.size() >= 6);
     for (const auto& f : cases) {
         const std::string name = case_name(f);

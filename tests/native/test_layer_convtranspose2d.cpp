@@ -8,9 +8,12 @@
 
 #include "convlab/common.hpp"
 #include "convlab/nn/sequential.hpp"
+#include "conv_ext_harness.hpp"
 #include "harness.hpp"
 
 using namespace convlab;
+using conv_ext::all_methods;
+using conv_ext::case_name;
 
 namespace {
 
@@ -21,12 +24,6 @@ std::string error_of(const std::function<void()>& f) {
         return e.what();
     }
     return "(no error)";
-}
-
-std::string case_name(const harness::fixture& f) {
-    for (const auto& [key, values] : f)
-        if (key.rfind("name ", 0) == 0) return key.substr(5);
-    return "?";
 }
 
 // Sets the network's parameters from the fixture, runs forward and a vjp with its dy, and
@@ -66,7 +63,7 @@ layer_spec spec(const char* type, int out, int kh, int kw) {
 }  // namespace
 
 TEST_CASE("convtranspose2d layer: output and every gradient as torch's ConvTranspose2d") {
-    for (const auto& f : harness::load_fixtures("conv-ext/convtranspose2d.txt")) {
+    for (const auto& f : harness::load_fixtures("conv_ext_convtranspose2d_torch.txt")) {
         const auto& p = f.at("params");  // N C H W out R S sh sw ph pw oph opw dh dw groups bias
         layer_spec s = spec("convtranspose2d", int(p[4]), int(p[5]), int(p[6]));
         s.stride_h = int(p[7]), s.stride_w = int(p[8]);
@@ -81,7 +78,7 @@ TEST_CASE("convtranspose2d layer: output and every gradient as torch's ConvTrans
 }
 
 TEST_CASE("conv2d layer with dilation and groups: output and every gradient as torch") {
-    for (const auto& f : harness::load_fixtures("conv-ext/conv2d.txt")) {
+    for (const auto& f : harness::load_fixtures("conv_ext_conv2d_torch.txt")) {
         const auto& p = f.at("params");  // N C H W K R S sh sw ph pw dh dw groups
         layer_spec s = spec("conv2d", int(p[4]), int(p[5]), int(p[6]));
         s.stride_h = int(p[7]), s.stride_w = int(p[8]);

@@ -5,23 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { methods, throwsMessage } from './conv-ext-helpers.mjs';
 import { assertClose, cl, f32, fixture } from './helpers.mjs';
 
 const cases = fixture('conv-ext/convtranspose2d.json');
-const methods = [...cl.methods.conv2d, 'auto'];
 
 function label(c) {
   return `${c.name}: x ${JSON.stringify(c.xShape)} w ${JSON.stringify(c.wShape)} stride ${JSON.stringify(c.stride)} padding ${JSON.stringify(c.padding)} outputPadding ${JSON.stringify(c.outputPadding)} dilation ${JSON.stringify(c.dilation)} groups ${c.groups}`;
-}
-
-function throwsMessage(fn) {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof Error, `expected an Error, got ${e}`);
-    return e.message;
-  }
-  assert.fail('expected a throw');
 }
 
 const optionsOf = (c) => ({ stride: c.stride, padding: c.padding, outputPadding: c.outputPadding, dilation: c.dilation, groups: c.groups });

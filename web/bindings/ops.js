@@ -27,6 +27,23 @@ export function createOps(M, heap) {
     });
   }
 
+  // conv2d and convTranspose2d (`fn`, the binding's name) take the same arguments.
+  function conv2d(fn, x, xShape, w, wShape, options) {
+    x = floatArray(x, 'x');
+    w = floatArray(w, 'w');
+    const o = optionsObject(options);
+    const bias = o.bias === undefined || o.bias === null ? null : floatArray(o.bias, 'bias');
+    return heap.with([x, w, bias], (px, pw, pb) => M[fn](px, x.length, pw, w.length, pb, bias ? bias.length : 0, shapeArg(xShape), shapeArg(wShape), o));
+  }
+
+  function conv2dBackward(fn, x, xShape, w, wShape, gradOut, options) {
+    x = floatArray(x, 'x');
+    w = floatArray(w, 'w');
+    gradOut = floatArray(gradOut, 'gradOut');
+    const o = optionsObject(options);
+    return heap.with([x, w, gradOut], (px, pw, pd) => M[fn](px, x.length, pw, w.length, pd, gradOut.length, shapeArg(xShape), shapeArg(wShape), o));
+  }
+
   function pool(kind, x, xShape, options) {
     x = floatArray(x, 'x');
     const o = optionsObject(options);
@@ -56,37 +73,10 @@ export function createOps(M, heap) {
 
     autoMethod1d: (n, m) => check(M.autoMethod1d(n, m)),
 
-    conv2d(x, xShape, w, wShape, options) {
-      x = floatArray(x, 'x');
-      w = floatArray(w, 'w');
-      const o = optionsObject(options);
-      const bias = o.bias === undefined || o.bias === null ? null : floatArray(o.bias, 'bias');
-      return heap.with([x, w, bias], (px, pw, pb) => M.conv2d(px, x.length, pw, w.length, pb, bias ? bias.length : 0, shapeArg(xShape), shapeArg(wShape), o));
-    },
-
-    conv2dBackward(x, xShape, w, wShape, gradOut, options) {
-      x = floatArray(x, 'x');
-      w = floatArray(w, 'w');
-      gradOut = floatArray(gradOut, 'gradOut');
-      const o = optionsObject(options);
-      return heap.with([x, w, gradOut], (px, pw, pd) => M.conv2dBackward(px, x.length, pw, w.length, pd, gradOut.length, shapeArg(xShape), shapeArg(wShape), o));
-    },
-
-    convTranspose2d(x, xShape, w, wShape, options) {
-      x = floatArray(x, 'x');
-      w = floatArray(w, 'w');
-      const o = optionsObject(options);
-      const bias = o.bias === undefined || o.bias === null ? null : floatArray(o.bias, 'bias');
-      return heap.with([x, w, bias], (px, pw, pb) => M.convTranspose2d(px, x.length, pw, w.length, pb, bias ? bias.length : 0, shapeArg(xShape), shapeArg(wShape), o));
-    },
-
-    convTranspose2dBackward(x, xShape, w, wShape, gradOut, options) {
-      x = floatArray(x, 'x');
-      w = floatArray(w, 'w');
-      gradOut = floatArray(gradOut, 'gradOut');
-      const o = optionsObject(options);
-      return heap.with([x, w, gradOut], (px, pw, pd) => M.convTranspose2dBackward(px, x.length, pw, w.length, pd, gradOut.length, shapeArg(xShape), shapeArg(wShape), o));
-    },
+    conv2d: (x, xShape, w, wShape, options) => conv2d('conv2d', x, xShape, w, wShape, options),
+    conv2dBackward: (x, xShape, w, wShape, gradOut, options) => conv2dBackward('conv2dBackward', x, xShape, w, wShape, gradOut, options),
+    convTranspose2d: (x, xShape, w, wShape, options) => conv2d('convTranspose2d', x, xShape, w, wShape, options),
+    convTranspose2dBackward: (x, xShape, w, wShape, gradOut, options) => conv2dBackward('convTranspose2dBackward', x, xShape, w, wShape, gradOut, options),
 
     autoMethod2d(xShape, wShape, options) {
       return check(M.autoMethod2d(shapeArg(xShape), shapeArg(wShape), optionsObject(options)));

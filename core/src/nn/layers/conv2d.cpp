@@ -8,7 +8,14 @@
 
 namespace convlab::layers {
 
-int resolve_dilation_groups(layer_spec& s, int in_channels, const std::string& at) {
+int resolve_conv_fields(layer_state& l, const std::vector<int>& in, const std::string& at) {
+    layer_spec& s = l.spec;
+    require_spatial_input(l, in, at);
+    resolve_kernel_stride(s, false, at);
+    if (s.out <= 0)
+        fail(at + "out", "expected a positive number of output channels, got " + std::to_string(s.out));
+    require_positive(s.out, (at + "out").c_str());
+    const int in_channels = in[0];
     if (s.dilation_h == 0) s.dilation_h = 1;
     if (s.dilation_w == 0) s.dilation_w = 1;
     if (s.groups == 0) s.groups = 1;
@@ -37,12 +44,7 @@ constexpr field_info fields[] = {
 
 void configure(layer_state& l, const std::vector<int>& in, const std::string& at) {
     layer_spec& s = l.spec;
-    require_spatial_input(l, in, at);
-    resolve_kernel_stride(s, false, at);
-    if (s.out <= 0)
-        fail(at + "out", "expected a positive number of output channels, got " + std::to_string(s.out));
-    require_positive(s.out, (at + "out").c_str());
-    const int in_channels = resolve_dilation_groups(s, in[0], at);
+    const int in_channels = resolve_conv_fields(l, in, at);
     // the dilated kernel's extent: what 'same' pads for and what must fit in the padded input
     const long long kh = (s.kernel_h - 1LL) * s.dilation_h + 1, kw = (s.kernel_w - 1LL) * s.dilation_w + 1;
     if (s.pad_top < 0 || s.pad_left < 0 || s.pad_bottom < 0 || s.pad_right < 0)

@@ -26,12 +26,7 @@ constexpr field_info fields[] = {
 
 void configure(layer_state& l, const std::vector<int>& in, const std::string& at) {
     layer_spec& s = l.spec;
-    require_spatial_input(l, in, at);
-    resolve_kernel_stride(s, false, at);
-    if (s.out <= 0)
-        fail(at + "out", "expected a positive number of output channels, got " + std::to_string(s.out));
-    require_positive(s.out, (at + "out").c_str());
-    resolve_dilation_groups(s, in[0], at);
+    resolve_conv_fields(l, in, at);
     if (s.pad_top < 0 || s.pad_left < 0 || s.pad_top != s.pad_bottom || s.pad_left != s.pad_right)
         fail(at + "padding", "expected a non-negative integer or [h, w]");
     const long long fan_in = mul_capped(mul_capped(s.out / s.groups, s.kernel_h), s.kernel_w);

@@ -82,9 +82,9 @@ void resolve_kernel_stride(layer_spec& s, bool stride_defaults_to_kernel, const 
 // Refuses a stride beyond the (padded) extent it walks: such a window never moves, and the
 // sizes derived from it are where overflow starts.
 void require_stride_fits(int stride, long long extent, const std::string& at);
-// Shared by conv2d and convtranspose2d: fills the defaults of dilation (1 per axis) and groups
-// (1), refuses groups that do not divide the input channels `in_channels` and `out`
-// ("<at>groups"), and returns the input channels each group sees.
-int resolve_dilation_groups(layer_spec& s, int in_channels, const std::string& at);
+// The start of conv2d's and convtranspose2d's shape rule: a (C, H, W) input, kernel and stride
+// (default 1), a positive `out`, the defaults of dilation (1 per axis) and groups (1), and
+// groups dividing both C and out ("<at>groups"). Returns C / groups.
+int resolve_conv_fields(layer_state& l, const std::vector<int>& in, const std::string& at);
 
 }  // namespace convlab::layers
