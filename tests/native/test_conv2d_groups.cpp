@@ -13,7 +13,6 @@
 
 using namespace convlab;
 using conv_ext::all_methods;
-using conv_ext::case_name;
 
 namespace {
 
@@ -31,9 +30,7 @@ conv2d_geometry geometry_of(const std::vector<double>& p) {
                                 int(p[9]), int(p[10]), int(p[11]), int(p[12]), groups);
 }
 
-struct result {
-    std::vector<float> y, dx, dw, db;
-};
+using result = conv_ext::outputs;
 
 result run(const conv2d_geometry& g, const std::vector<float>& x, const std::vector<float>& w,
            const std::vector<float>& b, const std::vector<float>& dy, conv2d_method m, bool ref) {
@@ -55,23 +52,13 @@ TEST_CASE("conv2d with dilation and groups: every method and the reference match
     const auto cases = harness::load_fixtures("conv_ext_conv2d_torch.txt");
     REQUIRE(cases.size() >= 8);
     for (const auto& f : cases) {
-        const std::string name = case_name(f);
         const conv2d_geometry g = geometry_of(f.at("params"));
         const auto x = harness::as_float(f.at("x")), w = harness::as_float(f.at("w")),
                    b = harness::as_float(f.at("b")), dy = harness::as_float(f.at("dy"));
         REQUIRE(x.size() == x_size(g));
         REQUIRE(w.size() == w_size(g));
         REQUIRE(dy.size() == y_size(g));
-        for (int variant = 0; variant <= int(all_methods.size()); ++variant) {
-            const bool ref = variant == int(all_methods.size());
-            const conv2d_method m = ref ? conv2d_method::automatic : all_methods[variant];
-            const std::string what = name + " " + (ref ? "ref" : conv2d_method_name(m));
-            const result r = run(g, x, w, b, dy, m, ref);
-            harness::check_close(r.y, harness::as_float(f.at("y")), 1e-4, what + " y");
-            harness::check_close(r.dx, harness::as_float(f.at("dx")), 1e-4, what + " dx");
-            harness::check_close(r.dw, harness::as_float(f.at("dw")), 1e-4, what + " dw");
-            harness::check_close(r.db, harness::as_float(f.at("db")), 1e-4, what + " db");
-        }
+        conv_ext::check_every_variant(f, [&](conv2d_method m, bool ref) { return run(g, x, w, b, dy, m, ref); });
     }
 }
 

@@ -12,7 +12,6 @@
 
 using namespace convlab;
 using conv_ext::all_methods;
-using conv_ext::case_name;
 
 namespace {
 
@@ -41,7 +40,6 @@ TEST_CASE("conv_transpose2d: every method and the reference match PyTorch's Conv
     const auto cases = harness::load_fixtures("conv_ext_convtranspose2d_torch.txt");
     REQUIRE(cases.size() >= 6);
     for (const auto& f : cases) {
-        const std::string name = case_name(f);
         const auto& p = f.at("params");
         const bool bias = p[16] != 0;
         const conv_transpose2d_geometry g = geometry_of(p);
@@ -51,23 +49,19 @@ TEST_CASE("conv_transpose2d: every method and the reference match PyTorch's Conv
         REQUIRE(x.size() == x_size(g));
         REQUIRE(w.size() == w_size(g));
         REQUIRE(dy.size() == y_size(g));
-        for (int variant = 0; variant <= int(all_methods.size()); ++variant) {
-            const bool ref = variant == int(all_methods.size());
-            const conv2d_method m = ref ? conv2d_method::automatic : all_methods[variant];
-            const std::string what = name + " " + (ref ? "ref" : conv2d_method_name(m));
-            std::vector<float> y(y_size(g)), dx(x_size(g)), dw(w_size(g)), db(g.conv.C);
+        conv_ext::check_every_variant(f, [&](conv2d_method m, bool ref) {
+            conv_ext::outputs r{std::vector<float>(y_size(g)), std::vector<float>(x_size(g)),
+                                std::vector<float>(w_size(g)), std::vector<float>(g.conv.C)};
+            const float* bp = bias ? b.data() : nullptr;
             if (ref) {
-                conv_transpose2d_forward_ref(g, x.data(), w.data(), bias ? b.data() : nullptr, y.data());
-                conv_transpose2d_backward_ref(g, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data());
+                conv_transpose2d_forward_ref(g, x.data(), w.data(), bp, r.y.data());
+                conv_transpose2d_backward_ref(g, x.data(), w.data(), dy.data(), r.dx.data(), r.dw.data(), r.db.data());
             } else {
-                conv_transpose2d_forward(g, x.data(), w.data(), bias ? b.data() : nullptr, y.data(), m);
-                conv_transpose2d_backward(g, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data(), m);
+                conv_transpose2d_forward(g, x.data(), w.data(), bp, r.y.data(), m);
+                conv_transpose2d_backward(g, x.data(), w.data(), dy.data(), r.dx.data(), r.dw.data(), r.db.data(), m);
             }
-            harness::check_close(y, harness::as_float(f.at("y")), 1e-4, what + " y");
-            harness::check_close(dx, harness::as_float(f.at("dx")), 1e-4, what + " dx");
-            harness::check_close(dw, harness::as_float(f.at("dw")), 1e-4, what + " dw");
-            if (bias) harness::check_close(db, harness::as_float(f.at("db")), 1e-4, what + " db");
-        }
+            return r;
+        });
     }
 }
 

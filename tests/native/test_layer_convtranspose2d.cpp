@@ -12,7 +12,6 @@
 #include "harness.hpp"
 
 using namespace convlab;
-using conv_ext::all_methods;
 using conv_ext::case_name;
 
 namespace {
