@@ -152,6 +152,9 @@ TEST_CASE("conv2d geometry with dilation and groups: output size, and every bad 
         {"weights with all channels", 4, 6, 4, 3, 1, 2, "wShape", "expected 2 input channels per group"},
         {"dilated kernel too large", 4, 6, 4, 3, 5, 1, "dilation", "dilated kernel (11x3"},
         {"ungrouped channel mismatch", 4, 6, 2, 3, 1, 1, "wShape", "to match xShape[1]"},
+        {"kernel too large before dilation", 4, 6, 4, 11, 2, 1, "wShape", "kernel larger than the padded input"},
+        {"dilation past int", 4, 6, 4, 3, 1 << 30, 1, "dilation", "dilated kernel (2147483649x3"},
+        {"zero kernel with dilation", 4, 6, 4, 0, 3, 1, "wShape", "positive"},
     };
     for (const bad& c : cases) {
         INFO(c.what);

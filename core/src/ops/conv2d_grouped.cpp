@@ -85,16 +85,20 @@ conv2d_geometry make_conv2d_geometry(int N, int C, int H, int W, int K, int Cw, 
                            " input channels per group (xShape[1] / groups = " + std::to_string(C) +
                            " / " + std::to_string(groups) + ") in wShape[1], got " +
                            std::to_string(Cw));
-    // The dilated kernel's extent, in 64 bits: its check names dilation, since the kernel
-    // itself fits (the plain geometry below checks R and S against the padded input).
+    // The dilated kernel's extent, in 64 bits (a huge dilation must not wrap around in int).
     const long long Re = (R - 1LL) * dilation_h + 1, Se = (S - 1LL) * dilation_w + 1;
     const long long Hp = 0LL + H + pad_top + pad_bottom, Wp = 0LL + W + pad_left + pad_right;
-    if (R > 0 && S > 0 && R <= Hp && S <= Wp && (Re > Hp || Se > Wp))
+    if (R <= 0 || S <= 0 || Re > Hp || Se > Wp || Re > max_extent || Se > max_extent) {
+        // Undilated, the same sizes throw for whatever else is wrong (sizes, the kernel itself
+        // too large, bad padding): those errors come first, as without dilation.
+        make_conv2d_geometry(N, C, H, W, K, groups == 1 ? Cw : C, R, S, stride_h, stride_w,
+                             pad_top, pad_left, pad_bottom, pad_right);
         fail("dilation", "the dilated kernel (" + std::to_string(Re) + "x" + std::to_string(Se) +
                              ", kernel " + std::to_string(R) + "x" + std::to_string(S) +
                              " with dilation " + pair_text(dilation_h, dilation_w) +
                              ") is larger than the padded input " + std::to_string(Hp) + "x" +
                              std::to_string(Wp));
+    }
     // Every other check, Ho, Wo and the clamped stride are the plain geometry's with the
     // dilated kernel's extent.
     conv2d_geometry g = make_conv2d_geometry(N, C, H, W, K, groups == 1 ? Cw : C, int(Re),
