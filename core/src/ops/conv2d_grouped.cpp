@@ -6,15 +6,19 @@
 // channel slice of x (and of dy, dx) is gathered into a contiguous (N, Cg, H, W) buffer, run
 // through the method as a plain convolution, and scattered back.
 //
-// Dilation: tap (r, s) reads x at (i sh + r dh - pt, j sw + s dw - pl). That is the plain
-// convolution with the kernel written out on a (R - 1) dh + 1 by (S - 1) dw + 1 grid, w[r, s]
-// at (r dh, s dw) and zeros between; its weight gradient, read back at those positions, is the
-// dilated kernel's weight gradient.
+// Dilation: tap (r, s) reads x at (i sh + r dh - pt, j sw + s dw - pl). The im2col method
+// takes those windows directly (conv2d_dilated.cpp, which also does its own groups). For direct
+// and fft it is the plain convolution with the kernel written out on a (R - 1) dh + 1 by
+// (S - 1) dw + 1 grid, w[r, s] at (r dh, s dw) and zeros between; its weight gradient, read
+// back at those positions, is the dilated kernel's weight gradient. 'auto' prices that plain
+// convolution of one group (conv2d_group_geometry), which overprices im2col's dilated windows:
+// it never picks im2col where the zero-filled kernel would not have been worth it.
 #include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "conv2d_dilated.hpp"
 #include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
 
@@ -121,6 +125,11 @@ conv2d_geometry conv2d_group_geometry(const conv2d_geometry& g) {
 void conv2d_general_forward(const conv2d_geometry& g, const float* x, const float* w,
                             const float* bias, float* y, conv2d_method method) {
     const conv2d_geometry e = conv2d_group_geometry(g);
+    if (method == conv2d_method::automatic) method = conv2d_auto_method(e);
+    if (dilated(g) && method == conv2d_method::im2col) {
+        conv2d_dilated_im2col_forward(g, x, w, bias, y);
+        return;
+    }
     const std::size_t w_group = std::size_t(e.K) * e.C * e.R * e.S;
     const float* we = w;
     if (dilated(g)) {
@@ -147,6 +156,21 @@ void conv2d_general_backward(const conv2d_geometry& g, const float* x, const flo
                              const float* dy, float* dx, float* dw, float* db,
                              conv2d_method method) {
     const conv2d_geometry e = conv2d_group_geometry(g);
+    if (method == conv2d_method::automatic) {
+        // the two gradients are separate computations: each gets the method 'auto' picks for it
+        const conv2d_backward_methods m = conv2d_auto_backward_methods(e);
+        if (m.input == m.weight || !dx || !(dw || db)) {
+            conv2d_general_backward(g, x, w, dy, dx, dw, db, dx ? m.input : m.weight);
+        } else {
+            conv2d_general_backward(g, x, w, dy, dx, nullptr, nullptr, m.input);
+            conv2d_general_backward(g, x, w, dy, nullptr, dw, db, m.weight);
+        }
+        return;
+    }
+    if (dilated(g) && method == conv2d_method::im2col) {
+        conv2d_dilated_im2col_backward(g, x, w, dy, dx, dw, db);
+        return;
+    }
     const std::size_t w_group = std::size_t(e.K) * e.C * e.R * e.S;
     const float* we = w;
     float* dwe = dw;

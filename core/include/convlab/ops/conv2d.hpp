@@ -106,10 +106,11 @@ std::size_t conv2d_fft_set_chunk_budget(std::size_t floats);
 
 // Dilation and groups on top of a method (conv2d_grouped.cpp; conv2d_forward / conv2d_backward
 // send every geometry that is not plain here). Each group's channel slice runs through the
-// method as a plain convolution of C / groups channels into K / groups; a dilated kernel runs
-// as the equivalent undilated kernel of (R - 1) dilation_h + 1 rows (likewise columns) with
-// zeros between the taps: exact, and every method's fast path applies, at the price of
-// multiplying those zeros (nothing for fft, whose cost hardly depends on the kernel's size).
+// method as a plain convolution of C / groups channels into K / groups. A dilated kernel runs
+// in im2col as dilated windows, in direct and fft as the equivalent undilated kernel of
+// (R - 1) dilation_h + 1 rows (likewise columns) with zeros between the taps: exact, and the
+// method's fast path applies, at the price of multiplying those zeros (nothing for fft, whose
+// cost hardly depends on the kernel's size).
 void conv2d_general_forward(const conv2d_geometry& g, const float* x, const float* w,
                             const float* bias, float* y, conv2d_method method);
 void conv2d_general_backward(const conv2d_geometry& g, const float* x, const float* w,
