@@ -125,7 +125,7 @@ conv2d_geometry conv2d_group_geometry(const conv2d_geometry& g) {
 void conv2d_general_forward(const conv2d_geometry& g, const float* x, const float* w,
                             const float* bias, float* y, conv2d_method method) {
     const conv2d_geometry e = conv2d_group_geometry(g);
-    if (method == conv2d_method::automatic) method = conv2d_auto_method(e);
+    if (method == conv2d_method::automatic) method = conv2d_auto_method(g);
     if (dilated(g) && method == conv2d_method::im2col) {
         conv2d_dilated_im2col_forward(g, x, w, bias, y);
         return;
@@ -157,14 +157,8 @@ void conv2d_general_backward(const conv2d_geometry& g, const float* x, const flo
                              conv2d_method method) {
     const conv2d_geometry e = conv2d_group_geometry(g);
     if (method == conv2d_method::automatic) {
-        // the two gradients are separate computations: each gets the method 'auto' picks for it
-        const conv2d_backward_methods m = conv2d_auto_backward_methods(e);
-        if (m.input == m.weight || !dx || !(dw || db)) {
-            conv2d_general_backward(g, x, w, dy, dx, dw, db, dx ? m.input : m.weight);
-        } else {
-            conv2d_general_backward(g, x, w, dy, dx, nullptr, nullptr, m.input);
-            conv2d_general_backward(g, x, w, dy, nullptr, dw, db, m.weight);
-        }
+        // conv2d_backward picks each gradient's method and comes back with it
+        conv2d_backward(g, x, w, dy, dx, dw, db, method);
         return;
     }
     if (dilated(g) && method == conv2d_method::im2col) {
