@@ -168,3 +168,35 @@ TEST_CASE("conv2d geometry with dilation and groups: output size, and every bad 
         }
     }
 }
+
+TEST_CASE("conv2d with a huge dilation: im2col and 'auto' compute it, the zero-filled kernel is refused by name") {
+    // a 2x2 kernel 2^14 apart on one pixel padded by 2^14 above and left: 4 taps for im2col, a
+    // (2^14 + 1)^2 zero-filled kernel (past the 2^28 workspace floats) for direct and fft
+    const conv2d_geometry g = make_conv2d_geometry(1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 16384, 16384,
+                                                   0, 0, 16384, 16384, 1);
+    REQUIRE(g.Ho == 1);
+    REQUIRE(g.Wo == 1);
+    const std::vector<float> x = {3.f}, w = {0.5f, -2.f, 4.f, 7.f}, dy = {2.f};
+    CHECK(conv2d_auto_method(g) == conv2d_method::im2col);
+    for (conv2d_method m : {conv2d_method::im2col, conv2d_method::automatic}) {
+        // only the tap (1, 1) lands on the pixel (1 * 16384 - 16384 = 0)
+        std::vector<float> y(1), dx(1), dw(4), db(1);
+        conv2d_forward(g, x.data(), w.data(), nullptr, y.data(), m);
+        CHECK(y[0] == 21.f);
+        conv2d_backward(g, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data(), m);
+        CHECK(dx[0] == 14.f);
+        CHECK(dw == std::vector<float>{0.f, 0.f, 0.f, 6.f});
+        CHECK(db[0] == 2.f);
+    }
+    for (conv2d_method m : {conv2d_method::direct, conv2d_method::fft}) {
+        std::vector<float> y(1);
+        try {
+            conv2d_forward(g, x.data(), w.data(), nullptr, y.data(), m);
+            FAIL("expected an error");
+        } catch (const convlab::invalid_argument& e) {
+            INFO(e.what());
+            CHECK(e.argument() == "dilation");
+            CHECK(std::string(e.what()).find("'im2col' takes it") != std::string::npos);
+        }
+    }
+}

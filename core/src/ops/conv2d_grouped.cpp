@@ -71,6 +71,15 @@ void compress_kernel(const conv2d_geometry& g, const conv2d_geometry& e, const f
 
 bool dilated(const conv2d_geometry& g) { return g.dilation_h != 1 || g.dilation_w != 1; }
 
+// The zero-filled kernel (K, Cg, Re, Se) grows with the dilation squared: refused past the
+// workspace limit, naming dilation, before anything is allocated.
+void require_expansion_fits(const conv2d_geometry& g, conv2d_method m) {
+    if (conv2d_expansion_fits(g)) return;
+    fail("dilation", std::string("too large for method '") + conv2d_method_name(m) +
+                         "', which runs the kernel with zeros between its taps (more than " +
+                         std::to_string(max_workspace_elements) + " floats); 'im2col' takes it");
+}
+
 }  // namespace
 
 conv2d_geometry make_conv2d_geometry(int N, int C, int H, int W, int K, int Cw, int R, int S,
@@ -114,6 +123,13 @@ conv2d_geometry make_conv2d_geometry(int N, int C, int H, int W, int K, int Cw, 
     return g;
 }
 
+bool conv2d_expansion_fits(const conv2d_geometry& g) {
+    if (!dilated(g)) return true;
+    const long long Re = (g.R - 1LL) * g.dilation_h + 1, Se = (g.S - 1LL) * g.dilation_w + 1;
+    return checked_product(checked_product(g.K, g.C / g.groups), checked_product(Re, Se),
+                           max_workspace_elements) >= 0;
+}
+
 conv2d_geometry conv2d_group_geometry(const conv2d_geometry& g) {
     conv2d_geometry e = g;
     e.C = g.C / g.groups, e.K = g.K / g.groups, e.groups = 1;
@@ -130,6 +146,7 @@ void conv2d_general_forward(const conv2d_geometry& g, const float* x, const floa
         conv2d_dilated_im2col_forward(g, x, w, bias, y);
         return;
     }
+    require_expansion_fits(g, method);
     const std::size_t w_group = std::size_t(e.K) * e.C * e.R * e.S;
     const float* we = w;
     if (dilated(g)) {
@@ -165,6 +182,7 @@ void conv2d_general_backward(const conv2d_geometry& g, const float* x, const flo
         conv2d_dilated_im2col_backward(g, x, w, dy, dx, dw, db);
         return;
     }
+    require_expansion_fits(g, method);
     const std::size_t w_group = std::size_t(e.K) * e.C * e.R * e.S;
     const float* we = w;
     float* dwe = dw;
