@@ -11,8 +11,9 @@
 // and fft it is the plain convolution with the kernel written out on a (R - 1) dh + 1 by
 // (S - 1) dw + 1 grid, w[r, s] at (r dh, s dw) and zeros between; its weight gradient, read
 // back at those positions, is the dilated kernel's weight gradient. 'auto' prices that plain
-// convolution of one group (conv2d_group_geometry), which overprices im2col's dilated windows:
-// it never picks im2col where the zero-filled kernel would not have been worth it.
+// convolution of one group (conv2d_group_geometry), which overprices im2col's dilated windows
+// (it never picks im2col where the zero-filled kernel would not have been worth it), and takes
+// im2col where that kernel would not fit the workspace limit (conv2d_general_method).
 #include <algorithm>
 #include <cstring>
 #include <string>
