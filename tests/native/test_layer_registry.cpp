@@ -66,21 +66,31 @@ TEST_CASE("unknown and unsupported keys are refused by name") {
               .find("layers[0]: unknown field 'foo'") == 0);
     CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("relu")}, {"out", number_value(2)}}), 0); })
               .find("layers[0]: unknown field 'out'") == 0);
-    CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("conv2d")}, {"dilation", number_value(2)}}), 1); })
-              .find("layers[1].dilation: not supported") == 0);
+    // conv2d honours dilation and groups; a table's `unsupported` entry is still refused by name
+    CHECK(layer_spec_from_fields(fields({{"type", text_value("conv2d")}, {"dilation", number_value(2)}}), 1).dilation_h == 2);
+    CHECK(layer_spec_from_fields(fields({{"type", text_value("conv2d")}, {"groups", number_value(3)}}), 1).groups == 3);
+    CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("conv2d")}, {"groups", number_value(0)}}), 1); })
+              .find("layers[1].groups: expected a positive integer") == 0);
+    {
+        const field_info table[] = {{"dilation", field_type::unsupported, "1"}};
+        CHECK(error_of([&] { check_fields(fields({{"dilation", number_value(2)}}), table, 1, "layers[1]", "layers[1].", "field"); })
+                  .find("layers[1].dilation: not supported") == 0);
+    }
     CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("maxpool2d")}, {"kernel", number_value(3)}, {"padding", text_value("same")}}), 0); })
               .find("layers[0].padding: expected a non-negative integer or [h, w]") == 0);
     CHECK(error_of([&] { layer_spec_from_fields(fields({{"type", text_value("desne")}}), 0); }) ==
           "layers[0].type: expected one of conv2d, relu, sigmoid, tanh, maxpool2d, avgpool2d, "
           "flatten, dense, batchnorm2d, batchnorm1d, dropout, globalavgpool2d, leakyrelu, softmax, "
-          "residual, got 'desne'; did you mean 'dense'?");
+          "residual, convtranspose2d, got 'desne'; did you mean 'dense'?");
     const field_value xs = list_value({1, 1, 8, 8}), ws = list_value({1, 1, 3, 3});
     CHECK(error_of([&] { read_conv2d_call(xs, ws, fields({{"dilatation", number_value(2)}}), "conv2d"); }) ==
           "dilatation: unknown option 'dilatation'; did you mean 'dilation'?");
-    CHECK(error_of([&] { read_conv2d_call(xs, ws, fields({{"dilation", number_value(2)}}), "conv2d"); })
-              .find("dilation: not supported") == 0);
-    CHECK(error_of([&] { read_conv2d_call(xs, ws, fields({{"groups", number_value(1)}}), "conv2d"); })
-              .find("groups: not supported") == 0);
+    CHECK(read_conv2d_call(xs, ws, fields({{"dilation", number_value(2)}}), "conv2d").geometry.Ho == 4);
+    CHECK(read_conv2d_call(xs, ws, fields({{"groups", number_value(1)}}), "conv2d").geometry.groups == 1);
+    CHECK(error_of([&] { read_conv2d_call(xs, ws, fields({{"dilation", number_value(0)}}), "conv2d"); })
+              .find("dilation: expected a positive integer or [h, w]") == 0);
+    CHECK(error_of([&] { read_conv2d_call(xs, ws, fields({{"groups", number_value(2)}}), "conv2d"); })
+              .find("groups: expected a divisor") == 0);
     CHECK(error_of([&] { read_pool2d_call(xs, fields({{"kernel", number_value(3)}, {"ceilMode", number_value(1)}}), "maxPool2d"); })
               .find("ceilMode: expected true or false") == 0);
     CHECK(error_of([&] { read_pool2d_call(xs, fields({{"kernel", number_value(3)}, {"dilation", number_value(2)}}), "avgPool2d"); })

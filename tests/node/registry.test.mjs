@@ -23,10 +23,11 @@ describe('cl.registry', () => {
     assert.deepEqual(r.paddings, ['same', 'valid']);
     assert.deepEqual(cl.methods, r.methods);
     assert.deepEqual(r.layers.map((l) => l.type), ['conv2d', 'relu', 'sigmoid', 'tanh', 'maxpool2d', 'avgpool2d', 'flatten', 'dense',
-      'batchnorm2d', 'batchnorm1d', 'dropout', 'globalavgpool2d', 'leakyrelu', 'softmax', 'residual']);
+      'batchnorm2d', 'batchnorm1d', 'dropout', 'globalavgpool2d', 'leakyrelu', 'softmax', 'residual', 'convtranspose2d']);
     const conv = r.layers.find((l) => l.type === 'conv2d');
     assert.deepEqual(conv.fields.find((f) => f.name === 'kernel'), { name: 'kernel', type: 'int-or-pair', default: 'required' });
-    assert.equal(conv.fields.find((f) => f.name === 'dilation').type, 'unsupported');
+    assert.deepEqual(conv.fields.find((f) => f.name === 'dilation'), { name: 'dilation', type: 'int-or-pair', default: '1' });
+    assert.deepEqual(conv.fields.find((f) => f.name === 'groups'), { name: 'groups', type: 'positive-int', default: '1' });
   });
 
   test('every registered name is accepted where it is used', () => {
@@ -96,6 +97,8 @@ const calls = {
   conv2d: (o) => cl.conv2d(x9, [1, 1, 3, 3], w4, [1, 1, 2, 2], o),
   conv2dBackward: (o) => cl.conv2dBackward(x9, [1, 1, 3, 3], w4, [1, 1, 2, 2], f32([1, 1, 1, 1]), o),
   autoMethod2d: (o) => cl.autoMethod2d([1, 1, 3, 3], [1, 1, 2, 2], o),
+  convTranspose2d: (o) => cl.convTranspose2d(x9, [1, 1, 3, 3], w4, [1, 1, 2, 2], o),
+  convTranspose2dBackward: (o) => cl.convTranspose2dBackward(x9, [1, 1, 3, 3], w4, [1, 1, 2, 2], new Float32Array(16), o),
   maxPool2d: (o) => cl.maxPool2d(x9, [1, 1, 3, 3], { kernel: 2, ...o }),
   maxPool2dBackward: (o) => cl.maxPool2dBackward(x9, [1, 1, 3, 3], f32([1]), { kernel: 2, ...o }),
   avgPool2d: (o) => cl.avgPool2d(x9, [1, 1, 3, 3], { kernel: 2, ...o }),
@@ -160,9 +163,10 @@ describe('unknown options are refused everywhere', () => {
     });
   }
 
-  test("the issue's cases: dilation on conv2d refused, padding on pooling honoured, a dense layer's foo", () => {
+  test("the issue's cases: dilation on conv2d honoured and checked, padding on pooling honoured, a dense layer's foo", () => {
     const x64 = new Float32Array(64);
-    assert.match(throwsMessage(() => cl.conv2d(x64, [1, 1, 8, 8], new Float32Array(9), [1, 1, 3, 3], { stride: 2, padding: 1, dilation: 2 })), /^dilation: not supported/);
+    assert.deepEqual(cl.conv2d(x64, [1, 1, 8, 8], new Float32Array(9), [1, 1, 3, 3], { stride: 2, padding: 1, dilation: 2 }).shape, [1, 1, 3, 3]);
+    assert.match(throwsMessage(() => cl.conv2d(x64, [1, 1, 8, 8], new Float32Array(9), [1, 1, 3, 3], { dilation: -1 })), /^dilation: expected a positive integer or \[h, w\]/);
     assert.equal(throwsMessage(() => cl.conv2d(x64, [1, 1, 8, 8], new Float32Array(9), [1, 1, 3, 3], { dilatation: 2 })), "dilatation: unknown option 'dilatation'; did you mean 'dilation'?");
     assert.deepEqual(cl.maxPool2d(new Float32Array(49), [1, 1, 7, 7], { kernel: 3, stride: 2, padding: 1 }).shape, [1, 1, 4, 4]);
     assert.deepEqual(cl.maxPool2d(new Float32Array(36), [1, 1, 6, 6], { kernel: 3, stride: 2, ceilMode: true }).shape, [1, 1, 3, 3]);

@@ -1,4 +1,4 @@
-// bind_ops.cpp: the one-off ops (1-D, 2-D, activations). Each reads its options through the
+// bind_ops.cpp: the one-off ops (1-D, 2-D, transposed 2-D, activations). Each reads its options through the
 // core's readers (convlab/nn/options.hpp) and checks buffer counts against the shapes the
 // core computes; the wrapper only checks JavaScript types.
 #include "bind_ops.hpp"
@@ -7,6 +7,7 @@
 #include "convlab/ops/activation.hpp"
 #include "convlab/ops/conv1d.hpp"
 #include "convlab/ops/conv2d.hpp"
+#include "convlab/ops/conv_transpose2d.hpp"
 #include "convlab/ops/fft.hpp"
 #include "convlab/ops/pool2d.hpp"
 
@@ -14,6 +15,9 @@ namespace bind {
 namespace {
 
 std::vector<int> output_shape(const convlab::conv2d_geometry& g) { return {g.N, g.K, g.Ho, g.Wo}; }
+std::vector<int> weight_shape(const convlab::conv2d_geometry& g) {
+    return {g.K, g.C / g.groups, g.R, g.S};
+}
 
 // The checked call of conv2d / conv2dBackward, with x's and w's counts checked against it.
 convlab::conv2d_call conv2d_call_checked(const val& x_shape, const val& w_shape,
@@ -22,7 +26,7 @@ convlab::conv2d_call conv2d_call_checked(const val& x_shape, const val& w_shape,
                                                              fields_from(options), fn);
     const convlab::conv2d_geometry& g = c.geometry;
     require_count("x", nx, {g.N, g.C, g.H, g.W}, "xShape");
-    require_count("w", nw, {g.K, g.C, g.R, g.S}, "wShape");
+    require_count("w", nw, weight_shape(g), "wShape");
     return c;
 }
 
@@ -107,7 +111,7 @@ val conv2d_backward(address x, double nx, address w, double nw, address dy, doub
         const convlab::conv2d_geometry& g = c.geometry;
         require_count("gradOut", ndy, output_shape(g), "output shape");
         const std::size_t nxs = count_of({g.N, g.C, g.H, g.W});
-        const std::size_t nws = count_of({g.K, g.C, g.R, g.S});
+        const std::size_t nws = count_of(weight_shape(g));
         const auto dx = uninitialised(nxs);
         const auto dw = uninitialised(nws);
         const auto db = uninitialised(g.K);
@@ -117,6 +121,60 @@ val conv2d_backward(address x, double nx, address w, double nw, address dy, doub
         r.set("gradInput", float_array(dx.get(), nxs));
         r.set("gradWeight", float_array(dw.get(), nws));
         r.set("gradBias", float_array(db.get(), g.K));
+        return r;
+    });
+}
+
+namespace {
+
+// The checked call of convTranspose2d / convTranspose2dBackward, with x's and w's counts.
+convlab::conv_transpose2d_call conv_transpose2d_call_checked(const val& x_shape, const val& w_shape,
+                                                             const val& options, const char* fn,
+                                                             double nx, double nw) {
+    const convlab::conv_transpose2d_call c = convlab::read_conv_transpose2d_call(
+        value_from(x_shape), value_from(w_shape), fields_from(options), fn);
+    const convlab::conv2d_geometry& g = c.geometry.conv;
+    require_count("x", nx, {g.N, g.K, c.geometry.H, c.geometry.W}, "xShape");
+    require_count("w", nw, {g.K, g.C / g.groups, g.R, g.S}, "wShape");
+    return c;
+}
+
+}  // namespace
+
+val conv_transpose2d(address x, double nx, address w, double nw, address bias, double nbias,
+                     val x_shape, val w_shape, val options) {
+    return guarded([&] {
+        const convlab::conv_transpose2d_call c =
+            conv_transpose2d_call_checked(x_shape, w_shape, options, "convTranspose2d", nx, nw);
+        const convlab::conv2d_geometry& g = c.geometry.conv;
+        if (bias) require_count("bias", nbias, {g.C}, "wShape[1] x groups");
+        const std::vector<int> shape = {g.N, g.C, g.H, g.W};
+        const auto y = uninitialised(count_of(shape));
+        convlab::conv_transpose2d_forward(c.geometry, at<const float>(x), at<const float>(w),
+                                          bias ? at<const float>(bias) : nullptr, y.get(), c.method);
+        return tensor_object(y.get(), shape);
+    });
+}
+
+val conv_transpose2d_backward(address x, double nx, address w, double nw, address dy, double ndy,
+                              val x_shape, val w_shape, val options) {
+    return guarded([&] {
+        const convlab::conv_transpose2d_call c = conv_transpose2d_call_checked(
+            x_shape, w_shape, options, "convTranspose2dBackward", nx, nw);
+        const convlab::conv2d_geometry& g = c.geometry.conv;
+        require_count("gradOut", ndy, {g.N, g.C, g.H, g.W}, "output shape");
+        const std::size_t nxs = count_of({g.N, g.K, c.geometry.H, c.geometry.W});
+        const std::size_t nws = count_of({g.K, g.C / g.groups, g.R, g.S});
+        const auto dx = uninitialised(nxs);
+        const auto dw = uninitialised(nws);
+        const auto db = uninitialised(g.C);
+        convlab::conv_transpose2d_backward(c.geometry, at<const float>(x), at<const float>(w),
+                                           at<const float>(dy), dx.get(), dw.get(), db.get(),
+                                           c.method);
+        val r = val::object();
+        r.set("gradInput", float_array(dx.get(), nxs));
+        r.set("gradWeight", float_array(dw.get(), nws));
+        r.set("gradBias", float_array(db.get(), g.C));
         return r;
     });
 }

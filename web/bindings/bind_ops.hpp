@@ -15,6 +15,10 @@ val conv2d(address x, double nx, address w, double nw, address bias, double nbia
            val w_shape, val options);
 val conv2d_backward(address x, double nx, address w, double nw, address dy, double ndy,
                     val x_shape, val w_shape, val options);
+val conv_transpose2d(address x, double nx, address w, double nw, address bias, double nbias,
+                     val x_shape, val w_shape, val options);
+val conv_transpose2d_backward(address x, double nx, address w, double nw, address dy, double ndy,
+                              val x_shape, val w_shape, val options);
 val pool2d(int kind, address x, double nx, val x_shape, val options);  // kind 0 max, 1 average
 val pool2d_backward(int kind, address x, double nx, address dy, double ndy, val x_shape,
                     val options);

@@ -102,6 +102,8 @@ EMSCRIPTEN_BINDINGS(convlab) {
     function("autoMethod2d", &bind::auto_method_2d);
     function("conv2d", &bind::conv2d);
     function("conv2dBackward", &bind::conv2d_backward);
+    function("convTranspose2d", &bind::conv_transpose2d);
+    function("convTranspose2dBackward", &bind::conv_transpose2d_backward);
     function("pool2d", &bind::pool2d);
     function("pool2dBackward", &bind::pool2d_backward);
     function("activation", &bind::activation);

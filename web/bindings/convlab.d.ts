@@ -24,6 +24,7 @@ export default load;
 
 import type {
   ActivationName, AvgPool2dBackwardOptions, AvgPool2dOptions, Conv2dBackwardOptions, Conv2dOptions,
+  ConvTranspose2dBackwardOptions, ConvTranspose2dOptions,
   ConvolveOptions, LayerSpec, Loss, MaxPool2dBackwardOptions, MaxPool2dOptions, NetworkBackwardOptions,
   NetworkEvaluateOptions, NetworkTrainStepOptions, Registry, SequentialOptions, AutoMethod2dOptions,
 } from './registry';
@@ -48,7 +49,7 @@ export interface Tensor {
 export interface Conv2dGradients {
   /** (N, C, H, W) */
   gradInput: Float32Array;
-  /** (K, C, R, S) */
+  /** (K, C / groups, R, S); for convTranspose2dBackward (C, out / groups, R, S) */
   gradWeight: Float32Array;
   /** (K): gradOut summed over N, Ho, Wo. */
   gradBias: Float32Array;
@@ -224,6 +225,10 @@ export interface Convlab {
   /** PyTorch conv2d (a cross-correlation), NCHW / KCRS. */
   conv2d(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], options?: Conv2dOptions): Tensor;
   conv2dBackward(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], gradOut: Float32Array, options?: Conv2dBackwardOptions): Conv2dGradients;
+  /** PyTorch conv_transpose2d: x (N, C, H, W), w (C, out / groups, R, S) -> (N, out, Ho, Wo). */
+  convTranspose2d(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], options?: ConvTranspose2dOptions): Tensor;
+  /** Its gradients: gradInput (N, C, H, W), gradWeight (C, out / groups, R, S), gradBias (out). */
+  convTranspose2dBackward(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], gradOut: Float32Array, options?: ConvTranspose2dBackwardOptions): Conv2dGradients;
   /** The method 'auto' picks for this convolution. */
   autoMethod2d(xShape: number[], wShape: number[], options?: AutoMethod2dOptions): string;
   /**

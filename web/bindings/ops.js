@@ -1,4 +1,4 @@
-// ops.js: the one-off functions of the API (1-D, 2-D, activations). Each checks the
+// ops.js: the one-off functions of the API (1-D, 2-D, transposed 2-D, activations). Each checks the
 // JavaScript types of its arguments, copies its arrays into the heap through their true
 // views, and hands shapes and the options object to the bindings, where the core checks
 // everything else (shapes, ranges, names, unknown option keys) once.
@@ -25,6 +25,23 @@ export function createOps(M, heap) {
       check(M.fft(pr, n, pi, im.length, inverse));
       return { re: M.HEAPF32.slice(pr >> 2, (pr >> 2) + n), im: M.HEAPF32.slice(pi >> 2, (pi >> 2) + n) };
     });
+  }
+
+  // conv2d and convTranspose2d (`fn`, the binding's name) take the same arguments.
+  function conv2d(fn, x, xShape, w, wShape, options) {
+    x = floatArray(x, 'x');
+    w = floatArray(w, 'w');
+    const o = optionsObject(options);
+    const bias = o.bias === undefined || o.bias === null ? null : floatArray(o.bias, 'bias');
+    return heap.with([x, w, bias], (px, pw, pb) => M[fn](px, x.length, pw, w.length, pb, bias ? bias.length : 0, shapeArg(xShape), shapeArg(wShape), o));
+  }
+
+  function conv2dBackward(fn, x, xShape, w, wShape, gradOut, options) {
+    x = floatArray(x, 'x');
+    w = floatArray(w, 'w');
+    gradOut = floatArray(gradOut, 'gradOut');
+    const o = optionsObject(options);
+    return heap.with([x, w, gradOut], (px, pw, pd) => M[fn](px, x.length, pw, w.length, pd, gradOut.length, shapeArg(xShape), shapeArg(wShape), o));
   }
 
   function pool(kind, x, xShape, options) {
@@ -56,21 +73,10 @@ export function createOps(M, heap) {
 
     autoMethod1d: (n, m) => check(M.autoMethod1d(n, m)),
 
-    conv2d(x, xShape, w, wShape, options) {
-      x = floatArray(x, 'x');
-      w = floatArray(w, 'w');
-      const o = optionsObject(options);
-      const bias = o.bias === undefined || o.bias === null ? null : floatArray(o.bias, 'bias');
-      return heap.with([x, w, bias], (px, pw, pb) => M.conv2d(px, x.length, pw, w.length, pb, bias ? bias.length : 0, shapeArg(xShape), shapeArg(wShape), o));
-    },
-
-    conv2dBackward(x, xShape, w, wShape, gradOut, options) {
-      x = floatArray(x, 'x');
-      w = floatArray(w, 'w');
-      gradOut = floatArray(gradOut, 'gradOut');
-      const o = optionsObject(options);
-      return heap.with([x, w, gradOut], (px, pw, pd) => M.conv2dBackward(px, x.length, pw, w.length, pd, gradOut.length, shapeArg(xShape), shapeArg(wShape), o));
-    },
+    conv2d: (x, xShape, w, wShape, options) => conv2d('conv2d', x, xShape, w, wShape, options),
+    conv2dBackward: (x, xShape, w, wShape, gradOut, options) => conv2dBackward('conv2dBackward', x, xShape, w, wShape, gradOut, options),
+    convTranspose2d: (x, xShape, w, wShape, options) => conv2d('convTranspose2d', x, xShape, w, wShape, options),
+    convTranspose2dBackward: (x, xShape, w, wShape, gradOut, options) => conv2dBackward('convTranspose2dBackward', x, xShape, w, wShape, gradOut, options),
 
     autoMethod2d(xShape, wShape, options) {
       return check(M.autoMethod2d(shapeArg(xShape), shapeArg(wShape), optionsObject(options)));

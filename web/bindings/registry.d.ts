@@ -11,11 +11,11 @@ export type Method2d = 'direct' | 'im2col' | 'fft' | 'auto';
 export type ActivationName = 'relu' | 'sigmoid' | 'tanh';
 export type Loss = 'softmax-cross-entropy' | 'mse';
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop';
-export type LayerType = 'conv2d' | 'relu' | 'sigmoid' | 'tanh' | 'maxpool2d' | 'avgpool2d' | 'flatten' | 'dense' | 'batchnorm2d' | 'batchnorm1d' | 'dropout' | 'globalavgpool2d' | 'leakyrelu' | 'softmax' | 'residual';
+export type LayerType = 'conv2d' | 'relu' | 'sigmoid' | 'tanh' | 'maxpool2d' | 'avgpool2d' | 'flatten' | 'dense' | 'batchnorm2d' | 'batchnorm1d' | 'dropout' | 'globalavgpool2d' | 'leakyrelu' | 'softmax' | 'residual' | 'convtranspose2d';
 
 /** One layer of cl.sequential; a field not listed for its type is refused. */
 export type LayerSpec =
-  | { type: 'conv2d'; out: number; kernel: Pair; stride?: Pair; padding?: Padding; bias?: boolean; method?: Method2d; dilation?: never; /* not supported: refused */ groups?: never; /* not supported: refused */ }
+  | { type: 'conv2d'; out: number; kernel: Pair; stride?: Pair; padding?: Padding; bias?: boolean; method?: Method2d; dilation?: Pair; groups?: number; }
   | { type: 'relu'; }
   | { type: 'sigmoid'; }
   | { type: 'tanh'; }
@@ -30,6 +30,7 @@ export type LayerSpec =
   | { type: 'leakyrelu'; negativeSlope?: number; }
   | { type: 'softmax'; }
   | { type: 'residual'; layers: LayerSpec[]; }
+  | { type: 'convtranspose2d'; out: number; kernel: Pair; stride?: Pair; padding?: Pair; outputPadding?: Pair; dilation?: Pair; groups?: number; bias?: boolean; method?: Method2d; }
   ;
 
 /** The options of convolve; any other key is refused. */
@@ -37,11 +38,15 @@ export interface ConvolveOptions { mode?: Mode; method?: Method1d; }
 /** The options of correlate; any other key is refused. */
 export interface CorrelateOptions { mode?: Mode; method?: Method1d; }
 /** The options of conv2d; any other key is refused. */
-export interface Conv2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: never; /* not supported: refused */ groups?: never; /* not supported: refused */ }
+export interface Conv2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: Pair; groups?: number; }
 /** The options of conv2dBackward; any other key is refused. */
-export interface Conv2dBackwardOptions { stride?: Pair; padding?: Padding; method?: Method2d; dilation?: never; /* not supported: refused */ groups?: never; /* not supported: refused */ }
+export interface Conv2dBackwardOptions { stride?: Pair; padding?: Padding; method?: Method2d; dilation?: Pair; groups?: number; }
 /** The options of autoMethod2d; any other key is refused. */
-export interface AutoMethod2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: never; /* not supported: refused */ groups?: never; /* not supported: refused */ }
+export interface AutoMethod2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Padding; method?: Method2d; dilation?: Pair; groups?: number; }
+/** The options of convTranspose2d; any other key is refused. */
+export interface ConvTranspose2dOptions { bias?: Float32Array | null; stride?: Pair; padding?: Pair; outputPadding?: Pair; dilation?: Pair; groups?: number; method?: Method2d; }
+/** The options of convTranspose2dBackward; any other key is refused. */
+export interface ConvTranspose2dBackwardOptions { stride?: Pair; padding?: Pair; outputPadding?: Pair; dilation?: Pair; groups?: number; method?: Method2d; }
 /** The options of maxPool2d; any other key is refused. */
 export interface MaxPool2dOptions { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean; }
 /** The options of maxPool2dBackward; any other key is refused. */

@@ -61,17 +61,44 @@ conv2d_call read_conv2d_call(const field_value& x_shape, const field_value& w_sh
     check_options(options, fn);
     int sh = 1, sw = 1;
     if (const field_value* v = find_field(options, "stride")) std::tie(sh, sw) = read_int_pair(*v, "stride", 1);
+    int dh = 1, dw = 1, groups = 1;
+    if (const field_value* v = find_field(options, "dilation")) std::tie(dh, dw) = read_int_pair(*v, "dilation", 1);
+    if (const field_value* v = find_field(options, "groups")) groups = read_positive_int(*v, "groups");
+    // 'same' pads for the dilated kernel's extent, as PyTorch does
     int pads[4] = {0, 0, 0, 0};
     if (const field_value* v = find_field(options, "padding"))
-        read_padding(*v, "padding", ws[2], ws[3], sh, sw, pads);
+        read_padding(*v, "padding", int(std::min<long long>((ws[2] - 1LL) * dh + 1, 1 << 30)),
+                     int(std::min<long long>((ws[3] - 1LL) * dw + 1, 1 << 30)), sh, sw, pads);
     conv2d_method method = conv2d_method::automatic;
     if (const field_value* v = find_field(options, "method"))
         method = conv2d_method_from_name(read_text(*v, "method"), "method");
-    if (ws[1] != xs[1])
+    if (groups == 1 && ws[1] != xs[1])
         fail("wShape", "expected " + std::to_string(xs[1]) + " input channels (xShape[1]), got " +
                            std::to_string(ws[1]));
     return {make_conv2d_geometry(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3], sh, sw,
-                                 pads[0], pads[1], pads[2], pads[3]),
+                                 pads[0], pads[1], pads[2], pads[3], dh, dw, groups),
+            method};
+}
+
+conv_transpose2d_call read_conv_transpose2d_call(const field_value& x_shape,
+                                                 const field_value& w_shape,
+                                                 const field_list& options, const char* fn) {
+    const std::vector<int> xs = read_shape(x_shape, "xShape", {4});
+    const std::vector<int> ws = read_shape(w_shape, "wShape", {4});
+    check_options(options, fn);
+    int pair[4][2] = {{1, 1}, {0, 0}, {0, 0}, {1, 1}};  // stride, padding, outputPadding, dilation
+    const char* names[] = {"stride", "padding", "outputPadding", "dilation"};
+    for (int i = 0; i < 4; ++i)
+        if (const field_value* v = find_field(options, names[i]))
+            std::tie(pair[i][0], pair[i][1]) = read_int_pair(*v, names[i], i == 1 || i == 2 ? 0 : 1);
+    int groups = 1;
+    if (const field_value* v = find_field(options, "groups")) groups = read_positive_int(*v, "groups");
+    conv2d_method method = conv2d_method::automatic;
+    if (const field_value* v = find_field(options, "method"))
+        method = conv2d_method_from_name(read_text(*v, "method"), "method");
+    return {make_conv_transpose2d_geometry(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3],
+                                           pair[0][0], pair[0][1], pair[1][0], pair[1][1],
+                                           pair[2][0], pair[2][1], pair[3][0], pair[3][1], groups),
             method};
 }
 
@@ -222,6 +249,10 @@ layer_spec layer_spec_from_fields(const field_list& fields, const std::string& w
             // Ranges are the layer's shape rule's (a spec built in C++ is checked alike).
             const double x = read_number(v, name);
             (key == "eps" ? s.eps : key == "momentum" ? s.momentum : key == "p" ? s.p : s.negative_slope) = x;
+        } else if (key == "groups") {
+            s.groups = read_positive_int(v, name);
+        } else if (key == "outputPadding") {
+            std::tie(s.output_pad_h, s.output_pad_w) = read_int_pair(v, name, 0);
         }
     }
     return s;

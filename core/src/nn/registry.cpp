@@ -77,11 +77,21 @@ constexpr field_info conv1d_opts[] = {{"mode", ft::text, "'full'"}, {"method", f
 constexpr field_info conv2d_opts[] = {
     {"bias", ft::float_array, "none"}, {"stride", ft::int_pair, "1"},
     {"padding", ft::padding, "0"},     {"method", ft::text, "'auto'"},
-    {"dilation", ft::unsupported, "1"}, {"groups", ft::unsupported, "1"}};
+    {"dilation", ft::int_pair, "1"},   {"groups", ft::positive_int, "1"}};
 constexpr field_info conv2d_backward_opts[] = {
     {"stride", ft::int_pair, "1"},      {"padding", ft::padding, "0"},
-    {"method", ft::text, "'auto'"},     {"dilation", ft::unsupported, "1"},
-    {"groups", ft::unsupported, "1"}};
+    {"method", ft::text, "'auto'"},     {"dilation", ft::int_pair, "1"},
+    {"groups", ft::positive_int, "1"}};
+// ConvTranspose2d's padding is n or [h, w] on both sides (torch has no 'same' for it).
+constexpr field_info conv_transpose2d_opts[] = {
+    {"bias", ft::float_array, "none"},     {"stride", ft::int_pair, "1"},
+    {"padding", ft::int_pair, "0"},        {"outputPadding", ft::int_pair, "0"},
+    {"dilation", ft::int_pair, "1"},       {"groups", ft::positive_int, "1"},
+    {"method", ft::text, "'auto'"}};
+constexpr field_info conv_transpose2d_backward_opts[] = {
+    {"stride", ft::int_pair, "1"},         {"padding", ft::int_pair, "0"},
+    {"outputPadding", ft::int_pair, "0"},  {"dilation", ft::int_pair, "1"},
+    {"groups", ft::positive_int, "1"},     {"method", ft::text, "'auto'"}};
 // Pooling follows PyTorch's MaxPool2d / AvgPool2d: padding is n or [h, w] (integers >= 0,
 // at most half the kernel), never 'same' / 'valid'; average pooling has no dilation.
 constexpr field_info max_pool_opts[] = {
@@ -122,6 +132,8 @@ const std::vector<function_info>& function_options() {
         CONVLAB_OPTS("conv2dBackward", conv2d_backward_opts),
         // The same options as conv2d: "which method would conv2d pick with these options".
         CONVLAB_OPTS("autoMethod2d", conv2d_opts),
+        CONVLAB_OPTS("convTranspose2d", conv_transpose2d_opts),
+        CONVLAB_OPTS("convTranspose2dBackward", conv_transpose2d_backward_opts),
         CONVLAB_OPTS("maxPool2d", max_pool_opts),
         CONVLAB_OPTS("maxPool2dBackward", max_pool_opts),
         CONVLAB_OPTS("avgPool2d", avg_pool_opts),

@@ -148,7 +148,7 @@ void sequential::impl::add_layer(std::size_t i, layer_spec s, const std::vector<
 void sequential::impl::add_state(layer_state& l, const std::string& prefix) {
     if (!l.weight_shape.empty()) {
         l.weight = add_param(prefix, "weight", l.weight_shape);
-        if (l.has_bias) l.bias = add_param(prefix, "bias", {l.weight_shape[0]});
+        if (l.has_bias) l.bias = add_param(prefix, "bias", {l.bias_size ? l.bias_size : l.weight_shape[0]});
     }
     for (const layers::buffer_info& b : l.buffers)
         l.memory.buffers.emplace_back(element_count(b.shape), b.initial);
@@ -173,11 +173,11 @@ void sequential::impl::init_layer(layer_state& l, init_rng& rng, std::uint64_t s
         float* b = data_of(l.bias);
         if (l.init_ones_zeros) {
             std::fill(w.data.begin(), w.data.end(), 1.0f);
-            if (b) std::fill(b, b + w.shape[0], 0.0f);
+            if (b) std::fill(b, b + params[l.bias].data.size(), 0.0f);
         } else {
             const float bound = default_init_bound(w.data.size() / static_cast<std::size_t>(w.shape[0]));
             init_uniform(rng, w.data.data(), w.data.size(), bound);
-            if (b) init_uniform(rng, b, static_cast<std::size_t>(w.shape[0]), bound);
+            if (b) init_uniform(rng, b, params[l.bias].data.size(), bound);
         }
     }
     for (layer_state& s : l.sub) init_layer(s, rng, seed, count);

@@ -143,6 +143,7 @@ void conv2d_bias_backward(const conv2d_geometry& g, const float* dy, float* db) 
 void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, const float* bias,
                     float* y, conv2d_method method) {
     if (method == conv2d_method::automatic) method = conv2d_auto_method(g);
+    if (!conv2d_is_plain(g)) return conv2d_general_forward(g, x, w, bias, y, method);
     switch (method) {
         case conv2d_method::direct: conv2d_direct_forward(g, x, w, bias, y); return;
         case conv2d_method::im2col: conv2d_im2col_forward(g, x, w, bias, y); return;
@@ -165,6 +166,7 @@ void conv2d_backward(const conv2d_geometry& g, const float* x, const float* w, c
         }
         return;
     }
+    if (!conv2d_is_plain(g)) return conv2d_general_backward(g, x, w, dy, dx, dw, db, method);
     switch (method) {
         case conv2d_method::direct: conv2d_direct_backward(g, x, w, dy, dx, dw, db); return;
         case conv2d_method::im2col: conv2d_im2col_backward(g, x, w, dy, dx, dw, db); return;

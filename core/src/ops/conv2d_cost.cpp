@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "conv2d_dilated.hpp"
 #include "conv2d_internal.hpp"
 #include "gemm_tile.hpp"
 
@@ -157,10 +158,16 @@ std::array<double, conv2d_cost_terms> conv2d_cost_counts(const conv2d_geometry& 
 }
 
 conv2d_method conv2d_auto_method(const conv2d_geometry& g) {
+    if (!conv2d_is_plain(g))
+        return conv2d_general_method(g, conv2d_auto_method(conv2d_group_geometry(g)));
     return cheapest(g, conv2d_pass::forward);
 }
 
 conv2d_backward_methods conv2d_auto_backward_methods(const conv2d_geometry& g) {
+    if (!conv2d_is_plain(g)) {
+        const conv2d_backward_methods m = conv2d_auto_backward_methods(conv2d_group_geometry(g));
+        return {conv2d_general_method(g, m.input), conv2d_general_method(g, m.weight)};
+    }
     return {cheapest(g, conv2d_pass::input), cheapest(g, conv2d_pass::weight)};
 }
 

@@ -10,6 +10,7 @@
 #include "convlab/nn/sequential.hpp"
 #include "convlab/ops/conv1d.hpp"
 #include "convlab/ops/conv2d.hpp"
+#include "convlab/ops/conv_transpose2d.hpp"
 #include "convlab/ops/pool2d.hpp"
 #include "convlab/registry.hpp"
 
@@ -32,6 +33,15 @@ struct conv2d_call {
 // padding (n, [h, w], 'same', 'valid'), method; fn names the options table.
 conv2d_call read_conv2d_call(const field_value& x_shape, const field_value& w_shape,
                              const field_list& options, const char* fn);
+// x_shape (N, C, H, W), w_shape (C, out / groups, R, S); options: stride, padding (n or
+// [h, w]), outputPadding, dilation, groups, method; fn names the options table.
+struct conv_transpose2d_call {
+    conv_transpose2d_geometry geometry;
+    conv2d_method method;
+};
+conv_transpose2d_call read_conv_transpose2d_call(const field_value& x_shape,
+                                                 const field_value& w_shape,
+                                                 const field_list& options, const char* fn);
 pool2d_geometry read_pool2d_call(const field_value& x_shape, const field_list& options,
                                  const char* fn);
 

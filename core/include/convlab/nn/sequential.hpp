@@ -40,6 +40,9 @@ struct layer_spec {
     double negative_slope = 0.01;  // leakyrelu: the slope for x < 0
     // residual: the sub-network f of y = x + f(x), whose output shape must equal its input's.
     std::vector<layer_spec> layers;
+    // conv2d and convtranspose2d (which also read dilation_h / dilation_w); 0: default
+    int groups = 0;                          // PyTorch's groups; 0: default 1
+    int output_pad_h = 0, output_pad_w = 0;  // convtranspose2d: PyTorch's output_padding
 };
 
 struct parameter_view {

@@ -38,6 +38,8 @@ bool spec_sets(const layer_spec& s, std::string_view field) {
     if (field == "countIncludePad") return !s.count_include_pad;
     if (field == "bias") return !s.bias;
     if (field == "method") return s.method != conv2d_method::automatic;
+    if (field == "groups") return s.groups != 0;
+    if (field == "outputPadding") return s.output_pad_h != 0 || s.output_pad_w != 0;
     const layer_spec d;
     if (field == "eps") return s.eps != d.eps;
     if (field == "momentum") return s.momentum != d.momentum;
@@ -49,8 +51,8 @@ bool spec_sets(const layer_spec& s, std::string_view field) {
 
 constexpr const char* kCheckedFields[] = {"layers", "out",     "kernel",   "stride",   "padding",
                                           "dilation", "ceilMode", "countIncludePad", "bias",
-                                          "method",  "eps",      "momentum", "p",
-                                          "negativeSlope"};
+                                          "method",  "groups",   "outputPadding", "eps",
+                                          "momentum", "p",      "negativeSlope"};
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "convlab/nn/sequential.hpp"
 #include "convlab/ops/activation.hpp"
 #include "convlab/ops/conv2d.hpp"
+#include "convlab/ops/conv_transpose2d.hpp"
 #include "convlab/ops/pool2d.hpp"
 #include "convlab/registry.hpp"
 
@@ -55,6 +56,9 @@ struct layer_state {
     activation act = activation::relu;
     std::vector<int> weight_shape;   // empty: no parameters
     bool has_bias = false;
+    // convtranspose2d: its geometry, and its bias's size (out), which is not weight_shape[0]
+    conv_transpose2d_geometry transposed{};
+    int bias_size = 0;               // 0: weight_shape[0]
     int weight = -1, bias = -1;      // indices into the network's parameters, -1 when absent
     std::vector<float> y;            // (batch, out_shape...)
     // Parameters start as gamma = 1, beta = 0 (batch norm) instead of U(-b, b); such a layer
@@ -122,5 +126,9 @@ void resolve_kernel_stride(layer_spec& s, bool stride_defaults_to_kernel, const 
 // Refuses a stride beyond the (padded) extent it walks: such a window never moves, and the
 // sizes derived from it are where overflow starts.
 void require_stride_fits(int stride, long long extent, const std::string& at);
+// The start of conv2d's and convtranspose2d's shape rule: a (C, H, W) input, kernel and stride
+// (default 1), a positive `out`, the defaults of dilation (1 per axis) and groups (1), and
+// groups dividing both C and out ("<at>groups"). Returns C / groups.
+int resolve_conv_fields(layer_state& l, const std::vector<int>& in, const std::string& at);
 
 }  // namespace convlab::layers
