@@ -6,6 +6,7 @@
 import { tf } from './peer-tfjs.mjs';
 import { convnetjs, toVol, fromVol, setConvWeights, convWeightGrad } from './peer-convnetjs.mjs';
 import { nchwToNhwc, nhwcToNchw, kcrsToRsck, rsckToKcrs, randomArray } from './layouts.mjs';
+import { remoteImpls } from './remote.mjs';
 
 export const CONV_SHAPES = {
   A: { x: [64, 1, 28, 28], w: [6, 1, 5, 5], padding: 'valid' },
@@ -76,7 +77,9 @@ function convnetjsConv(shape, x, w, withBackward, dy) {
   };
 }
 
-export function conv2dForwardCases(cl) {
+// `remotes` (bench/remote.mjs): the engines in worker threads (ONNX Runtime Web at one
+// thread and all cores, convlab at all cores), which run the forward cases.
+export function conv2dForwardCases(cl, remotes = {}) {
   return Object.entries(CONV_SHAPES).map(([id, shape]) => {
     const x = randomArray(prod(shape.x), 11);
     const w = randomArray(prod(shape.w), 12);
@@ -89,6 +92,7 @@ export function conv2dForwardCases(cl) {
     impls['tfjs-wasm'] = () => tfjsConvForward(shape, x, w);
     impls['tfjs-cpu'] = () => tfjsConvForward(shape, x, w);
     impls.convnetjs = () => convnetjsConv(shape, x, w, false);
+    Object.assign(impls, remoteImpls(remotes, { kind: 'conv2d', x, xShape: shape.x, w, wShape: shape.w, padding: shape.padding }));
     return {
       group: 'conv2d forward',
       name: `${id} ${shape.x.join('x')} -> ${shape.w[0]}, ${shape.w[2]}x${shape.w[3]} ${shape.padding}`,
@@ -156,7 +160,7 @@ export function conv2dBackwardCases(cl) {
   });
 }
 
-export function maxPoolCases(cl) {
+export function maxPoolCases(cl, remotes = {}) {
   const xShape = [64, 6, 24, 24];
   const yShape = [64, 6, 12, 12];
   // Non-negative input, as after a ReLU: tfjs-wasm 4.22's MaxPoolGrad sends the gradient to
@@ -217,6 +221,7 @@ export function maxPoolCases(cl) {
       'tfjs-wasm': tfjs(backward),
       'tfjs-cpu': tfjs(backward),
       convnetjs: cnj(backward),
+      ...(backward ? {} : remoteImpls(remotes, { kind: 'maxpool2d', x, xShape, kernel: 2 })),
     },
   }));
 }

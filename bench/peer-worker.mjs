@@ -1,0 +1,118 @@
+// bench/peer-worker.mjs: one engine at one thread count, in a worker thread of the benchmark's
+// process. An engine's thread count is fixed when its module starts (ONNX Runtime Web reads
+// env.wasm.numThreads once per module instance, convlab's load() returns one instance per
+// realm), so each (engine, thread count) gets a realm of its own; the main thread drives them
+// one call at a time, interleaved with everything else, and each timing is taken in here,
+// around the calls alone.
+//
+// Messages in: { op: 'init', engine, threads }, { op: 'setup', id, spec }, { op: 'run', id,
+// inner, result }, { op: 'dispose', id }. Each gets one reply: { ok: true, ... } or
+// { ok: false, error }. Specs (plain data, see bench/remote.mjs): conv2d, maxpool2d, net
+// (forward pass of a list of layer specs with given parameters), net-step (one SGD step).
+import { parentPort } from 'node:worker_threads';
+import { modelFromLayers } from './onnx-model.mjs';
+
+let engine = null;
+const impls = new Map();
+
+// The single layer of a conv2d or maxpool2d spec, as a layer list for the network paths.
+function layersOf(spec) {
+  if (spec.kind === 'conv2d') {
+    const [K, , R, S] = spec.wShape;
+    return { layers: [{ type: 'conv2d', out: K, kernel: [R, S], padding: spec.padding, bias: false }], params: [{ name: '0.weight', shape: spec.wShape, data: spec.w }] };
+  }
+  if (spec.kind === 'maxpool2d') return { layers: [{ type: 'maxpool2d', kernel: spec.kernel }], params: [] };
+  return spec;
+}
+
+const ENGINES = {
+  async ort(threads) {
+    // The Node entry of onnxruntime-web: its WebAssembly backend (MLAS kernels, SIMD), with
+    // the .wasm and its glue taken from the installed package, never fetched.
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = threads;
+    ort.env.wasm.wasmPaths = new URL('../node_modules/onnxruntime-web/dist/', import.meta.url).href;
+    // The first session initialises the module; numThreads is then fixed for this realm.
+    return {
+      info: { version: ort.env.versions?.web ?? '?', threads },
+      async make(spec) {
+        if (spec.kind === 'net-step') throw new Error('ONNX Runtime Web does not train');
+        const { layers, params } = layersOf(spec);
+        const inputShape = spec.kind === 'net' ? spec.inputShape : spec.xShape.slice(1);
+        const batch = spec.kind === 'net' ? spec.batch : spec.xShape[0];
+        const model = modelFromLayers(layers, inputShape, batch, params);
+        const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+        const dims = [batch, ...inputShape];
+        return {
+          async: true,
+          run: async () => (await session.run({ x: new ort.Tensor('float32', spec.x, dims) })).y.data,
+          dispose: () => session.release(),
+        };
+      },
+    };
+  },
+
+  async convlab(threads) {
+    const { load } = await import('convlab');
+    // load() refuses an option it does not know, so a module without threads says so here.
+    const cl = await load({ threads }).catch((e) => { throw new Error(`this convlab module has no threads (${e.message})`); });
+    if (!(cl.threads > 1)) throw new Error(`load({ threads: ${threads} }) gave cl.threads = ${cl.threads}`);
+    return {
+      info: { version: cl.version, threads: cl.threads },
+      make(spec) {
+        if (spec.kind === 'conv2d') return { run: () => cl.conv2d(spec.x, spec.xShape, spec.w, spec.wShape, { padding: spec.padding, method: 'auto' }).data };
+        if (spec.kind === 'maxpool2d') return { run: () => cl.maxPool2d(spec.x, spec.xShape, { kernel: spec.kernel }).data };
+        const net = cl.sequential(spec.layers, { inputShape: spec.inputShape, seed: 1 });
+        net.setParameters(spec.params);
+        const run = spec.kind === 'net'
+          ? () => net.forward(spec.x, spec.batch)
+          : () => lossOf(net.trainStep(spec.x, spec.labels, spec.batch, { lr: spec.lr }));
+        return { run, dispose: () => net.dispose() };
+      },
+    };
+  },
+};
+
+// A training step's loss as an array, so the harness can check it against the one-thread run's.
+export function lossOf(r) {
+  return Float32Array.of(typeof r === 'number' ? r : r.loss);
+}
+
+async function handle(msg) {
+  switch (msg.op) {
+    case 'init': {
+      if (!ENGINES[msg.engine]) throw new Error(`no engine ${msg.engine}`);
+      engine = await ENGINES[msg.engine](msg.threads);
+      return { info: engine.info };
+    }
+    case 'setup': {
+      impls.set(msg.id, await engine.make(msg.spec));
+      return {};
+    }
+    case 'run': {
+      const impl = impls.get(msg.id);
+      let raw;
+      const t0 = performance.now();
+      if (impl.async) for (let i = 0; i < msg.inner; i++) raw = await impl.run();
+      else for (let i = 0; i < msg.inner; i++) raw = impl.run();
+      const ms = (performance.now() - t0) / msg.inner;
+      return msg.result ? { ms, result: Float32Array.from(raw) } : { ms };
+    }
+    case 'dispose': {
+      await impls.get(msg.id)?.dispose?.();
+      impls.delete(msg.id);
+      return {};
+    }
+    default: throw new Error(`unknown op ${msg.op}`);
+  }
+}
+
+if (parentPort) {
+  parentPort.on('message', async (msg) => {
+    try {
+      parentPort.postMessage({ ok: true, ...(await handle(msg)) });
+    } catch (e) {
+      parentPort.postMessage({ ok: false, error: e?.message ?? String(e) });
+    }
+  });
+}
