@@ -139,7 +139,7 @@ async function runCase(c) {
     r.minMs = Math.min(...r.times);
     r.maxMs = Math.max(...r.times);
     if (c.flops) r.gflops = c.flops / r.medianMs / 1e6;
-    if (c.flops && peak) r.peakFraction = r.gflops / peak.gflops;
+    if (c.flops && peak) r.peakFraction = r.gflops / peak.gflops;   // of one core's peak
   }
   const autoPairs = rows['convlab auto']?.status === 'ok' ? await pairWithAuto(rows, methods) : null;
   for (const [name, r] of Object.entries(rows)) {
@@ -224,7 +224,7 @@ lines.push(`|---|---|---:|---:|---:|---:|---:|---:|`);
 for (const r of results) {
   for (const [name, row] of Object.entries(r.rows)) {
     if (row.status !== 'ok') { lines.push(`| ${r.group}: ${r.name} | ${name} | ${row.status} | | | | | |`); continue; }
-    const frac = name.startsWith('convlab') && row.peakFraction ? `${(100 * row.peakFraction).toFixed(0)}%` : '';
+    const frac = isMethod(name) && row.peakFraction ? `${(100 * row.peakFraction).toFixed(0)}%` : '';
     const vsOne = row.vsOneThread ? `${fmt(row.vsOneThread, 3)} of 1 thread` : '';
     lines.push(`| ${r.group}: ${r.name} | ${name} | ${fmt(row.medianMs)} | ${fmt(row.minMs)}–${fmt(row.maxMs)} | ${fmt(row.gflops, 1)} | ${frac} | ${row.ratio ? fmt(row.ratio, 3) : vsOne} | ${row.ratioAll ? fmt(row.ratioAll, 3) : ''} |`);
   }
@@ -235,7 +235,7 @@ for (const r of results) {
   }
 }
 const ortInfo = remotes['ort-1t']?.info;
-const engines = Object.entries(remotes).map(([name, r]) => `${name}: ${r instanceof Error ? `not run (${r.message})` : `${r.info.threads} threads`}`).join(', ');
+const engines = Object.entries(remotes).map(([name, r]) => `${name}: ${r instanceof Error ? `not run (${r.message})` : `${r.info.threads} thread${r.info.threads === 1 ? '' : 's'}`}`).join(', ');
 const header = `convlab ${cl.version} (simd: ${cl.simd}; 1 thread, and all cores in a worker when available) vs onnxruntime-web ${ortInfo?.version ?? '?'} (wasm) and @tensorflow/tfjs 4.22 (wasm: XNNPACK, 1 thread; cpu) and convnetjs 0.3; ${engines}; ${cores} cores; Node ${process.version}; ${os.cpus()[0].model}; ${new Date().toISOString()}`;
 console.log(header);
 console.log(`WebAssembly SIMD128 peak (independent f32x4 multiply-add chains): ${peak ? peak.gflops.toFixed(1) : '?'} GFLOP/s`);
