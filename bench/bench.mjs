@@ -39,7 +39,7 @@ const cl = await load({ threads: 1 }).catch(() => load());
 const peak = await measureSimdPeak();
 
 const cores = os.availableParallelism();
-const ENGINES = [['ort-1t', 'ort', 1], ['ort-all', 'ort', cores], ['convlab-all', 'convlab', cores]];
+const ENGINES = [['ort-1t', 'ort', 1], ['ort-all', 'ort', cores], ['convlab-all', 'convlab', cores], ['tfjs-wasm-all', 'tfjs-wasm', cores]];
 const remotes = {};
 for (const [name, engine, threads] of ENGINES) {
   if (threads === 1 && name.endsWith('-all')) continue;   // one core: 'all' is the one thread
@@ -236,7 +236,7 @@ for (const r of results) {
 }
 const ortInfo = remotes['ort-1t']?.info;
 const engines = Object.entries(remotes).map(([name, r]) => `${name}: ${r instanceof Error ? `not run (${r.message})` : `${r.info.threads} thread${r.info.threads === 1 ? '' : 's'}`}`).join(', ');
-const header = `convlab ${cl.version} (simd: ${cl.simd}; 1 thread, and all cores in a worker when available) vs onnxruntime-web ${ortInfo?.version ?? '?'} (wasm) and @tensorflow/tfjs 4.22 (wasm: XNNPACK, 1 thread; cpu) and convnetjs 0.3; ${engines}; ${cores} cores; Node ${process.version}; ${os.cpus()[0].model}; ${new Date().toISOString()}`;
+const header = `convlab ${cl.version} (simd: ${cl.simd}; 1 thread, and all cores in a worker when available) vs onnxruntime-web ${ortInfo?.version ?? '?'} (wasm) and @tensorflow/tfjs 4.22 (wasm: XNNPACK, 1 thread and, threaded build, all cores; cpu) and convnetjs 0.3; ${engines}; ${cores} cores; Node ${process.version}; ${os.cpus()[0].model}; ${new Date().toISOString()}`;
 console.log(header);
 console.log(`WebAssembly SIMD128 peak (independent f32x4 multiply-add chains): ${peak ? peak.gflops.toFixed(1) : '?'} GFLOP/s`);
 console.log(lines.join('\n'));

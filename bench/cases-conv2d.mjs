@@ -29,7 +29,8 @@ function convFlops(shape) {
   return 2 * N * K * Ho * Wo * C * R * S;
 }
 
-function tfjsConvForward(shape, x, w) {
+// Also run by the threaded tfjs-wasm in a worker (bench/peer-worker.mjs).
+export function tfjsConvForward(shape, x, w) {
   const out = convOut(shape);
   const tx = tf.tensor4d(nchwToNhwc(x, shape.x), [shape.x[0], shape.x[2], shape.x[3], shape.x[1]]);
   const tw = tf.tensor4d(kcrsToRsck(w, shape.w), [shape.w[2], shape.w[3], shape.w[1], shape.w[0]]);
@@ -160,6 +161,28 @@ export function conv2dBackwardCases(cl) {
   });
 }
 
+// 2x2/2 max pooling in tfjs on x (N, C, H, W): forward, or with dy the input gradient.
+export function tfjsMaxPool(x, xShape, dy) {
+  const [N, C, H, W] = xShape;
+  const yShape = [N, C, H >> 1, W >> 1];
+  const tx = tf.tensor4d(nchwToNhwc(x, xShape), [N, H, W, C]);
+  const tdy = dy && tf.tensor4d(nchwToNhwc(dy, yShape), [N, H >> 1, W >> 1, C]);
+  const ty = tf.maxPool(tx, 2, 2, 'valid');
+  return {
+    run: () => {
+      const r = dy
+        ? tf.engine().runKernel('MaxPoolGrad', { dy: tdy, input: tx, output: ty },
+          { filterSize: [2, 2], strides: [2, 2], pad: 'valid' })
+        : tf.maxPool(tx, 2, 2, 'valid');
+      const data = r.dataSync();
+      r.dispose();
+      return data;
+    },
+    result: (raw) => nhwcToNchw(raw, dy ? xShape : yShape),
+    dispose: () => { tx.dispose(); tdy?.dispose(); ty.dispose(); },
+  };
+}
+
 export function maxPoolCases(cl, remotes = {}) {
   const xShape = [64, 6, 24, 24];
   const yShape = [64, 6, 12, 12];
@@ -169,24 +192,7 @@ export function maxPoolCases(cl, remotes = {}) {
   const x = randomArray(prod(xShape), 31).map(Math.abs);
   const dy = randomArray(prod(yShape), 32);
   const [N, C, H, W] = xShape;
-  const tfjs = (backward) => () => {
-    const tx = tf.tensor4d(nchwToNhwc(x, xShape), [N, H, W, C]);
-    const tdy = tf.tensor4d(nchwToNhwc(dy, yShape), [N, 12, 12, C]);
-    const ty = tf.maxPool(tx, 2, 2, 'valid');
-    return {
-      run: () => {
-        const r = backward
-          ? tf.engine().runKernel('MaxPoolGrad', { dy: tdy, input: tx, output: ty },
-            { filterSize: [2, 2], strides: [2, 2], pad: 'valid' })
-          : tf.maxPool(tx, 2, 2, 'valid');
-        const data = r.dataSync();
-        r.dispose();
-        return data;
-      },
-      result: (raw) => nhwcToNchw(raw, backward ? xShape : yShape),
-      dispose: () => { tx.dispose(); tdy.dispose(); ty.dispose(); },
-    };
-  };
+  const tfjs = (backward) => () => tfjsMaxPool(x, xShape, backward ? dy : null);
   const cnj = (backward) => () => {
     const layer = new convnetjs.PoolLayer({ sx: 2, stride: 2, in_sx: W, in_sy: H, in_depth: C });
     const vols = Array.from({ length: N }, (_, n) => toVol(x, xShape, n));

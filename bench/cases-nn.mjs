@@ -17,6 +17,36 @@ function seededParameters(cl, layers, inputShape) {
   return params;
 }
 
+// Dense forward in tfjs with convlab's parameters ([weight (out, in), bias]) on x (B, in);
+// with dy, also the input and weight gradients (the input gradient is the result).
+export function tfjsDense(x, [w, b], dy) {
+  const [O, I] = w.shape;
+  const B = x.length / I;
+  const tx = tf.tensor2d(x, [B, I]);
+  const tw = tf.tensor2d(w.data, [O, I]);
+  const twT = tf.transpose(tw);   // (I, O), once: a plain product is XNNPACK's fast path
+  const tb = tf.tensor1d(b.data);
+  const tdy = dy && tf.tensor2d(dy, [B, O]);
+  return {
+    run: () => {
+      const y = tf.add(tf.matMul(tx, twT), tb);
+      let r = y.dataSync();
+      y.dispose();
+      if (dy) {
+        const dx = tf.matMul(tdy, tw);
+        const dw = tf.matMul(tdy, tx, true, false);
+        const db = tf.sum(tdy, 0);
+        r = dx.dataSync();
+        dw.dataSync();
+        db.dataSync();
+        for (const t of [dx, dw, db]) t.dispose();
+      }
+      return r;
+    },
+    dispose: () => { for (const t of [tx, tw, twT, tb, tdy]) t?.dispose(); },
+  };
+}
+
 export function denseCases(cl, remotes = {}) {
   const x = randomArray(B * I, 41);
   const dy = randomArray(B * O, 42);
@@ -33,34 +63,7 @@ export function denseCases(cl, remotes = {}) {
         dispose: () => net.dispose(),
       };
     };
-    const tfjs = () => {
-      const net = cl.sequential([{ type: 'dense', out: O }], { inputShape: [I], seed: 1 });
-      const [w, b] = net.parameters();
-      net.dispose();
-      const tx = tf.tensor2d(x, [B, I]);
-      const tw = tf.tensor2d(w.data, [O, I]);
-      const twT = tf.transpose(tw);   // (I, O), once: a plain product is XNNPACK's fast path
-      const tb = tf.tensor1d(b.data);
-      const tdy = tf.tensor2d(dy, [B, O]);
-      return {
-        run: () => {
-          const y = tf.add(tf.matMul(tx, twT), tb);
-          let r = y.dataSync();
-          y.dispose();
-          if (backward) {
-            const dx = tf.matMul(tdy, tw);
-            const dw = tf.matMul(tdy, tx, true, false);
-            const db = tf.sum(tdy, 0);
-            r = dx.dataSync();
-            dw.dataSync();
-            db.dataSync();
-            for (const t of [dx, dw, db]) t.dispose();
-          }
-          return r;
-        },
-        dispose: () => { for (const t of [tx, tw, twT, tb, tdy]) t.dispose(); },
-      };
-    };
+    const tfjs = () => tfjsDense(x, forwardSpec.params, backward ? dy : null);
     const cnj = () => {
       const net = cl.sequential([{ type: 'dense', out: O }], { inputShape: [I], seed: 1 });
       const [w, b] = net.parameters();
@@ -118,7 +121,7 @@ const LENET_FORWARD_FLOPS = 2 * (6 * 28 * 28 * 25 + 16 * 10 * 10 * 150 + 400 * 1
 // LeNet-5 in TensorFlow.js with convlab's parameters (weights moved to tfjs's layouts).
 // logits(tx) on an NHWC batch flattens in convlab's (C, H, W) order so that the dense
 // weights mean the same thing.
-function tfjsLenet(params, batch) {
+export function tfjsLenet(params, batch) {
   const p = Object.fromEntries(params.map((q) => [q.name, q]));
   const conv = (q) => tf.variable(tf.tensor4d(kcrsToRsck(q.data, q.shape),
     [q.shape[2], q.shape[3], q.shape[1], q.shape[0]]));
@@ -141,6 +144,41 @@ function tfjsLenet(params, batch) {
   return { logits, dispose: () => Object.values(v).forEach((t) => t.dispose()) };
 }
 
+// tfjsLenet's logits on x (B, 1, 28, 28).
+export function tfjsLenetForward(params, x, batch) {
+  const net = tfjsLenet(params, batch);
+  const tx = tf.tensor4d(nchwToNhwc(x, [batch, 1, 28, 28]), [batch, 28, 28, 1]);
+  return {
+    run: () => {
+      const y = tf.tidy(() => net.logits(tx));
+      const data = y.dataSync();
+      y.dispose();
+      return data;
+    },
+    dispose: () => { net.dispose(); tx.dispose(); },
+  };
+}
+
+// One SGD step of tfjsLenet on x (B, 1, 28, 28) with softmax cross-entropy; returns the loss
+// (before the step) as an array, for the check against convlab's.
+export function tfjsLenetStep(params, x, labels, lr) {
+  const batch = labels.length;
+  const net = tfjsLenet(params, batch);
+  const tx = tf.tensor4d(nchwToNhwc(x, [batch, 1, 28, 28]), [batch, 28, 28, 1]);
+  const ty = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+  const opt = tf.train.sgd(lr);
+  const loss = () => tf.losses.softmaxCrossEntropy(ty, net.logits(tx));
+  return {
+    run: () => {
+      const l = opt.minimize(loss, true);
+      const value = l.dataSync()[0];
+      l.dispose();
+      return Float32Array.of(value);
+    },
+    dispose: () => { net.dispose(); tx.dispose(); ty.dispose(); opt.dispose(); },
+  };
+}
+
 const lenetInput = () => randomArray(B * 784, 51).map((v) => (v + 1) / 2);
 
 export function lenetForwardCase(cl, remotes = {}) {
@@ -151,19 +189,7 @@ export function lenetForwardCase(cl, remotes = {}) {
     net.setParameters(params);
     return { run: () => net.forward(x, B), dispose: () => net.dispose() };
   };
-  const tfjs = () => {
-    const net = tfjsLenet(params, B);
-    const tx = tf.tensor4d(nchwToNhwc(x, [B, 1, 28, 28]), [B, 28, 28, 1]);
-    return {
-      run: () => {
-        const y = tf.tidy(() => net.logits(tx));
-        const data = y.dataSync();
-        y.dispose();
-        return data;
-      },
-      dispose: () => { net.dispose(); tx.dispose(); },
-    };
-  };
+  const tfjs = () => tfjsLenetForward(params, x, B);
   return {
     group: 'LeNet-5 forward',
     name: 'batch 64, logits',
@@ -184,21 +210,7 @@ export function lenetCase(cl, remotes = {}) {
     const net = cl.sequential(LENET, { inputShape: [1, 28, 28], seed: 1 });
     return { run: () => lossOf(net.trainStep(x, labels, B, { lr })), dispose: () => net.dispose() };
   };
-  const tfjs = () => {
-    const net = tfjsLenet(seededParameters(cl, LENET, [1, 28, 28]), B);
-    const tx = tf.tensor4d(nchwToNhwc(x, [B, 1, 28, 28]), [B, 28, 28, 1]);
-    const ty = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
-    const opt = tf.train.sgd(lr);
-    const loss = () => tf.losses.softmaxCrossEntropy(ty, net.logits(tx));
-    return {
-      run: () => {
-        const l = opt.minimize(loss, true);
-        const value = l.dataSync()[0];
-        l.dispose();
-        return value;
-      },
-    };
-  };
+  const tfjs = () => tfjsLenetStep(seededParameters(cl, LENET, [1, 28, 28]), x, labels, lr);
   const cnj = () => {
     const net = new convnetjs.Net();
     net.makeLayers([
@@ -223,13 +235,13 @@ export function lenetCase(cl, remotes = {}) {
     group: 'LeNet-5 SGD step',
     name: 'batch 64, softmax cross-entropy',
     flops: 3 * B * LENET_FORWARD_FLOPS,
-    // The first step's loss, from the same initial parameters: convlab on all cores against
-    // convlab on one thread (the peers' steps return no array and are not checked).
+    // The first step's loss, from the same initial parameters, against convlab's on one
+    // thread (ConvNetJS starts from its own initialisation and is not checked).
     reference: 'convlab',
     note: 'tfjs-wasm trains the convolutions through the registered filter-gradient shim',
     impls: {
       convlab, 'tfjs-wasm': tfjs, 'tfjs-cpu': tfjs, convnetjs: cnj,
-      ...remoteImpls(remotes, { kind: 'net-step', layers: LENET, inputShape: [1, 28, 28], batch: B, params: seededParameters(cl, LENET, [1, 28, 28]), x, labels, lr }, ['convlab-all']),
+      ...remoteImpls(remotes, { kind: 'net-step', layers: LENET, inputShape: [1, 28, 28], batch: B, params: seededParameters(cl, LENET, [1, 28, 28]), x, labels, lr }, ['convlab-all', 'tfjs-wasm-all']),
     },
   };
 }

@@ -7,8 +7,9 @@
 //
 // Messages in: { op: 'init', engine, threads }, { op: 'setup', id, spec }, { op: 'run', id,
 // inner, result }, { op: 'dispose', id }. Each gets one reply: { ok: true, ... } or
-// { ok: false, error }. Specs (plain data, see bench/remote.mjs): conv2d, maxpool2d, net
+// { ok: false, error }. Specs (plain data, built by the cases): conv2d, maxpool2d, net
 // (forward pass of a list of layer specs with given parameters), net-step (one SGD step).
+// Engines: 'ort', 'convlab' (threads > 1 only), 'tfjs-wasm' (its threaded build).
 import { parentPort } from 'node:worker_threads';
 import { modelFromLayers } from './onnx-model.mjs';
 
@@ -71,6 +72,28 @@ const ENGINES = {
       },
     };
   },
+  // TensorFlow.js's WASM backend, threaded build (bench/peer-tfjs-threaded.mjs), with the
+  // same tfjs code as the one-thread peer in the main thread.
+  async 'tfjs-wasm'(threads) {
+    await import('./peer-tfjs.mjs');   // the filter-gradient shim the training step needs
+    const { loadThreadedTfjs } = await import('./peer-tfjs-threaded.mjs');
+    const { tf, threads: used } = await loadThreadedTfjs(threads);
+    if (used !== threads) throw new Error(`tfjs-backend-wasm runs ${used} threads, asked for ${threads}`);
+    const { tfjsConvForward, tfjsMaxPool } = await import('./cases-conv2d.mjs');
+    const { tfjsDense, tfjsLenetForward, tfjsLenetStep, LENET } = await import('./cases-nn.mjs');
+    const isLenet = (layers) => JSON.stringify(layers) === JSON.stringify(LENET);
+    return {
+      info: { version: tf.version_core, threads: used },
+      make(spec) {
+        if (spec.kind === 'conv2d') return tfjsConvForward({ x: spec.xShape, w: spec.wShape, padding: spec.padding }, spec.x, spec.w);
+        if (spec.kind === 'maxpool2d' && spec.kernel === 2) return tfjsMaxPool(spec.x, spec.xShape, null);
+        if (spec.kind === 'net' && spec.layers.length === 1 && spec.layers[0].type === 'dense') return tfjsDense(spec.x, spec.params, null);
+        if (spec.kind === 'net' && isLenet(spec.layers)) return tfjsLenetForward(spec.params, spec.x, spec.batch);
+        if (spec.kind === 'net-step' && isLenet(spec.layers)) return tfjsLenetStep(spec.params, spec.x, spec.labels, spec.lr);
+        throw new Error(`no tfjs implementation of this ${spec.kind}`);
+      },
+    };
+  },
 };
 
 // A training step's loss as an array, so the harness can check it against the one-thread run's.
@@ -96,7 +119,9 @@ async function handle(msg) {
       if (impl.async) for (let i = 0; i < msg.inner; i++) raw = await impl.run();
       else for (let i = 0; i < msg.inner; i++) raw = impl.run();
       const ms = (performance.now() - t0) / msg.inner;
-      return msg.result ? { ms, result: Float32Array.from(raw) } : { ms };
+      if (!msg.result) return { ms };
+      const out = impl.result ? impl.result(raw) : raw;   // in convlab's layout
+      return { ms, result: ArrayBuffer.isView(out) ? Float32Array.from(out) : null };
     }
     case 'dispose': {
       await impls.get(msg.id)?.dispose?.();

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 const file = process.argv[2] ?? new URL('./results.json', import.meta.url);
 const { header, peak, results } = JSON.parse(readFileSync(file, 'utf8'));
 // Columns after convlab's own: [row name in results.json, column heading].
-const PEERS = [['ort-1t', 'ORT 1 thread'], ['ort-all', 'ORT all cores'], ['tfjs-wasm', 'tfjs-wasm'], ['tfjs-cpu', 'tfjs-cpu'], ['convnetjs', 'convnetjs']];
+const PEERS = [['ort-1t', 'ORT 1 thread'], ['ort-all', 'ORT all cores'], ['tfjs-wasm', 'tfjs-wasm'], ['tfjs-wasm-all', 'tfjs-wasm all cores'], ['tfjs-cpu', 'tfjs-cpu'], ['convnetjs', 'convnetjs']];
 const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 // A time with its unit, in microseconds below 0.1 ms so short calls keep two figures.
 const time = (x) => (x < 0.1 ? `${(1000 * x).toPrecision(2)} µs` : `${ms(x)} ms`);
@@ -47,7 +47,7 @@ for (const r of results.filter((x) => !x.group.startsWith('1-D'))) {
   out.push(`| ${r.group}: ${r.name} | ${ms(c.medianMs)} ms (${spread}) | ${g} | ${allCell(r.rows['convlab-all'])} | ${PEERS.map(([p]) => peerCell(r.rows[p], p)).join(' | ')} |`);
 }
 out.push('');
-out.push('Times are medians (with the fastest and slowest sample). In bold after a peer\'s time, convlab\'s time divided by the peer\'s, taken round by round and then the median (below 1: convlab is faster): convlab on one thread against a peer on one thread, convlab on all cores against ONNX Runtime on all cores († where convlab ran on one thread only). After convlab on all cores, its time over its time on one thread, paired the same way. GFLOP/s and the share of the SIMD peak are one thread\'s. – : the peer does not offer the case.');
+out.push('Times are medians (with the fastest and slowest sample). In bold after a peer\'s time, convlab\'s time divided by the peer\'s, taken round by round and then the median (below 1: convlab is faster): convlab on one thread against a peer on one thread, convlab on all cores against a peer on all cores († where convlab ran on one thread only). After convlab on all cores, its time over its time on one thread, paired the same way. GFLOP/s and the share of the SIMD peak are one thread\'s. – : the peer does not offer the case.');
 out.push('');
 out.push(...stepTable(), '', ...targetTable());
 const q = (r) => r.autoVsBestQuartiles.map((x) => x.toFixed(2)).join('–');
