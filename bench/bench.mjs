@@ -186,7 +186,7 @@ function pairedRatio(a, b) {
 function fmt(x, d = 2) { return x === undefined ? '' : x.toFixed(d); }
 
 const cases = [
-  ...conv2dForwardCases(cl, remotes), ...conv2dBackwardCases(cl), ...maxPoolCases(cl, remotes),
+  ...conv2dForwardCases(cl, remotes), ...conv2dBackwardCases(cl, remotes), ...maxPoolCases(cl, remotes),
   ...denseCases(cl, remotes), lenetForwardCase(cl, remotes), lenetCase(cl, remotes), ...conv1dCases(cl),
 ].filter((c) => !only || `${c.group} ${c.name}`.includes(only));
 

@@ -6,7 +6,7 @@
 import { tf } from './peer-tfjs.mjs';
 import { convnetjs, toVol, fromVol, setConvWeights, convWeightGrad } from './peer-convnetjs.mjs';
 import { nchwToNhwc, nhwcToNchw, kcrsToRsck, rsckToKcrs, randomArray } from './layouts.mjs';
-import { remoteImpls } from './remote.mjs';
+import { remoteImpls, TRAINING_REMOTES } from './remote.mjs';
 
 export const CONV_SHAPES = {
   A: { x: [64, 1, 28, 28], w: [6, 1, 5, 5], padding: 'valid' },
@@ -105,7 +105,7 @@ export function conv2dForwardCases(cl, remotes = {}) {
   });
 }
 
-function tfjsConvBackward(shape, x, w, dy) {
+export function tfjsConvBackward(shape, x, w, dy) {
   const [N, C, H, W] = shape.x;
   const [K, , R, S] = shape.w;
   const out = convOut(shape);
@@ -130,7 +130,7 @@ function tfjsConvBackward(shape, x, w, dy) {
   };
 }
 
-export function conv2dBackwardCases(cl) {
+export function conv2dBackwardCases(cl, remotes = {}) {
   return ['A', 'C'].map((id) => {
     const shape = CONV_SHAPES[id];
     const x = randomArray(prod(shape.x), 21);
@@ -150,6 +150,8 @@ export function conv2dBackwardCases(cl) {
       const c = convnetjsConv(shape, x, w, true, dy);
       return { ...c, weightResult: () => c.weightGrad() };
     };
+    const spec = { kind: 'conv2d-backward', x, xShape: shape.x, w, wShape: shape.w, dy, padding: shape.padding };
+    Object.assign(impls, remoteImpls(remotes, spec, TRAINING_REMOTES));
     return {
       group: 'conv2d backward (input + weight)',
       name: `${id} ${shape.x.join('x')} -> ${shape.w[0]}, ${shape.w[2]}x${shape.w[3]} ${shape.padding}`,
@@ -227,7 +229,9 @@ export function maxPoolCases(cl, remotes = {}) {
       'tfjs-wasm': tfjs(backward),
       'tfjs-cpu': tfjs(backward),
       convnetjs: cnj(backward),
-      ...(backward ? {} : remoteImpls(remotes, { kind: 'maxpool2d', x, xShape, kernel: 2 })),
+      ...(backward
+        ? remoteImpls(remotes, { kind: 'maxpool2d', x, xShape, kernel: 2, dy }, TRAINING_REMOTES)
+        : remoteImpls(remotes, { kind: 'maxpool2d', x, xShape, kernel: 2 })),
     },
   }));
 }

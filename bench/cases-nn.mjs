@@ -4,7 +4,7 @@
 import { tf } from './peer-tfjs.mjs';
 import { convnetjs } from './peer-convnetjs.mjs';
 import { randomArray, nchwToNhwc, kcrsToRsck } from './layouts.mjs';
-import { remoteImpls } from './remote.mjs';
+import { remoteImpls, TRAINING_REMOTES } from './remote.mjs';
 import { lossOf } from './peer-worker.mjs';
 
 const B = 64, I = 784, O = 100;
@@ -98,7 +98,10 @@ export function denseCases(cl, remotes = {}) {
       name: backward ? 'forward + backward' : 'forward',
       flops: (backward ? 6 : 2) * B * I * O,
       reference: 'convlab',
-      impls: { convlab, 'tfjs-wasm': tfjs, 'tfjs-cpu': tfjs, convnetjs: cnj, ...(backward ? {} : remoteImpls(remotes, forwardSpec)) },
+      impls: {
+        convlab, 'tfjs-wasm': tfjs, 'tfjs-cpu': tfjs, convnetjs: cnj,
+        ...(backward ? remoteImpls(remotes, { ...forwardSpec, kind: 'net-vjp', dy }, TRAINING_REMOTES) : remoteImpls(remotes, forwardSpec)),
+      },
     };
   };
   return [make(false), make(true)];
@@ -241,7 +244,7 @@ export function lenetCase(cl, remotes = {}) {
     note: 'tfjs-wasm trains the convolutions through the registered filter-gradient shim',
     impls: {
       convlab, 'tfjs-wasm': tfjs, 'tfjs-cpu': tfjs, convnetjs: cnj,
-      ...remoteImpls(remotes, { kind: 'net-step', layers: LENET, inputShape: [1, 28, 28], batch: B, params: seededParameters(cl, LENET, [1, 28, 28]), x, labels, lr }, ['convlab-all', 'tfjs-wasm-all']),
+      ...remoteImpls(remotes, { kind: 'net-step', layers: LENET, inputShape: [1, 28, 28], batch: B, params: seededParameters(cl, LENET, [1, 28, 28]), x, labels, lr }, TRAINING_REMOTES),
     },
   };
 }

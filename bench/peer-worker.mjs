@@ -7,8 +7,9 @@
 //
 // Messages in: { op: 'init', engine, threads }, { op: 'setup', id, spec }, { op: 'run', id,
 // inner, result }, { op: 'dispose', id }. Each gets one reply: { ok: true, ... } or
-// { ok: false, error }. Specs (plain data, built by the cases): conv2d, maxpool2d, net
-// (forward pass of a list of layer specs with given parameters), net-step (one SGD step).
+// { ok: false, error }. Specs (plain data, built by the cases): conv2d, conv2d-backward,
+// maxpool2d (backward when it has dy), net (forward pass of a list of layer specs with given
+// parameters), net-vjp (its input gradient), net-step (one SGD step).
 // Engines: 'ort', 'convlab' (threads > 1 only), 'tfjs-wasm' (its threaded build).
 import { parentPort } from 'node:worker_threads';
 import { modelFromLayers } from './onnx-model.mjs';
@@ -37,7 +38,7 @@ const ENGINES = {
     return {
       info: { version: ort.env.versions?.web ?? '?', threads },
       async make(spec) {
-        if (spec.kind === 'net-step') throw new Error('ONNX Runtime Web does not train');
+        if (spec.dy || spec.kind !== 'conv2d' && spec.kind !== 'maxpool2d' && spec.kind !== 'net') throw new Error('ONNX Runtime Web runs forward passes only');
         const { layers, params } = layersOf(spec);
         const inputShape = spec.kind === 'net' ? spec.inputShape : spec.xShape.slice(1);
         const batch = spec.kind === 'net' ? spec.batch : spec.xShape[0];
@@ -61,14 +62,27 @@ const ENGINES = {
     return {
       info: { version: cl.version, threads: cl.threads },
       make(spec) {
-        if (spec.kind === 'conv2d') return { run: () => cl.conv2d(spec.x, spec.xShape, spec.w, spec.wShape, { padding: spec.padding, method: 'auto' }).data };
-        if (spec.kind === 'maxpool2d') return { run: () => cl.maxPool2d(spec.x, spec.xShape, { kernel: spec.kernel }).data };
+        const { x, xShape, w, wShape, dy, padding } = spec;
+        switch (spec.kind) {
+          case 'conv2d': return { run: () => cl.conv2d(x, xShape, w, wShape, { padding, method: 'auto' }).data };
+          case 'conv2d-backward': return {
+            run: () => cl.conv2dBackward(x, xShape, w, wShape, dy, { padding, method: 'auto' }),
+            result: (r) => r.gradInput,
+            weightResult: (r) => r.gradWeight,
+          };
+          case 'maxpool2d': return {
+            run: () => (dy ? cl.maxPool2dBackward(x, xShape, dy, { kernel: spec.kernel }) : cl.maxPool2d(x, xShape, { kernel: spec.kernel }).data),
+          };
+          default: break;
+        }
         const net = cl.sequential(spec.layers, { inputShape: spec.inputShape, seed: 1 });
         net.setParameters(spec.params);
-        const run = spec.kind === 'net'
-          ? () => net.forward(spec.x, spec.batch)
-          : () => lossOf(net.trainStep(spec.x, spec.labels, spec.batch, { lr: spec.lr }));
-        return { run, dispose: () => net.dispose() };
+        const runs = {
+          net: () => net.forward(x, spec.batch),
+          'net-vjp': () => net.vjp(x, spec.batch, dy).gradInput,
+          'net-step': () => lossOf(net.trainStep(x, spec.labels, spec.batch, { lr: spec.lr })),
+        };
+        return { run: runs[spec.kind], dispose: () => net.dispose() };
       },
     };
   },
@@ -79,15 +93,19 @@ const ENGINES = {
     const { loadThreadedTfjs } = await import('./peer-tfjs-threaded.mjs');
     const { tf, threads: used } = await loadThreadedTfjs(threads);
     if (used !== threads) throw new Error(`tfjs-backend-wasm runs ${used} threads, asked for ${threads}`);
-    const { tfjsConvForward, tfjsMaxPool } = await import('./cases-conv2d.mjs');
+    const { tfjsConvForward, tfjsConvBackward, tfjsMaxPool } = await import('./cases-conv2d.mjs');
     const { tfjsDense, tfjsLenetForward, tfjsLenetStep, LENET } = await import('./cases-nn.mjs');
     const isLenet = (layers) => JSON.stringify(layers) === JSON.stringify(LENET);
     return {
       info: { version: tf.version_core, threads: used },
       make(spec) {
-        if (spec.kind === 'conv2d') return tfjsConvForward({ x: spec.xShape, w: spec.wShape, padding: spec.padding }, spec.x, spec.w);
-        if (spec.kind === 'maxpool2d' && spec.kernel === 2) return tfjsMaxPool(spec.x, spec.xShape, null);
-        if (spec.kind === 'net' && spec.layers.length === 1 && spec.layers[0].type === 'dense') return tfjsDense(spec.x, spec.params, null);
+        const shape = { x: spec.xShape, w: spec.wShape, padding: spec.padding };
+        const isDense = (layers) => layers.length === 1 && layers[0].type === 'dense';
+        if (spec.kind === 'conv2d') return tfjsConvForward(shape, spec.x, spec.w);
+        if (spec.kind === 'conv2d-backward') return tfjsConvBackward(shape, spec.x, spec.w, spec.dy);
+        if (spec.kind === 'maxpool2d' && spec.kernel === 2) return tfjsMaxPool(spec.x, spec.xShape, spec.dy);
+        if (spec.kind === 'net' && isDense(spec.layers)) return tfjsDense(spec.x, spec.params, null);
+        if (spec.kind === 'net-vjp' && isDense(spec.layers)) return tfjsDense(spec.x, spec.params, spec.dy);
         if (spec.kind === 'net' && isLenet(spec.layers)) return tfjsLenetForward(spec.params, spec.x, spec.batch);
         if (spec.kind === 'net-step' && isLenet(spec.layers)) return tfjsLenetStep(spec.params, spec.x, spec.labels, spec.lr);
         throw new Error(`no tfjs implementation of this ${spec.kind}`);
@@ -120,8 +138,9 @@ async function handle(msg) {
       else for (let i = 0; i < msg.inner; i++) raw = impl.run();
       const ms = (performance.now() - t0) / msg.inner;
       if (!msg.result) return { ms };
-      const out = impl.result ? impl.result(raw) : raw;   // in convlab's layout
-      return { ms, result: ArrayBuffer.isView(out) ? Float32Array.from(out) : null };
+      const array = (a) => (ArrayBuffer.isView(a) ? Float32Array.from(a) : null);
+      // In convlab's layout.
+      return { ms, result: array(impl.result ? impl.result(raw) : raw), weightResult: array(impl.weightResult?.(raw)) };
     }
     case 'dispose': {
       await impls.get(msg.id)?.dispose?.();

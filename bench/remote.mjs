@@ -1,7 +1,8 @@
 // bench/remote.mjs: the main thread's side of bench/peer-worker.mjs. start() runs an engine
 // at a thread count in a worker thread; its impl(spec) is an implementation for the harness
 // whose timed(inner) runs `inner` calls in the worker and returns the time per call measured
-// there (and, when asked, the result, for the check against convlab's).
+// there (and, when asked, the result and any weight gradient, for the check against
+// convlab's).
 import { Worker } from 'node:worker_threads';
 
 let nextId = 0;
@@ -32,8 +33,10 @@ class RemoteEngine {
     return {
       timed: async (inner, result) => {
         const r = await this.call({ op: 'run', id, inner, result });
-        return { ms: r.ms, raw: r.result };
+        return { ms: r.ms, raw: r };
       },
+      result: (r) => r.result,
+      weightResult: (r) => r.weightResult,
       dispose: () => this.call({ op: 'dispose', id }),
     };
   }
@@ -54,6 +57,9 @@ export async function start(engine, threads) {
     throw e;
   }
 }
+
+// The remote engines that compute gradients (ONNX Runtime Web only runs forward passes).
+export const TRAINING_REMOTES = ['convlab-all', 'tfjs-wasm-all'];
 
 /**
  * The harness's implementation factories for a spec on each of the named remote engines
