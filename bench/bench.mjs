@@ -13,7 +13,8 @@
 // all cores) run in worker threads of this process (bench/remote.mjs), one per thread count,
 // driven call by call from here; their times are taken inside the worker around the calls.
 //
-// Options: --quick (fewer rounds), --only <substring of a group or case name>, --out <file>.
+// Options: --quick (a smoke run: fewer rounds, a call slower than SLOW_MS timed by its first
+// call alone), --only <substring of a group or case name>, --out <file>.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { load } from 'convlab';
@@ -122,6 +123,9 @@ async function runCase(c) {
   for (const [, r] of live) {
     const sampleMs = r.firstMs * r.inner;
     r.rounds = r.firstMs > SLOW_MS ? 1 : Math.max(3, Math.min(MAX_ROUNDS, Math.round(BUDGET_MS / sampleMs)));
+    // A smoke run keeps the first call of a slow one (tens of seconds for tfjs-cpu's
+    // gradients) as its only sample.
+    if (quick && r.firstMs > SLOW_MS) { r.rounds = 0; r.times.push(r.firstMs); }
   }
   // Each round starts with a different implementation, so none always runs right after the
   // same neighbour (e.g. after the FFT method has flushed the caches).

@@ -51,6 +51,8 @@ out.push('Times are medians (with the fastest and slowest sample). In bold after
 out.push('');
 out.push(...stepTable(), '', ...targetTable());
 const q = (r) => r.autoVsBestQuartiles.map((x) => x.toFixed(2)).join('–');
+// No paired run when every method took more than twice auto's time in the rounds.
+const vsFastest = (r) => (r.autoVsBest ? `${r.fastestMethod.replace('convlab ', '')} | **${r.autoVsBest.toFixed(2)}** (${q(r)})` : '– | –');
 const autoRows = results.filter((x) => x.autoVsBest && !x.group.startsWith('1-D'));
 const oneD = results.filter((x) => x.group.startsWith('1-D'));
 if (autoRows.length) {
@@ -73,7 +75,7 @@ if (oneD.length) {
   for (const r of oneD) {
     const [, n, m] = r.name.match(/n=(\d+) m=(\d+)/);
     const t = (name) => (r.rows[name]?.medianMs ? time(r.rows[name].medianMs) : '–');
-    out.push(`| ${n} | ${m} | ${methods.map(t).join(' | ')} | ${t('convlab auto')} | ${gflops(r.rows['convlab auto'])} | ${r.autoChoice} | ${r.fastestMethod.replace('convlab ', '')} | **${r.autoVsBest.toFixed(2)}** (${q(r)}) |`);
+    out.push(`| ${n} | ${m} | ${methods.map(t).join(' | ')} | ${t('convlab auto')} | ${gflops(r.rows['convlab auto'])} | ${r.autoChoice} | ${vsFastest(r)} |`);
   }
 }
 console.log(out.join('\n'));
