@@ -56,9 +56,16 @@ const ENGINES = {
 
   async convlab(threads) {
     const { load } = await import('convlab');
-    // load() refuses an option it does not know, so a module without threads says so here.
-    const cl = await load({ threads }).catch((e) => { throw new Error(`this convlab module has no threads (${e.message})`); });
-    if (!(cl.threads > 1)) throw new Error(`load({ threads: ${threads} }) gave cl.threads = ${cl.threads}`);
+    // load() refuses an option it does not know, so a module without threads says so here;
+    // a count above the module's limit is a RangeError, and then the most it takes is used.
+    let cl;
+    for (let n = threads; !cl; n--) {
+      cl = await load({ threads: n }).catch((e) => {
+        if (e instanceof RangeError && n > 2) return null;
+        throw new Error(`load({ threads: ${n} }) refused: ${e.message}`);
+      });
+    }
+    if (!(cl.threads > 1)) throw new Error(`load({ threads }) gave cl.threads = ${cl.threads}`);
     return {
       info: { version: cl.version, threads: cl.threads },
       make(spec) {
@@ -92,7 +99,8 @@ const ENGINES = {
     await import('./peer-tfjs.mjs');   // the filter-gradient shim the training step needs
     const { loadThreadedTfjs } = await import('./peer-tfjs-threaded.mjs');
     const { tf, threads: used } = await loadThreadedTfjs(threads);
-    if (used !== threads) throw new Error(`tfjs-backend-wasm runs ${used} threads, asked for ${threads}`);
+    // Its pool takes at most 8 threads; fewer than 2 would be the one-thread peer again.
+    if (used < Math.min(threads, 2)) throw new Error(`tfjs-backend-wasm runs ${used} threads, asked for ${threads}`);
     const { tfjsConvForward, tfjsConvBackward, tfjsMaxPool } = await import('./cases-conv2d.mjs');
     const { tfjsDense, tfjsLenetForward, tfjsLenetStep, LENET } = await import('./cases-nn.mjs');
     const isLenet = (layers) => JSON.stringify(layers) === JSON.stringify(LENET);
