@@ -247,3 +247,10 @@ console.log(lines.join('\n'));
 writeFileSync(outFile, JSON.stringify({ header, date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0].model, cores, peak, engines: Object.fromEntries(Object.entries(remotes).map(([n, r]) => [n, r instanceof Error ? { error: r.message } : r.info])), results }, null, 1));
 tf.disposeVariables();
 await Promise.all(Object.values(remotes).filter((r) => !(r instanceof Error)).map((r) => r.terminate()));
+// A peer that disagrees with convlab is left out of its case's timings; the run still fails,
+// so that no one reads a table with a wrong implementation quietly missing.
+const mismatches = results.flatMap((r) => Object.entries(r.rows).filter(([, row]) => row.status.startsWith('MISMATCH')).map(([name]) => `${r.group}: ${r.name}: ${name}`));
+if (mismatches.length) {
+  process.stderr.write(`MISMATCH against convlab (not timed):\n  ${mismatches.join('\n  ')}\n`);
+  process.exitCode = 1;
+}
