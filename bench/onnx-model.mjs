@@ -10,11 +10,11 @@ const { onnx } = createRequire(import.meta.url)('onnx-proto');
 const OPSET = 13;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
-// A float32 graph input or output; an output's shape may be left for the runtime to infer.
 function valueInfo(name, shape) {
-  const tensorType = { elemType: FLOAT };
-  if (shape) tensorType.shape = { dim: shape.map((d) => ({ dimValue: d })) };
-  return onnx.ValueInfoProto.create({ name, type: { tensorType } });
+  return onnx.ValueInfoProto.create({
+    name,
+    type: { tensorType: { elemType: FLOAT, shape: { dim: shape.map((d) => ({ dimValue: d })) } } },
+  });
 }
 
 // Attributes as ONNX wants them: integers, lists of integers or floats, by their JS type.
@@ -28,7 +28,7 @@ function attribute(name, value) {
 
 /**
  * A serialised ModelProto. nodes: [{ op, inputs, outputs, attrs? }]; initializers:
- * [{ name, shape, data: Float32Array }]; input: { name, shape }; output: { name, shape? }.
+ * [{ name, shape, data: Float32Array }]; input/output: { name, shape }.
  */
 export function buildModel({ nodes, initializers, input, output }) {
   const graph = onnx.GraphProto.create({
@@ -52,11 +52,15 @@ export function buildModel({ nodes, initializers, input, output }) {
 
 const pair = (v) => (Array.isArray(v) ? v : [v, v]);
 
+// Output size of a window of size k, stride st and total padding p over n.
+const windows = (n, k, st, p) => Math.floor((n + p - k) / st) + 1;
+
 /**
  * A model for a list of convlab layer specs (the subset the benchmark uses: conv2d with
  * integer or 'same'/'valid' padding, relu, maxpool2d, flatten, dense) on an input of shape
  * [batch, ...inputShape], with convlab's parameters ([{ name: 'i.weight' | 'i.bias', shape,
- * data }]) as initializers. A conv2d spec with `bias: false` has no bias. Input 'x', output 'y'.
+ * data }]) as initializers. A conv2d spec with `bias: false` has no bias. Input 'x', output
+ * 'y', whose shape is worked out layer by layer as ONNX's checker wants it.
  */
 export function modelFromLayers(layers, inputShape, batch, params) {
   const byName = new Map(params.map((p) => [p.name, p]));
@@ -66,35 +70,50 @@ export function modelFromLayers(layers, inputShape, batch, params) {
     const p = byName.get(`${i}.${field}`);
     if (!p) throw new Error(`onnx-model: layers[${i}]: no parameter ${i}.${field}`);
     initializers.push({ name: p.name, shape: p.shape, data: p.data });
-    return p.name;
+    return p;
   };
   let current = 'x';
+  let shape = [batch, ...inputShape];
   layers.forEach((layer, i) => {
     const out = i === layers.length - 1 ? 'y' : `h${i}`;
     const node = (op, inputs, attrs) => nodes.push({ op, inputs, outputs: [out], attrs });
+    const [N, C, H, W] = shape;
     switch (layer.type) {
       case 'conv2d': {
-        const [R, S] = pair(layer.kernel);
-        const inputs = [current, weight(i, 'weight')];
-        if (layer.bias !== false) inputs.push(weight(i, 'bias'));
+        const w = weight(i, 'weight');
+        const [K, , R, S] = w.shape;
+        const inputs = [current, w.name];
+        if (layer.bias !== false) inputs.push(weight(i, 'bias').name);
         const pad = layer.padding ?? 0;
-        const attrs = { kernel_shape: [R, S], strides: pair(layer.stride ?? 1) };
-        if (pad === 'same') attrs.pads = [(R - 1) >> 1, (S - 1) >> 1, R >> 1, S >> 1];
-        else if (pad !== 'valid') attrs.pads = [...pair(pad), ...pair(pad)];
-        node('Conv', inputs, attrs);
+        const strides = pair(layer.stride ?? 1);
+        let pads = [0, 0, 0, 0];
+        if (pad === 'same') pads = [(R - 1) >> 1, (S - 1) >> 1, R >> 1, S >> 1];
+        else if (pad !== 'valid') pads = [...pair(pad), ...pair(pad)];
+        node('Conv', inputs, { kernel_shape: [R, S], strides, pads });
+        shape = [N, K, windows(H, R, strides[0], pads[0] + pads[2]), windows(W, S, strides[1], pads[1] + pads[3])];
         break;
       }
       case 'relu': node('Relu', [current]); break;
       case 'maxpool2d': {
         const k = pair(layer.kernel);
-        node('MaxPool', [current], { kernel_shape: k, strides: pair(layer.stride ?? layer.kernel) });
+        const strides = pair(layer.stride ?? layer.kernel);
+        node('MaxPool', [current], { kernel_shape: k, strides });
+        shape = [N, C, windows(H, k[0], strides[0], 0), windows(W, k[1], strides[1], 0)];
         break;
       }
-      case 'flatten': node('Flatten', [current], { axis: 1 }); break;
-      case 'dense': node('Gemm', [current, weight(i, 'weight'), weight(i, 'bias')], { transB: 1 }); break;
+      case 'flatten':
+        node('Flatten', [current], { axis: 1 });
+        shape = [N, shape.slice(1).reduce((a, b) => a * b, 1)];
+        break;
+      case 'dense': {
+        const w = weight(i, 'weight');
+        node('Gemm', [current, w.name, weight(i, 'bias').name], { transB: 1 });
+        shape = [N, w.shape[0]];
+        break;
+      }
       default: throw new Error(`onnx-model: layers[${i}].type: ${layer.type} is not translated`);
     }
     current = out;
   });
-  return buildModel({ nodes, initializers, input: { name: 'x', shape: [batch, ...inputShape] }, output: { name: 'y' } });
+  return buildModel({ nodes, initializers, input: { name: 'x', shape: [batch, ...inputShape] }, output: { name: 'y', shape } });
 }
