@@ -1,17 +1,19 @@
 // bench/bench.mjs (`npm run bench`): convlab against ONNX Runtime Web (WASM backend, one
-// thread and all cores), TensorFlow.js (WASM backend with XNNPACK, one thread, and CPU
-// backend) and ConvNetJS, in one Node process, interleaved round by round so that machine
-// noise hits every implementation alike. convlab runs on one thread and, when its module can
-// use threads, on all cores. Before timing, each implementation's result is checked against
-// convlab's; a mismatch takes that implementation out of the case and is printed. Prints a
-// table of medians, spreads and ratios and writes the same as JSON (bench/results.json, or
-// the path in --out). Ratios are paired (per round against peers, back-to-back pairs for
-// 'auto' against each method), since the machine's speed drifts more over seconds than the
-// differences being measured.
+// thread and all cores), TensorFlow.js (WASM backend with XNNPACK, one thread and all cores,
+// and CPU backend) and ConvNetJS, in one Node process, interleaved round by round so that
+// machine noise hits every implementation alike. convlab runs on one thread and, when its
+// module can use threads, on all cores. Before timing, each implementation's result is
+// checked against convlab's; a mismatch takes that implementation out of the case, is
+// printed, and fails the run once the results are written. Prints a table of medians,
+// spreads and ratios and writes the same as JSON (bench/results.json, or the path in --out).
+// Ratios are paired (per round against peers, back-to-back pairs for 'auto' against each
+// method), since the machine's speed drifts more over seconds than the differences being
+// measured.
 //
 // The engines whose thread count is fixed per module instance (ONNX Runtime Web, convlab on
-// all cores) run in worker threads of this process (bench/remote.mjs), one per thread count,
-// driven call by call from here; their times are taken inside the worker around the calls.
+// all cores, tfjs-wasm's threaded build) run in worker threads of this process
+// (bench/remote.mjs), one per engine and thread count, driven call by call from here; their
+// times are taken inside the worker around the calls.
 //
 // Options: --quick (a smoke run: fewer rounds, a call slower than SLOW_MS timed by its first
 // call alone), --only <substring of a group or case name>, --out <file>.

@@ -89,6 +89,7 @@ const ENGINES = {
           'net-vjp': () => net.vjp(x, spec.batch, dy).gradInput,
           'net-step': () => lossOf(net.trainStep(x, spec.labels, spec.batch, { lr: spec.lr })),
         };
+        if (!runs[spec.kind]) throw new Error(`no convlab implementation of a ${spec.kind}`);
         return { run: runs[spec.kind], dispose: () => net.dispose() };
       },
     };
@@ -116,7 +117,7 @@ const ENGINES = {
         if (spec.kind === 'net-vjp' && isDense(spec.layers)) return tfjsDense(spec.x, spec.params, spec.dy);
         if (spec.kind === 'net' && isLenet(spec.layers)) return tfjsLenetForward(spec.params, spec.x, spec.batch);
         if (spec.kind === 'net-step' && isLenet(spec.layers)) return tfjsLenetStep(spec.params, spec.x, spec.labels, spec.lr);
-        throw new Error(`no tfjs implementation of this ${spec.kind}`);
+        throw new Error(`no tfjs implementation of a ${spec.kind}`);
       },
     };
   },
