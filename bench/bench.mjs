@@ -136,7 +136,12 @@ async function runCase(c) {
     for (const [name, r] of order) {
       if (round >= r.rounds) continue;
       if (await activate(name)) r.impl.run();   // tensors moved to this backend: untimed once
-      r.times.push((await timeOnce(r.impl, r.inner)).ms);
+      try {
+        r.times.push((await timeOnce(r.impl, r.inner)).ms);
+      } catch (e) {   // a worker that died: the row says so, the rest of the case goes on
+        process.stderr.write(`  ${name}: failed: ${e.message}\n`);
+        Object.assign(r, { status: `failed: ${e.message}`, rounds: 0, times: [] });
+      }
     }
   }
   for (const r of Object.values(rows)) {
@@ -149,7 +154,7 @@ async function runCase(c) {
   }
   const autoPairs = rows['convlab auto']?.status === 'ok' ? await pairWithAuto(rows, methods) : null;
   for (const [name, r] of Object.entries(rows)) {
-    if (r.impl?.dispose) { await activate(name); r.impl.dispose(); }
+    if (r.impl?.dispose) { await activate(name); await Promise.resolve(r.impl.dispose()).catch(() => {}); }
     delete r.impl; delete r.check; delete r.weightCheck; delete r.firstMs;
   }
   return { rows, autoPairs };

@@ -10,17 +10,28 @@ let nextId = 0;
 class RemoteEngine {
   #worker;
   #queue = Promise.resolve();
+  #gone = null;   // why the worker stopped, once it has: later calls fail at once
 
-  constructor(worker) { this.#worker = worker; }
+  constructor(worker) {
+    this.#worker = worker;
+    worker.on('error', (e) => { this.#gone ??= e; });
+    worker.on('exit', (code) => { this.#gone ??= new Error(`worker exited (code ${code})`); });
+  }
 
-  // One request at a time, each answered by exactly one message.
+  // One request at a time, each answered by exactly one message, or by the worker's end.
   call(msg) {
     const reply = this.#queue.then(() => new Promise((resolve, reject) => {
+      if (this.#gone) { reject(this.#gone); return; }
       const onMessage = (m) => { cleanup(); if (m.ok) resolve(m); else reject(new Error(m.error)); };
-      const onError = (e) => { cleanup(); reject(e); };
-      const cleanup = () => { this.#worker.off('message', onMessage); this.#worker.off('error', onError); };
+      const onEnd = () => { cleanup(); reject(this.#gone); };
+      const cleanup = () => {
+        this.#worker.off('message', onMessage);
+        this.#worker.off('error', onEnd);
+        this.#worker.off('exit', onEnd);
+      };
       this.#worker.on('message', onMessage);
-      this.#worker.on('error', onError);
+      this.#worker.on('error', onEnd);
+      this.#worker.on('exit', onEnd);
       this.#worker.postMessage(msg);
     }));
     this.#queue = reply.catch(() => {});
