@@ -6,6 +6,7 @@
 import { tf } from './peer-tfjs.mjs';
 import { convnetjs, toVol, fromVol, setConvWeights, convWeightGrad } from './peer-convnetjs.mjs';
 import { nchwToNhwc, nhwcToNchw, kcrsToRsck, rsckToKcrs, randomArray } from './layouts.mjs';
+import { remoteImpls, TRAINING_REMOTES } from './remote.mjs';
 
 export const CONV_SHAPES = {
   A: { x: [64, 1, 28, 28], w: [6, 1, 5, 5], padding: 'valid' },
@@ -28,7 +29,8 @@ function convFlops(shape) {
   return 2 * N * K * Ho * Wo * C * R * S;
 }
 
-function tfjsConvForward(shape, x, w) {
+// Also run by the threaded tfjs-wasm in a worker (bench/peer-worker.mjs).
+export function tfjsConvForward(shape, x, w) {
   const out = convOut(shape);
   const tx = tf.tensor4d(nchwToNhwc(x, shape.x), [shape.x[0], shape.x[2], shape.x[3], shape.x[1]]);
   const tw = tf.tensor4d(kcrsToRsck(w, shape.w), [shape.w[2], shape.w[3], shape.w[1], shape.w[0]]);
@@ -76,7 +78,9 @@ function convnetjsConv(shape, x, w, withBackward, dy) {
   };
 }
 
-export function conv2dForwardCases(cl) {
+// `remotes` (bench/remote.mjs): the engines in worker threads (ONNX Runtime Web at one
+// thread and all cores, convlab at all cores), which run the forward cases.
+export function conv2dForwardCases(cl, remotes = {}) {
   return Object.entries(CONV_SHAPES).map(([id, shape]) => {
     const x = randomArray(prod(shape.x), 11);
     const w = randomArray(prod(shape.w), 12);
@@ -89,6 +93,7 @@ export function conv2dForwardCases(cl) {
     impls['tfjs-wasm'] = () => tfjsConvForward(shape, x, w);
     impls['tfjs-cpu'] = () => tfjsConvForward(shape, x, w);
     impls.convnetjs = () => convnetjsConv(shape, x, w, false);
+    Object.assign(impls, remoteImpls(remotes, { kind: 'conv2d', x, xShape: shape.x, w, wShape: shape.w, padding: shape.padding }));
     return {
       group: 'conv2d forward',
       name: `${id} ${shape.x.join('x')} -> ${shape.w[0]}, ${shape.w[2]}x${shape.w[3]} ${shape.padding}`,
@@ -100,7 +105,7 @@ export function conv2dForwardCases(cl) {
   });
 }
 
-function tfjsConvBackward(shape, x, w, dy) {
+export function tfjsConvBackward(shape, x, w, dy) {
   const [N, C, H, W] = shape.x;
   const [K, , R, S] = shape.w;
   const out = convOut(shape);
@@ -125,7 +130,7 @@ function tfjsConvBackward(shape, x, w, dy) {
   };
 }
 
-export function conv2dBackwardCases(cl) {
+export function conv2dBackwardCases(cl, remotes = {}) {
   return ['A', 'C'].map((id) => {
     const shape = CONV_SHAPES[id];
     const x = randomArray(prod(shape.x), 21);
@@ -145,6 +150,8 @@ export function conv2dBackwardCases(cl) {
       const c = convnetjsConv(shape, x, w, true, dy);
       return { ...c, weightResult: () => c.weightGrad() };
     };
+    const spec = { kind: 'conv2d-backward', x, xShape: shape.x, w, wShape: shape.w, dy, padding: shape.padding };
+    Object.assign(impls, remoteImpls(remotes, spec, TRAINING_REMOTES));
     return {
       group: 'conv2d backward (input + weight)',
       name: `${id} ${shape.x.join('x')} -> ${shape.w[0]}, ${shape.w[2]}x${shape.w[3]} ${shape.padding}`,
@@ -156,7 +163,29 @@ export function conv2dBackwardCases(cl) {
   });
 }
 
-export function maxPoolCases(cl) {
+// 2x2/2 max pooling in tfjs on x (N, C, H, W): forward, or with dy the input gradient.
+export function tfjsMaxPool(x, xShape, dy) {
+  const [N, C, H, W] = xShape;
+  const yShape = [N, C, H >> 1, W >> 1];
+  const tx = tf.tensor4d(nchwToNhwc(x, xShape), [N, H, W, C]);
+  const tdy = dy && tf.tensor4d(nchwToNhwc(dy, yShape), [N, H >> 1, W >> 1, C]);
+  const ty = tf.maxPool(tx, 2, 2, 'valid');
+  return {
+    run: () => {
+      const r = dy
+        ? tf.engine().runKernel('MaxPoolGrad', { dy: tdy, input: tx, output: ty },
+          { filterSize: [2, 2], strides: [2, 2], pad: 'valid' })
+        : tf.maxPool(tx, 2, 2, 'valid');
+      const data = r.dataSync();
+      r.dispose();
+      return data;
+    },
+    result: (raw) => nhwcToNchw(raw, dy ? xShape : yShape),
+    dispose: () => { tx.dispose(); tdy?.dispose(); ty.dispose(); },
+  };
+}
+
+export function maxPoolCases(cl, remotes = {}) {
   const xShape = [64, 6, 24, 24];
   const yShape = [64, 6, 12, 12];
   // Non-negative input, as after a ReLU: tfjs-wasm 4.22's MaxPoolGrad sends the gradient to
@@ -165,24 +194,7 @@ export function maxPoolCases(cl) {
   const x = randomArray(prod(xShape), 31).map(Math.abs);
   const dy = randomArray(prod(yShape), 32);
   const [N, C, H, W] = xShape;
-  const tfjs = (backward) => () => {
-    const tx = tf.tensor4d(nchwToNhwc(x, xShape), [N, H, W, C]);
-    const tdy = tf.tensor4d(nchwToNhwc(dy, yShape), [N, 12, 12, C]);
-    const ty = tf.maxPool(tx, 2, 2, 'valid');
-    return {
-      run: () => {
-        const r = backward
-          ? tf.engine().runKernel('MaxPoolGrad', { dy: tdy, input: tx, output: ty },
-            { filterSize: [2, 2], strides: [2, 2], pad: 'valid' })
-          : tf.maxPool(tx, 2, 2, 'valid');
-        const data = r.dataSync();
-        r.dispose();
-        return data;
-      },
-      result: (raw) => nhwcToNchw(raw, backward ? xShape : yShape),
-      dispose: () => { tx.dispose(); tdy.dispose(); ty.dispose(); },
-    };
-  };
+  const tfjs = (backward) => () => tfjsMaxPool(x, xShape, backward ? dy : null);
   const cnj = (backward) => () => {
     const layer = new convnetjs.PoolLayer({ sx: 2, stride: 2, in_sx: W, in_sy: H, in_depth: C });
     const vols = Array.from({ length: N }, (_, n) => toVol(x, xShape, n));
@@ -217,6 +229,9 @@ export function maxPoolCases(cl) {
       'tfjs-wasm': tfjs(backward),
       'tfjs-cpu': tfjs(backward),
       convnetjs: cnj(backward),
+      ...(backward
+        ? remoteImpls(remotes, { kind: 'maxpool2d', x, xShape, kernel: 2, dy }, TRAINING_REMOTES)
+        : remoteImpls(remotes, { kind: 'maxpool2d', x, xShape, kernel: 2 })),
     },
   }));
 }

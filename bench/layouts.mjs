@@ -66,3 +66,10 @@ export function relativeError(a, b) {
   }
   return a.length === b.length ? worst / scale : Infinity;
 }
+
+// Largest |a - b|, reported next to the relative error for the float-tolerance check.
+export function maxAbsError(a, b) {
+  let worst = 0;
+  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return a.length === b.length ? worst : Infinity;
+}

@@ -10,7 +10,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);  // single thread, like every other peer
+// One thread in this realm; the threaded build runs in a worker thread of its own
+// (bench/peer-tfjs-threaded.mjs), which sets the flag the other way before the backend starts.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
 tf.registerKernel({
   kernelName: 'Conv2DBackpropFilter',
