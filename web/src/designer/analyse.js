@@ -41,17 +41,20 @@ export function buildDesign(cl, design, inputShape, seed = 0) {
   return cl.sequential(design, { inputShape, seed });
 }
 
-// The parameters' { name, shape } of a design, in the core's order and naming; throws the
-// core's Error for a design it refuses. Needs a registered core.
-export function designParameterShapes(design, inputShape) {
+// The { name, shape } of a design's parameters (or, with `which` 'buffers', of its buffers:
+// batch norm's running statistics), in the core's order and naming; throws the core's Error
+// for a design it refuses. Needs a registered core.
+export function designTensorShapes(design, inputShape, which = 'parameters') {
   if (!registered) throw new Error('design: the WebAssembly core is not loaded, so a custom design cannot be checked');
   const net = buildDesign(registered, design, inputShape);
   try {
-    return net.parameters().map((p) => ({ name: p.name, shape: p.shape }));
+    return net[which]().map((p) => ({ name: p.name, shape: p.shape }));
   } finally {
     net.dispose();
   }
 }
+
+export const designParameterShapes = (design, inputShape) => designTensorShapes(design, inputShape);
 
 function macsOf(registry, spec, inShape, outShape, sub) {
   const field = (name) => {

@@ -4,7 +4,7 @@
 // network is built). A custom design (arch 'custom') is its own list of layers; its
 // parameters' shapes are the core's (designer/analyse.js builds it).
 
-import { designParameterShapes } from '../designer/analyse.js';
+import { designParameterShapes, designTensorShapes } from '../designer/analyse.js';
 
 // LeNet-5 (LeCun et al. 1998, the notes' "Architecture LeNet5"): C1 6@5x5 on the 28x28
 // digit padded by 2 (LeCun's 32x32 input), S2 2x2, C3 16@5x5, S4 2x2, C5 120@5x5 kept a
@@ -68,6 +68,13 @@ export function parameterShapes(settings, side = 28, channels = 1) {
     }
   });
   return shapes;
+}
+
+// [{ name, shape }] of the network's buffers (batch norm's running statistics): none for
+// LeNet-5 and the MLP; a custom design's are the core's.
+export function bufferShapes(settings, side = 28, channels = 1) {
+  if (settings.arch !== 'custom') return [];
+  return designTensorShapes(settings.design, [channels, side, side], 'buffers');
 }
 
 // The parameters the filter view draws: the kernels of the first two convolution layers

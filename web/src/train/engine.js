@@ -33,10 +33,23 @@ export function stagingFor(net, count) {
   return net.staging(count);
 }
 
+// Runs fn with the network in eval mode (torch's model.eval(): batch norm uses its running
+// statistics and moves none, dropout is off), then back in the mode it was in. Scoring and
+// inspecting must not see the batch's statistics, nor change the run's.
+export function inEvalMode(net, fn) {
+  const training = net.training;
+  net.eval();
+  try {
+    return fn();
+  } finally {
+    if (training) net.train();
+  }
+}
+
 // Loss sum, correct count and predictions of `count` examples, from the core's loss without
-// gradients.
+// gradients, in eval mode.
 export function evaluateBatch(net, x, labels, count, loss) {
-  const r = net.evaluate(x, labels, count, { loss });
+  const r = inEvalMode(net, () => net.evaluate(x, labels, count, { loss }));
   return { lossSum: r.loss * count, correct: Math.round(r.accuracy * count), predictions: r.predictions };
 }
 
@@ -53,7 +66,7 @@ export function displayProbabilities(row, loss) {
 
 // The outputs and every layer's activations for one example.
 export function inspectOne(net, x, loss) {
-  const out = net.forward(x, 1);
+  const out = inEvalMode(net, () => net.forward(x, 1));
   const layers = net.layers.map((l) => ({ type: l.type, shape: l.outputShape, data: net.layerOutput(l.index) }));
   return { output: Array.from(out), probabilities: displayProbabilities(out, loss), loss, layers };
 }
@@ -63,18 +76,17 @@ export function parametersNamed(net, names) {
   return names.map((n) => net.parameter(n));
 }
 
-// Parameters and momentum buffers as fresh { name, shape, data } copies; with a core that
-// has them, the non-trainable buffers too (batch norm's running statistics: the export
-// needs them).
+// Parameters, the optimiser's state and the non-trainable buffers (batch norm's running
+// statistics) as fresh { name, shape, data } copies.
 export function readState(net) {
-  const state = { parameters: net.parameters(), optimizer: net.optimizerState() };
-  if (typeof net.buffers === 'function') state.buffers = net.buffers();
-  return state;
+  return { parameters: net.parameters(), optimizer: net.optimizerState(), buffers: net.buffers() };
 }
 
 // optimizer: null (a file without buffers: momentum restarts) or a list like parameters.
-export function writeState(net, parameters, optimizer) {
+// buffers: batch norm's running statistics, a list like parameters ([] or absent without).
+export function writeState(net, parameters, optimizer, buffers) {
   const tensors = (list) => list.map((p) => ({ name: p.name, shape: p.shape, data: Float32Array.from(p.data) }));
   net.setParameters(tensors(parameters));
   if (optimizer) net.setOptimizerState(tensors(optimizer));
+  if (buffers?.length) net.setBuffers(tensors(buffers));
 }

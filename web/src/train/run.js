@@ -203,7 +203,7 @@ export class Run {
   // no momentum buffers: its momentum starts again from v = g, so the first steps differ
   // slightly from an unbroken run's.
   restore(saved) {
-    writeState(this.net, saved.parameters, saved.optimizer);
+    writeState(this.net, saved.parameters, saved.optimizer, saved.buffers);
     const p = saved.progress;
     this.progress = { epoch: p.epoch, position: p.position, steps: p.steps, done: p.done };
     if (p.diverged) this.progress.diverged = p.diverged;

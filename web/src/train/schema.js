@@ -3,7 +3,7 @@
 // settings describe. A run that passes can be handed to the worker; one that fails throws an
 // Error naming the field, before anything is stored or built.
 
-import { parameterShapes } from './architectures.js';
+import { bufferShapes, parameterShapes } from './architectures.js';
 import { MAX_POINTS, boundedCopy } from './curve-data.js';
 import { checkSettings } from './settings.js';
 
@@ -117,6 +117,7 @@ export function checkHeader(run) {
 
 // Returns the run in its checked, normalised form: { format, version, dataset, settings,
 // progress, curves, lastEval, parameters, optimizer (a list; undefined for version 1),
+// buffers (a list, [] for a network without batch norm),
 // savedAt, heldOut (the held-out count its accuracy was measured on, or null) }.
 // nTrain: training examples of the run's data set (positions are checked against it).
 export function checkRun(run, { nTrain = 8000 } = {}) {
@@ -141,7 +142,11 @@ export function checkRun(run, { nTrain = 8000 } = {}) {
   if (run.version >= 2) {
     optimizer = checkOptimizer(run.optimizer, shapes);
   }
+  // Batch norm's running statistics: required when the network has them (without them its
+  // eval-mode outputs would be an untrained network's), absent otherwise.
+  const bufferList = bufferShapes(settings);
+  const buffers = bufferList.length || run.buffers !== undefined ? checkTensors(run.buffers ?? undefined, bufferList, 'buffers') : [];
   const heldOut = run.heldOut == null ? null : int(run.heldOut, 'heldOut', 1, 1e6);
   const savedAt = typeof run.savedAt === 'number' && Number.isFinite(run.savedAt) ? run.savedAt : null;
-  return { format: FORMAT, version: run.version, dataset: settings.dataset, settings, progress, curves, lastEval, parameters, optimizer, savedAt, heldOut };
+  return { format: FORMAT, version: run.version, dataset: settings.dataset, settings, progress, curves, lastEval, parameters, optimizer, buffers, savedAt, heldOut };
 }

@@ -65,8 +65,7 @@ function evaluator(net, loss) {
 // A network with the weights of a stored run (an archive entry's or the current one).
 function networkOf(run, side) {
   const net = createNetwork(cl, run.settings, side);
-  writeState(net, run.parameters, null);
-  if (run.buffers && net.setBuffers) net.setBuffers(run.buffers);
+  writeState(net, run.parameters, null, run.buffers);
   net.eval?.(); // only evaluated: batch norm uses its running statistics, dropout is off
   return net;
 }
