@@ -10,7 +10,10 @@ import { MAX_RUNS, archiveEntry, bound, droppedNote, finalAccuracy, fingerprint,
 import { SHIFTS, directions, robustness } from '../../web/src/train/compare/shift.js';
 import { areaResample, centreByMass, checkDrawing, preprocess } from '../../web/src/train/compare/drawings-data.js';
 import { emptyCurves } from '../../web/src/train/curve-data.js';
-import { CHOICES, DEFAULTS, checkSettings } from '../../web/src/train/settings.js';
+import { cl } from './helpers.mjs';
+import { DEFAULTS, checkSettings } from '../../web/src/train/settings.js';
+import { createNetwork, trainBatch } from '../../web/src/train/engine.js';
+import { useCore } from '../../web/src/designer/analyse.js';
 import { EPOCHS, READY, describeQueue, finished, newQueue, parseQuery } from '../../web/src/train/compare/queue.js';
 
 function snapshot({ acc = 0.9, steps = 10, done = true, seed = 1 } = {}) {
@@ -190,14 +193,21 @@ describe('ready comparisons', () => {
     assert.equal(finished({ items: [{ status: 'done' }, { status: 'pending' }] }), false);
   });
 
-  test("every ready run's settings are valid page settings (the optimiser setting once the page has it)", () => {
+  test("every ready run's settings are valid page settings, and the core takes one step with them", () => {
+    useCore(cl);
     for (const [name, c] of Object.entries(READY)) {
       c.items.forEach((item, i) => {
+        const at = `${name}.items[${i}]`;
+        const settings = checkSettings(item.settings);
+        const net = createNetwork(cl, settings, 28);
         try {
-          checkSettings(item.settings);
-        } catch (error) {
-          // Before the page's settings gain the optimiser choice, only that field may be refused.
-          assert.ok(!('optimizer' in CHOICES) && /^optimizer: unknown setting/.test(error.message), `${name}.items[${i}]: ${error.message}`);
+          const s = net.staging(4);
+          s.x.fill(0.25);
+          s.labels.set([0, 1, 2, 3]);
+          const r = trainBatch(net, s.x, s.labels, 4, { loss: settings.loss, lr: settings.lr, momentum: settings.momentum });
+          assert.ok(Number.isFinite(r.loss), `${at}: loss ${r.loss}`);
+        } finally {
+          net.dispose();
         }
       });
     }
