@@ -126,7 +126,7 @@ std::vector<std::int32_t> labels_of(const harness::fixture& f) {
 }  // namespace
 
 TEST_CASE("each update alone is torch.optim's, bit for bit (three steps, n = 37)") {
-    for (const harness::fixture& f : harness::load_fixtures("optim/updates.txt")) {
+    for (const harness::fixture& f : harness::load_fixtures("optim_updates.txt")) {
         const convlab::train_options o = options_of(f);
         INFO(describe(f));
         std::vector<float> p = harness::as_float(f.at("p"));
@@ -157,7 +157,7 @@ TEST_CASE("each update alone is torch.optim's, bit for bit (three steps, n = 37)
 }
 
 TEST_CASE("a conv + dense network trained five steps as torch.optim does") {
-    for (const harness::fixture& f : harness::load_fixtures("optim/nets.txt")) {
+    for (const harness::fixture& f : harness::load_fixtures("optim_nets.txt")) {
         const convlab::train_options o = options_of(f);
         INFO(describe(f));
         sequential net(small_layers(), {1, 6, 6}, 1);
@@ -190,7 +190,7 @@ TEST_CASE("a conv + dense network trained five steps as torch.optim does") {
 }
 
 TEST_CASE("a run resumed from its parameters and optimiser state continues bit for bit") {
-    for (const harness::fixture& f : harness::load_fixtures("optim/nets.txt")) {
+    for (const harness::fixture& f : harness::load_fixtures("optim_nets.txt")) {
         const convlab::train_options o = options_of(f);
         INFO(describe(f));
         const std::vector<float> x = harness::as_float(f.at("x"));
@@ -264,7 +264,8 @@ TEST_CASE("options: torch's defaults, each optimiser's own options only, ranges 
         {{{"nesterov", bool_value(true)}, {"momentum", number_value(0.9)}, {"dampening", number_value(0.1)}},
          "nesterov: needs momentum > 0 and dampening 0"},
     };
-    for (const auto& [fields, message] : refused) {
+    for (const auto& [fields_, message] : refused) {
+        const auto& fields = fields_;  // a lambda may not capture a structured binding in C++17
         const std::string got = error_of([&] { read_train_options(fields); });
         INFO(got);
         CHECK(starts_with(got, message));

@@ -1,5 +1,5 @@
 // optim.test.mjs: trainStep's optimisers on the WebAssembly build against torch.optim
-// (tests/fixtures/optim/nets.txt, written by generate_optim.py): SGD with momentum,
+// (tests/fixtures/optim_nets.txt, written by optim/generate_optim.py): SGD with momentum,
 // dampening, Nesterov and weight decay, Adam, AdamW (with AMSGrad) and RMSprop (momentum,
 // centered) train a small conv + dense network five steps as torch does; their state
 // (optimizerState) is torch's; a run saved as plain JSON mid-way and resumed continues bit for
@@ -13,7 +13,7 @@ import { assertClose, assertNear, cl, f32 } from './helpers.mjs';
 
 // The native harness's format: "key: numbers" lines, cases separated by "---".
 function loadFixtures(name) {
-  const text = readFileSync(new URL(`../fixtures/optim/${name}`, import.meta.url), 'utf8');
+  const text = readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
   const cases = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
@@ -58,7 +58,7 @@ function build(c, seed = 1) {
 const flat = (list) => Float32Array.from(list.flatMap((p) => Array.from(p.data)));
 const SLOTS = ['momentum_buffer', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'square_avg', 'grad_avg'];
 
-const nets = loadFixtures('nets.txt');
+const nets = loadFixtures('optim_nets.txt');
 
 describe('trainStep as torch.optim: a conv + dense network, five steps', () => {
   for (const c of nets) {

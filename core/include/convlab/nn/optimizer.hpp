@@ -122,7 +122,10 @@ class optimizer {
     optimizer_kind kind_ = optimizer_kind::sgd;
     bool active_ = false;
     float step_ = 0.0f;
-    std::vector<std::string> slot_names_;        // the slots the state has, in torch's order
+    // The slots the state has, in torch's order: views of the static slot tables, so that
+    // starting again after a reset allocates nothing (a slot name may outgrow a string's
+    // small-buffer).
+    std::vector<std::string_view> slot_names_;
     std::vector<std::vector<float>> slots_;      // [parameter * slot count + slot] -> (size)
     float* slot(std::size_t param, std::string_view name);
 };

@@ -149,7 +149,7 @@ std::vector<optimizer_state_view> optimizer::views() const {
     for (std::size_t j = 0; j < params_.size(); ++j)
         for (std::size_t k = 0; k < count; ++k) {
             const std::vector<float>& s = slots_[j * count + k];
-            list.push_back({params_[j].name + "." + slot_names_[k], params_[j].shape, s.data(), s.size()});
+            list.push_back({params_[j].name + "." + std::string(slot_names_[k]), params_[j].shape, s.data(), s.size()});
         }
     return list;
 }
@@ -224,7 +224,7 @@ void optimizer::load(const std::vector<optimizer_state_view>& list) {
             fail(at + "data", "expected the step count, a whole number >= 1, got " + std::to_string(step));
     }
     // A required slot for every parameter; an optional one for all or none.
-    std::vector<std::string> names;
+    std::vector<std::string_view> names;
     for (std::size_t k = 0; k < per; ++k) {
         std::size_t present = 0;
         for (std::size_t j = 0; j < params_.size(); ++j) present += source[j * per + k] != nullptr;
