@@ -5,10 +5,10 @@
 // module, and still computes the right numbers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../web/serve.mjs';
+import { startServer, DIST } from '../../web/serve.mjs';
 import { setup, openPage, results, close, trainSteps, waitTrainState } from './helpers.mjs';
 
 let env;
@@ -60,11 +60,29 @@ test('the training page is cross-origin isolated and trains on the threaded modu
   await trainSteps(page, 20);
   // load()'s default there: min(cores, 8) threads, so the threaded module and its workers
   assert.ok(wasm.includes('convlab_wasm_mt.wasm'), `requests: ${wasm.join(', ')}`);
-  assert.ok(wasm.includes('convlab_wasm_mt.worker.js'), `requests: ${wasm.join(', ')}`);
+  // one pthread worker per thread but the calling one: cl.threads = min(cores, 8) there
+  const workers = wasm.filter((f) => f === 'convlab_wasm_mt.worker.js').length;
+  assert.equal(workers, Math.min(cores, 8) - 1, `requests: ${wasm.join(', ')}`);
   assert.ok(!wasm.includes('convlab_wasm.wasm'), 'not the single-threaded module');
   assert.ok(Number(await page.evaluate(() => document.getElementById('train').dataset.trainPoints)) > 0);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('dist/_headers isolates the site\'s pages for static hosts, and not the embed pages', async () => {
+  const file = await readFile(join(DIST, '_headers'), 'utf8');
+  const block = (path) => file.split('\n\n').find((b) => b.startsWith(`${path}\n`)) ?? '';
+  for (const path of ['/train.html', '/lessons/*', '/']) {
+    assert.match(block(path), /Cross-Origin-Opener-Policy: same-origin/, path);
+    assert.match(block(path), /Cross-Origin-Embedder-Policy: require-corp/, path);
+  }
+  assert.match(block('/wasm/*'), /Cross-Origin-Embedder-Policy: require-corp/);
+  for (const path of ['/embed.html', '/embed/*', '/embed-this/*']) {
+    assert.doesNotMatch(block(path), /Cross-Origin-(Opener|Embedder)-Policy/, path);
+  }
+  const embed = await fetch(`${env.url}embed/toeplitz.html`);
+  assert.equal(embed.headers.get('cross-origin-opener-policy'), null);
+  assert.equal(embed.headers.get('cross-origin-embedder-policy'), null);
 });
 
 test('an embed page in a sandboxed iframe on another origin runs single-threaded', async () => {
