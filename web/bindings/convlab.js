@@ -21,7 +21,7 @@ import { describe, optionsObject, plainObject, refuseUnknownKeys } from './args.
 import { Heap } from './heap.js';
 import { Network } from './network.js';
 import { createOps } from './ops.js';
-import { installNodeWorker, isNode, refreshingViews, threadsOption } from './threads.js';
+import { installNodeWorker, isNode, refreshingViews, releaseNodeWorkers, threadsOption } from './threads.js';
 
 const DEFAULT_WASM = '../../build/wasm/convlab_wasm.wasm';
 // load()'s options are read before the module (and its registry) exists.
@@ -75,22 +75,27 @@ async function instantiate(options) {
 async function instantiateThreaded(options, threads) {
   const base = wasmUrlOf(options);
   const glue = new URL('convlab_wasm_mt.js', base);
-  if (isNode()) await installNodeWorker();
+  if (isNode()) await installNodeWorker(nodeModule);
   let create;
   try {
     ({ default: create } = await import(/* webpackIgnore: true */ /* @vite-ignore */ glue.href));
   } catch (error) {
     throw new Error(`convlab: cannot load the threaded module from ${glue.href} (run \`npm run build\` first?): ${error.message}`);
   }
-  const M = await createModule(create, await wasmSource({ wasmUrl: new URL('convlab_wasm_mt.wasm', base).href }), {
-    locateFile: (path) => new URL(path, base).href,
-    mainScriptUrlOrBlob: glue.href,
-    convlabWorkers: threads - 1,
-    // The glue warns once when the main thread waits for a worker. Ours waits only for the
-    // pool's chunks, never for anything a worker needs from it (the workers exist before the
-    // first call), so the wait is the computation's own length.
-    printErr: (text) => { if (!/^Blocking on the main thread/.test(text)) console.warn(text); },
-  });
+  let M;
+  try {
+    M = await createModule(create, await wasmSource({ wasmUrl: new URL('convlab_wasm_mt.wasm', base).href }), {
+      locateFile: (path) => new URL(path, base).href,
+      mainScriptUrlOrBlob: glue.href,
+      convlabWorkers: threads - 1,
+      // The glue warns once when the main thread waits for a worker. Ours waits only for the
+      // pool's chunks, never for anything a worker needs from it (the workers exist before the
+      // first call), so the wait is the computation's own length.
+      printErr: (text) => { if (!/^Blocking on the main thread/.test(text)) console.warn(text); },
+    });
+  } finally {
+    releaseNodeWorkers();
+  }
   refreshingViews(M);
   const error = M.setThreads(threads);
   if (error !== undefined) throw error;

@@ -46,10 +46,21 @@ export function isNode() {
 // The glue's pthreads start Web Workers (new Worker(url), a classic script that then imports
 // the glue). Node has worker_threads instead: this gives them the little of the Web Worker
 // interface the glue uses. Installed on globalThis only when it has no Worker.
-export async function installNodeWorker() {
+const nodeWorkers = new Set();
+
+// Once the module has loaded: the pool's workers must not keep a finished script's process
+// alive. (While loading they must: the glue waits for their 'loaded' messages. And unref
+// goes after the listeners, since adding a 'message' listener refs a worker's port again.)
+export function releaseNodeWorkers() {
+  for (const w of nodeWorkers) w.unref();
+  nodeWorkers.clear();
+}
+
+// nodeModule: convlab.js's way to Node's built-ins that no bundler tries to resolve.
+export async function installNodeWorker(nodeModule) {
   if (typeof globalThis.Worker === 'function') return;
-  const { Worker: NodeWorker } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads');
-  const { fileURLToPath, pathToFileURL } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
+  const { Worker: NodeWorker } = await nodeModule('node:worker_threads');
+  const { fileURLToPath, pathToFileURL } = await nodeModule('node:url');
   // Runs in the worker: a web-worker-like global (self, postMessage, onmessage, location,
   // importScripts), then the glue's worker.js read and evaluated as the classic script it is.
   const boot = `
@@ -71,10 +82,9 @@ parentPort.on('message', (data) => globalThis.onmessage && globalThis.onmessage(
       const href = String(url instanceof URL ? url.href : url);
       const fileUrl = href.startsWith('file:') ? href : pathToFileURL(href).href;
       this.#worker = new NodeWorker(boot, { eval: true, workerData: { file: fileURLToPath(fileUrl), url: fileUrl } });
-      // The pool's workers must not keep a finished script's process alive.
-      this.#worker.unref();
       this.#worker.on('message', (data) => this.#emit('message', { data }));
       this.#worker.on('error', (error) => this.#emit('error', error));
+      nodeWorkers.add(this.#worker);
     }
     #emit(type, event) {
       const handler = type === 'message' ? this.onmessage : this.onerror;
