@@ -120,6 +120,22 @@ if (CHILD) {
       }
     });
 
+    test('the heap grows under the threads: results still identical, and read from the new memory', () => {
+      const before = cl.memoryStats().heapBytes;
+      const xShape = [2, 4, 512, 512], wShape = [8, 4, 3, 3];
+      const x = random(2 * 4 * 512 * 512, 7), w = random(8 * 36, 8);
+      const two = cl.conv2d(x, xShape, w, wShape, { padding: 1, method: 'im2col' }).data;
+      const one = withThreads(1, () => cl.conv2d(x, xShape, w, wShape, { padding: 1, method: 'im2col' }).data);
+      assert.ok(cl.memoryStats().heapBytes > before, `heap ${before} -> ${cl.memoryStats().heapBytes} bytes`);
+      assert.deepEqual(two, one);
+      // one output by hand: image 1, channel 5, row 100, column 200
+      let want = 0;
+      for (let c = 0; c < 4; c++) for (let r = 0; r < 3; r++) for (let q = 0; q < 3; q++) {
+        want += x[((1 * 4 + c) * 512 + 99 + r) * 512 + 199 + q] * w[((5 * 4 + c) * 3 + r) * 3 + q];
+      }
+      assert.ok(Math.abs(two[((1 * 8 + 5) * 512 + 100) * 512 + 200] - want) < 1e-4);
+    });
+
     test('a seeded LeNet-5 training run: same losses and parameters on 1 and 2 threads and in the single-threaded module', () => {
       const two = trainingRun(cl);
       const one = withThreads(1, () => trainingRun(cl));
