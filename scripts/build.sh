@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the WebAssembly module (Emscripten preset) and the web front end into dist/.
+# Builds the WebAssembly modules (Emscripten preset: convlab_wasm, and convlab_wasm_mt with
+# threads) and the web front end into dist/.
 # Incremental: CMake and the bundler skip what has not changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

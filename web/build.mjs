@@ -3,7 +3,8 @@
 //   dist/embed.html, dist/train.html             one widget for iframes; the training page
 //   dist/assets/                                 esbuild bundles (ES modules, split), app.css,
 //                                                KaTeX's CSS and fonts (no CDN)
-//   dist/wasm/convlab_wasm.wasm                  the core, copied from build/wasm
+//   dist/wasm/convlab_wasm.wasm                  the core, copied from build/wasm, and the
+//   dist/wasm/convlab_wasm_mt.{js,wasm,worker.js} threaded module beside it
 // Lesson problems are printed as warnings here (pages still render, with error boxes);
 // web/lint.mjs is what fails on them.
 
@@ -114,6 +115,10 @@ async function copyStatic() {
   if (existsSync(wasm)) {
     await mkdir(join(dist, 'wasm'), { recursive: true });
     await cp(wasm, join(dist, 'wasm', 'convlab_wasm.wasm'));
+    // The threaded module, loaded at run time on cross-origin isolated pages (threads.js).
+    for (const f of ['convlab_wasm_mt.js', 'convlab_wasm_mt.wasm', 'convlab_wasm_mt.worker.js']) {
+      if (existsSync(join(wasmDir, f))) await cp(join(wasmDir, f), join(dist, 'wasm', f));
+    }
   } else {
     console.warn('build: warning: build/wasm/convlab_wasm.wasm is missing; widgets will show an error box');
   }

@@ -14,8 +14,16 @@ export interface LoadOptions {
    * Relative strings resolve against location.href (browser) or the working directory (Node).
    */
   wasmUrl?: string | URL;
-  /** The module's bytes, when the caller has them already. */
+  /** The module's bytes, when the caller has them already (the single-threaded module). */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /**
+   * (addition) Threads for the core's kernels, 1 to 8. More than 1 loads the threaded module
+   * (convlab_wasm_mt.{js,wasm,worker.js} beside wasmUrl) and needs SharedArrayBuffer: a
+   * cross-origin isolated page, or Node; refused otherwise, and with wasmBinary. Default: on an
+   * isolated page min(navigator.hardwareConcurrency, 8), else 1 (always 1 in Node). Results
+   * are the same bits for every thread count.
+   */
+  threads?: number;
 }
 
 /** Resolves once the WebAssembly module is ready; later calls return the same instance. */
@@ -204,6 +212,12 @@ export interface Convlab {
   readonly version: string;
   /** True when the SIMD128 build is running. */
   readonly simd: boolean;
+  /** (addition) The threads the kernels use now (1 with the single-threaded module). */
+  readonly threads: number;
+  /** (addition) The most threads setThreads accepts: load()'s threads (1 single-threaded). */
+  readonly maxThreads: number;
+  /** (addition) Changes the thread count, 1 to maxThreads; results do not depend on it. */
+  setThreads(n: number): void;
   /** The registries of convolution methods ('auto' is not listed: it picks one of these). */
   readonly methods: { readonly conv1d: readonly string[]; readonly conv2d: readonly string[] };
   /** (addition) Every name the core accepts, with each layer's fields and each function's options. */

@@ -12,6 +12,7 @@
 
 #include "conv2d_internal.hpp"
 #include "convlab/common.hpp"
+#include "convlab/parallel.hpp"
 #include "kernel_arch.hpp"
 
 namespace convlab {
@@ -121,23 +122,28 @@ conv2d_geometry make_conv2d_geometry(int N, int C, int H, int W, int K, int Cw, 
     return g;
 }
 
+// Each channel's sum runs over the batch in one fixed order; threads take whole channels.
 void conv2d_bias_backward(const conv2d_geometry& g, const float* dy, float* db) {
     using batch = xsimd::batch<float, kernel_arch>;
     constexpr std::size_t width = batch::size;
     const std::size_t plane = std::size_t(g.Ho) * g.Wo;
-    for (int k = 0; k < g.K; ++k) {
-        double acc = 0;
-        for (int n = 0; n < g.N; ++n) {
-            const float* d = dy + (std::size_t(n) * g.K + k) * plane;
-            batch part(0.f);
-            std::size_t p = 0;
-            for (; p + width <= plane; p += width) part += batch::load_unaligned(d + p);
-            float sum = xsimd::hadd(part);
-            for (; p < plane; ++p) sum += d[p];
-            acc += sum;
+    const std::size_t chunks = chunk_count(g.K, std::max<std::size_t>(1, 65536 / std::max<std::size_t>(1, plane * g.N)), 64);
+    parallel_for(chunks, [&](std::size_t t) {
+        const index_span ks = chunk_span(g.K, chunks, t);
+        for (std::size_t k = ks.begin; k < ks.end; ++k) {
+            double acc = 0;
+            for (int n = 0; n < g.N; ++n) {
+                const float* d = dy + (std::size_t(n) * g.K + k) * plane;
+                batch part(0.f);
+                std::size_t p = 0;
+                for (; p + width <= plane; p += width) part += batch::load_unaligned(d + p);
+                float sum = xsimd::hadd(part);
+                for (; p < plane; ++p) sum += d[p];
+                acc += sum;
+            }
+            db[k] = float(acc);
         }
-        db[k] = float(acc);
-    }
+    });
 }
 
 void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, const float* bias,

@@ -18,7 +18,7 @@ using arch = kernel_arch;  // kernel_arch.hpp
 using batch = xsimd::batch<float, arch>;
 constexpr int VS = int(batch::size);
 
-// Reusable buffers (the module is single-threaded; thread_local keeps native tests safe).
+// Reusable buffers, one set per thread (the pool's chunks each use their own thread's).
 template <int Slot>
 inline float* workspace(std::size_t n) {
     thread_local std::vector<float> buffer;

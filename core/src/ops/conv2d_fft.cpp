@@ -13,6 +13,8 @@
 // channels within a memory budget; the per-image spectra of x and dy are recomputed per
 // chunk. Stride > 1 computes the stride-1 result and subsamples (one code path; the FFT is
 // worth it only for large kernels, where 'auto' picks it, and strided large kernels are rare).
+// Threads take whole images in the forward pass and the input gradient; dw's sum over the
+// batch stays on one thread (its spectral accumulators are the large part of the memory).
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>
@@ -23,6 +25,7 @@
 #include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/fft.hpp"
+#include "convlab/parallel.hpp"
 
 namespace convlab {
 
@@ -231,10 +234,8 @@ void conv2d_fft_forward(const conv2d_geometry& g, const float* x, const float* w
     const grid& gr = f.gr;
     const std::size_t spec = gr.spectrum();
     thread_local std::vector<float> xs_buf, ws_buf, acc_buf, tmp;
-    float* xs = workspace(xs_buf, std::size_t(g.C) * spec);  // one image's channels
     const int chunk = chunk_size(std::size_t(g.C) * spec, g.K);
     float* ws = workspace(ws_buf, std::size_t(chunk) * g.C * spec);
-    float* acc = workspace(acc_buf, 2 * spec + 2 * gr.P);
     const int last_row = (g.Ho - 1) * g.stride_h + 1;
     for (int k0 = 0; k0 < g.K; k0 += chunk) {
         const int kc = std::min(chunk, g.K - k0);
@@ -243,7 +244,10 @@ void conv2d_fft_forward(const conv2d_geometry& g, const float* x, const float* w
                        place(gr, w + (std::size_t(k0) * g.C + i) * g.R * g.S, g.R, g.S, 0, 0, 1, 1, plane);
                    },
                    ws, tmp);
-        for (int n = 0; n < g.N; ++n) {
+        // images are independent: threads take whole images, with their own buffers
+        parallel_for(g.N, [&](std::size_t n) {
+            float* xs = workspace(xs_buf, std::size_t(g.C) * spec);  // one image's channels
+            float* acc = workspace(acc_buf, 2 * spec + 2 * gr.P);
             spectra_of(gr, g.C, g.pad_top + g.H,
                        [&](int c, float* plane) {
                            place(gr, x + (std::size_t(n) * g.C + c) * g.H * g.W, g.H, g.W, g.pad_top,
@@ -271,7 +275,7 @@ void conv2d_fft_forward(const conv2d_geometry& g, const float* x, const float* w
                                 plane[std::size_t(i * g.stride_h) * gr.Q + jj * g.stride_w] + b;
                 }
             }
-        }
+        });
     }
 }
 
@@ -299,8 +303,6 @@ void conv2d_fft_backward(const conv2d_geometry& g, const float* x, const float* 
         // chunks of input channels c: cache W[k, c] for all k, c in the chunk
         const int chunk = chunk_size(std::size_t(g.K) * spec, g.C);
         float* ws = workspace(cache_buf, std::size_t(chunk) * g.K * spec);
-        float* dys = workspace(a_buf, std::size_t(g.K) * spec);
-        float* acc = workspace(acc_buf, 2 * spec + 2 * gr.P);
         for (int c0 = 0; c0 < g.C; c0 += chunk) {
             const int cc = std::min(chunk, g.C - c0);
             // ws[(j, k)] = spectrum of w[k, c0 + j]
@@ -311,7 +313,10 @@ void conv2d_fft_backward(const conv2d_geometry& g, const float* x, const float* 
                                  0, 1, 1, plane);
                        },
                        ws, tmp);
-            for (int n = 0; n < g.N; ++n) {
+            // images are independent: threads take whole images, with their own buffers
+            parallel_for(g.N, [&](std::size_t n) {
+                float* dys = workspace(a_buf, std::size_t(g.K) * spec);
+                float* acc = workspace(acc_buf, 2 * spec + 2 * gr.P);
                 spectra_of(gr, g.K, dy_rows, [&](int k, float* plane) { dy_plane(n, k, plane); },
                            dys, tmp);
                 for (int j = 0; j < cc; j += 2) {
@@ -332,7 +337,7 @@ void conv2d_fft_backward(const conv2d_geometry& g, const float* x, const float* 
                                         sizeof(float) * g.W);
                     }
                 }
-            }
+            });
         }
     }
 

@@ -5,8 +5,9 @@
 // columns, op(A) into panels of MR rows, and a register-blocked micro-kernel written once with
 // xsimd (templated on the architecture) computes each MR x NR tile of C from the two panels with
 // every accumulator held in a register. Packing also absorbs the transposes, so all four
-// combinations run the same kernel. Left out: threads (the WebAssembly module is
-// single-threaded), and a separate path for tiny products (packing is cheap enough).
+// combinations run the same kernel. Output tiles are shared out over the thread pool
+// (sgemm_blocked says how). Left out: a separate path for tiny products (packing is cheap
+// enough).
 //
 // Measured 2026-11-28 on the shared 2-core AMD EPYC (AVX-512 capable) dev machine, Node 20.20
 // (V8 11.3), Emscripten 3.1.6 -O3 -msimd128 -msse2 -fwasm-exceptions; bench/wasm/build.sh run.
@@ -31,6 +32,7 @@
 #include "convlab/ops/gemm.hpp"
 
 #include "convlab/common.hpp"
+#include "convlab/parallel.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -257,23 +259,71 @@ inline bool read_b_in_place(bool trans_b, std::size_t ldb, std::size_t kc) {
     return kc <= 4 * sets;
 }
 
+// The tiles of C at rows [i0, i0 + mc) and packed columns [q0, q1) of the current (j0, k0)
+// block: packs this block of A (into the calling thread's buffer), then runs the kernel.
+template <class Arch>
+void block_tiles(bool trans_a, const float* A, std::size_t lda, const float* B, std::size_t ldb,
+                 const float* packed_b, std::size_t full, std::size_t i0, std::size_t mc,
+                 std::size_t j0, std::size_t nc, std::size_t q0, std::size_t q1, std::size_t k0,
+                 std::size_t kc, float alpha, float beta_k, float* C, std::size_t ldc) {
+    constexpr std::size_t MR = tile<Arch>::MR, NR = tile<Arch>::NR;
+    using buffer = std::vector<float, xsimd::aligned_allocator<float, 64>>;
+    // Reused between calls: training calls sgemm thousands of times on the same shapes.
+    thread_local buffer packed_a;
+    const std::size_t need = ceil_div(mc, MR) * MR * kc;
+    if (packed_a.size() < need) packed_a.resize(need);
+    alignas(64) float edge[MR * NR];
+    pack_a<Arch>(trans_a, A, lda, i0, mc, k0, kc, packed_a.data());
+    for (std::size_t q = q0; q < q1; q += NR) {
+        const std::size_t cols = std::min(NR, nc - q);
+        const bool direct = q < full;
+        const float* bp = direct ? B + k0 * ldb + j0 + q : packed_b + q * kc;
+        const std::size_t b_step = direct ? ldb : NR;
+        for (std::size_t p = 0; p < mc; p += MR) {
+            const std::size_t rows = std::min(MR, mc - p);
+            const float* ap = packed_a.data() + p * kc;
+            float* c = C + (i0 + p) * ldc + j0 + q;
+            if (cols == NR) {
+                micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, b_step, alpha, beta_k, c, ldc);
+            } else {
+                // The last columns: compute the tile aside, then merge the valid part, so the
+                // kernel never touches memory outside C.
+                micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, b_step, 1.f, 0.f, edge, NR);
+                for (std::size_t r = 0; r < rows; ++r)
+                    for (std::size_t j = 0; j < cols; ++j) {
+                        float& dst = c[r * ldc + j];
+                        const float v = alpha * edge[r * NR + j];
+                        dst = beta_k == 0.f ? v : v + beta_k * dst;
+                    }
+            }
+        }
+    }
+}
+
+// Threads split each (j0, k0) block by output tiles: groups of B panels (packed in parallel
+// first) times MC-row blocks of A. Every tile of C is computed by the same kernel calls in the
+// same K order whoever runs it, so the result does not depend on the thread count. Products
+// too small to be worth waking the pool run as one task.
 template <class Arch>
 void sgemm_blocked(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K,
                    float alpha, const float* A, std::size_t lda, const float* B, std::size_t ldb,
                    float beta, float* C, std::size_t ldc) {
-    constexpr std::size_t MR = tile<Arch>::MR, NR = tile<Arch>::NR;
+    constexpr std::size_t NR = tile<Arch>::NR;
     using buffer = std::vector<float, xsimd::aligned_allocator<float, 64>>;
-    // Reused between calls: training calls sgemm thousands of times on the same shapes.
-    thread_local buffer packed_a, packed_b;
-    const std::size_t mc_max = std::min(MC, ceil_div(M, MR) * MR);
+    thread_local buffer packed_b;
     const std::size_t nc_max = std::min(NC, ceil_div(N, NR) * NR);
     const std::size_t kc_max = std::min(KC, K);
-    if (packed_a.size() < mc_max * kc_max) packed_a.resize(mc_max * kc_max);
     if (packed_b.size() < nc_max * kc_max) packed_b.resize(nc_max * kc_max);
-    alignas(64) float edge[MR * NR];
+    // the caller's buffer, shared with the tasks (inside them packed_b names their own thread's)
+    float* const pb = packed_b.data();
+    const bool split = double(M) * double(N) * double(K) >= 1 << 18;
 
     for (std::size_t j0 = 0; j0 < N; j0 += NC) {
         const std::size_t nc = std::min(NC, N - j0);
+        const std::size_t panels = ceil_div(nc, NR);
+        // groups of at least 4 panels (32 columns in wasm) so each packs its A block rarely
+        const std::size_t groups = split ? chunk_count(panels, 4, 16) : 1;
+        const std::size_t row_blocks = ceil_div(M, MC);
         for (std::size_t k0 = 0; k0 < K; k0 += KC) {
             const std::size_t kc = std::min(KC, K - k0);
             // Later K-blocks add onto the partial sums already in C.
@@ -281,36 +331,23 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std
             // In place, only the last partial panel is packed (zero-padded to NR columns).
             const bool in_place = read_b_in_place(trans_b, ldb, kc);
             const std::size_t full = in_place ? nc - nc % NR : 0;
-            pack_b<Arch>(trans_b, B, ldb, k0, kc, j0 + full, nc - full, packed_b.data() + full * kc);
-            for (std::size_t i0 = 0; i0 < M; i0 += MC) {
-                const std::size_t mc = std::min(MC, M - i0);
-                pack_a<Arch>(trans_a, A, lda, i0, mc, k0, kc, packed_a.data());
-                for (std::size_t q = 0; q < nc; q += NR) {
-                    const std::size_t cols = std::min(NR, nc - q);
-                    const bool direct = q < full;
-                    const float* bp = direct ? B + k0 * ldb + j0 + q : packed_b.data() + q * kc;
-                    const std::size_t b_step = direct ? ldb : NR;
-                    for (std::size_t p = 0; p < mc; p += MR) {
-                        const std::size_t rows = std::min(MR, mc - p);
-                        const float* ap = packed_a.data() + p * kc;
-                        float* c = C + (i0 + p) * ldc + j0 + q;
-                        if (cols == NR) {
-                            micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, b_step, alpha, beta_k, c,
-                                                        ldc);
-                        } else {
-                            // The last columns: compute the tile aside, then merge the valid
-                            // part, so the kernel never touches memory outside C.
-                            micro_kernel_rows<Arch, MR>(rows, kc, ap, bp, b_step, 1.f, 0.f, edge, NR);
-                            for (std::size_t r = 0; r < rows; ++r)
-                                for (std::size_t j = 0; j < cols; ++j) {
-                                    float& dst = c[r * ldc + j];
-                                    const float v = alpha * edge[r * NR + j];
-                                    dst = beta_k == 0.f ? v : v + beta_k * dst;
-                                }
-                        }
-                    }
-                }
-            }
+            const std::size_t first = full / NR;  // panels before it are read in place
+            const std::size_t pack_groups = split ? chunk_count(panels - first, 4, 16) : 1;
+            parallel_for(pack_groups, [&](std::size_t t) {
+                const index_span s = chunk_span(panels - first, pack_groups, t);
+                const std::size_t q0 = (first + s.begin) * NR;
+                const std::size_t q1 = std::min(nc, (first + s.end) * NR);
+                if (q1 > q0)
+                    pack_b<Arch>(trans_b, B, ldb, k0, kc, j0 + q0, q1 - q0,
+                                 pb + q0 * kc);
+            });
+            parallel_for(groups * row_blocks, [&](std::size_t t) {
+                const index_span s = chunk_span(panels, groups, t % groups);
+                const std::size_t i0 = (t / groups) * MC;
+                block_tiles<Arch>(trans_a, A, lda, B, ldb, pb, full, i0,
+                                  std::min(MC, M - i0), j0, nc, s.begin * NR,
+                                  std::min(nc, s.end * NR), k0, kc, alpha, beta_k, C, ldc);
+            });
         }
     }
 }

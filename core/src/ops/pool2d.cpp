@@ -24,6 +24,7 @@
 #include <vector>
 #include <xsimd/xsimd.hpp>
 
+#include "convlab/parallel.hpp"
 #include "kernel_arch.hpp"
 #include "pool2d_internal.hpp"
 
@@ -219,114 +220,138 @@ const float* avg_scales(const pool2d_geometry& g) {
     return scale;
 }
 
+// Planes (n, c) are independent: whole planes are shared out over the thread pool, in chunks
+// of at least ~16 K input floats so that small layers stay on one thread. Each chunk takes its
+// own thread's scratch buffers.
+template <class F>
+void each_plane_chunk(const pool2d_geometry& g, F f) {
+    const std::size_t planes = std::size_t(g.N) * g.C;
+    const std::size_t plane = std::max<std::size_t>(1, std::size_t(g.H) * g.W);
+    const std::size_t chunks = chunk_count(planes, std::max<std::size_t>(1, 16384 / plane), 64);
+    parallel_for(chunks, [&](std::size_t t) {
+        const index_span s = chunk_span(planes, chunks, t);
+        f(s.begin, s.end);
+    });
+}
+
 }  // namespace
 
 void max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y) {
+    const std::size_t plane = std::size_t(g.H) * g.W, oplane = std::size_t(g.Ho) * g.Wo;
     if (fast_pairs(g)) {
-        const std::size_t plane = std::size_t(g.H) * g.W, oplane = std::size_t(g.Ho) * g.Wo;
-        for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p)
-            pairs_max_forward(g, x + p * plane, y + p * oplane);
+        each_plane_chunk(g, [&](std::size_t p0, std::size_t p1) {
+            for (std::size_t p = p0; p < p1; ++p) pairs_max_forward(g, x + p * plane, y + p * oplane);
+        });
         return;
     }
     const packed_plane pk = plan(g);
-    float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
     const int Wr = padded_width(g);
-    float* best = workspace<float, 2>(std::size_t(Wr));
-    const std::size_t plane = std::size_t(g.H) * g.W;
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-        pack(g, pk, x + p * plane, -std::numeric_limits<float>::infinity(), packed);
-        for (int i = 0; i < g.Ho; ++i) {
-            max_row(g, pk, packed, i, Wr, best, nullptr);
-            std::memcpy(y + (p * g.Ho + i) * g.Wo, best, sizeof(float) * std::size_t(g.Wo));
+    each_plane_chunk(g, [&](std::size_t p0, std::size_t p1) {
+        float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
+        float* best = workspace<float, 2>(std::size_t(Wr));
+        for (std::size_t p = p0; p < p1; ++p) {
+            pack(g, pk, x + p * plane, -std::numeric_limits<float>::infinity(), packed);
+            for (int i = 0; i < g.Ho; ++i) {
+                max_row(g, pk, packed, i, Wr, best, nullptr);
+                std::memcpy(y + (p * g.Ho + i) * g.Wo, best, sizeof(float) * std::size_t(g.Wo));
+            }
         }
-    }
+    });
 }
 
 void max_pool2d_backward(const pool2d_geometry& g, const float* x, const float* dy, float* dx) {
-    const packed_plane pk = plan(g);
-    float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
-    const int Wr = padded_width(g);
-    float* best = workspace<float, 2>(2 * std::size_t(Wr));
-    float* at = best + Wr;
-    const std::size_t plane = std::size_t(g.H) * g.W;
+    const std::size_t plane = std::size_t(g.H) * g.W, oplane = std::size_t(g.Ho) * g.Wo;
     if (fast_pairs(g)) {
         // the tap that wins no comparison is tap 0, the window's first cell (as winner_index)
-        const std::size_t oplane = std::size_t(g.Ho) * g.Wo;
-        for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-            zero_uncovered(g, dx + p * plane);
-            pairs_max_backward(g, x + p * plane, dy + p * oplane, dx + p * plane);
-        }
+        each_plane_chunk(g, [&](std::size_t p0, std::size_t p1) {
+            for (std::size_t p = p0; p < p1; ++p) {
+                zero_uncovered(g, dx + p * plane);
+                pairs_max_backward(g, x + p * plane, dy + p * oplane, dx + p * plane);
+            }
+        });
         return;
     }
-    std::fill(dx, dx + std::size_t(g.N) * g.C * plane, 0.f);
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-        pack(g, pk, x + p * plane, -std::numeric_limits<float>::infinity(), packed);
-        float* dxp = dx + p * plane;
-        for (int i = 0; i < g.Ho; ++i) {
-            max_row(g, pk, packed, i, Wr, best, at);
-            const float* d = dy + (p * g.Ho + i) * g.Wo;
-            for (int j = 0; j < g.Wo; ++j) {
-                const long long k = winner_index(g, i, j, float_bits(at[j]));
-                if (k >= 0) dxp[k] += d[j];
+    const packed_plane pk = plan(g);
+    const int Wr = padded_width(g);
+    each_plane_chunk(g, [&](std::size_t p0, std::size_t p1) {
+        float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
+        float* best = workspace<float, 2>(2 * std::size_t(Wr));
+        float* at = best + Wr;
+        std::fill(dx + p0 * plane, dx + p1 * plane, 0.f);
+        for (std::size_t p = p0; p < p1; ++p) {
+            pack(g, pk, x + p * plane, -std::numeric_limits<float>::infinity(), packed);
+            float* dxp = dx + p * plane;
+            for (int i = 0; i < g.Ho; ++i) {
+                max_row(g, pk, packed, i, Wr, best, at);
+                const float* d = dy + (p * g.Ho + i) * g.Wo;
+                for (int j = 0; j < g.Wo; ++j) {
+                    const long long k = winner_index(g, i, j, float_bits(at[j]));
+                    if (k >= 0) dxp[k] += d[j];
+                }
             }
         }
-    }
+    });
 }
 
 void avg_pool2d_forward(const pool2d_geometry& g, const float* x, float* y) {
     require_avg_geometry(g);
+    const std::size_t plane = std::size_t(g.H) * g.W, oplane = std::size_t(g.Ho) * g.Wo;
     if (fast_pairs(g)) {
-        const std::size_t plane = std::size_t(g.H) * g.W, oplane = std::size_t(g.Ho) * g.Wo;
-        for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p)
-            pairs_avg_forward(g, x + p * plane, y + p * oplane);
+        each_plane_chunk(g, [&](std::size_t p0, std::size_t p1) {
+            for (std::size_t p = p0; p < p1; ++p) pairs_avg_forward(g, x + p * plane, y + p * oplane);
+        });
         return;
     }
     const packed_plane pk = plan(g);
-    float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
     const int Wr = padded_width(g);
-    float* sum = workspace<float, 2>(std::size_t(Wr));
-    const float* scales = avg_scales(g);
-    const std::size_t plane = std::size_t(g.H) * g.W;
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-        pack(g, pk, x + p * plane, 0.f, packed);
-        for (int i = 0; i < g.Ho; ++i) {
-            std::fill(sum, sum + Wr, 0.f);
-            for_each_tap(g, pk, i, packed, [&](float* src) { add_row(src, sum, Wr); });
-            const float* scale = scales + std::size_t(i) * g.Wo;
-            float* out = y + (p * g.Ho + i) * g.Wo;
-            for (int j = 0; j < g.Wo; ++j) out[j] = sum[j] * scale[j];
+    const float* scales = avg_scales(g);  // the caller's buffer, read by every chunk
+    each_plane_chunk(g, [&](std::size_t p0, std::size_t p1) {
+        float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
+        float* sum = workspace<float, 2>(std::size_t(Wr));
+        for (std::size_t p = p0; p < p1; ++p) {
+            pack(g, pk, x + p * plane, 0.f, packed);
+            for (int i = 0; i < g.Ho; ++i) {
+                std::fill(sum, sum + Wr, 0.f);
+                for_each_tap(g, pk, i, packed, [&](float* src) { add_row(src, sum, Wr); });
+                const float* scale = scales + std::size_t(i) * g.Wo;
+                float* out = y + (p * g.Ho + i) * g.Wo;
+                for (int j = 0; j < g.Wo; ++j) out[j] = sum[j] * scale[j];
+            }
         }
-    }
+    });
 }
 
 void avg_pool2d_backward(const pool2d_geometry& g, const float* dy, float* dx) {
     require_avg_geometry(g);
+    const std::size_t plane = std::size_t(g.H) * g.W, oplane = std::size_t(g.Ho) * g.Wo;
     if (fast_pairs(g)) {
-        const std::size_t plane = std::size_t(g.H) * g.W, oplane = std::size_t(g.Ho) * g.Wo;
-        for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-            zero_uncovered(g, dx + p * plane);
-            pairs_avg_backward(g, dy + p * oplane, dx + p * plane);
-        }
+        each_plane_chunk(g, [&](std::size_t p0, std::size_t p1) {
+            for (std::size_t p = p0; p < p1; ++p) {
+                zero_uncovered(g, dx + p * plane);
+                pairs_avg_backward(g, dy + p * oplane, dx + p * plane);
+            }
+        });
         return;
     }
     const packed_plane pk = plan(g);
-    float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
     const int Wr = padded_width(g);
-    float* scaled = workspace<float, 2>(std::size_t(Wr));
-    std::fill(scaled, scaled + Wr, 0.f);  // lanes past Wo add 0 to the packed padding
-    const float* scales = avg_scales(g);
-    const std::size_t plane = std::size_t(g.H) * g.W;
-    for (std::size_t p = 0; p < std::size_t(g.N) * g.C; ++p) {
-        // the gradient of the packed plane, then the input cells' share of it
-        std::fill(packed, packed + std::size_t(g.H) * pk.row(), 0.f);
-        for (int i = 0; i < g.Ho; ++i) {
-            const float* d = dy + (p * g.Ho + i) * g.Wo;
-            const float* scale = scales + std::size_t(i) * g.Wo;
-            for (int j = 0; j < g.Wo; ++j) scaled[j] = scale[j] * d[j];
-            for_each_tap(g, pk, i, packed, [&](float* dst) { add_row(scaled, dst, Wr); });
+    const float* scales = avg_scales(g);  // the caller's buffer, read by every chunk
+    each_plane_chunk(g, [&](std::size_t p0, std::size_t p1) {
+        float* packed = workspace<float, 1>(std::size_t(g.H) * pk.row());
+        float* scaled = workspace<float, 2>(std::size_t(Wr));
+        std::fill(scaled, scaled + Wr, 0.f);  // lanes past Wo add 0 to the packed padding
+        for (std::size_t p = p0; p < p1; ++p) {
+            // the gradient of the packed plane, then the input cells' share of it
+            std::fill(packed, packed + std::size_t(g.H) * pk.row(), 0.f);
+            for (int i = 0; i < g.Ho; ++i) {
+                const float* d = dy + (p * g.Ho + i) * g.Wo;
+                const float* scale = scales + std::size_t(i) * g.Wo;
+                for (int j = 0; j < g.Wo; ++j) scaled[j] = scale[j] * d[j];
+                for_each_tap(g, pk, i, packed, [&](float* dst) { add_row(scaled, dst, Wr); });
+            }
+            unpack(g, pk, packed, dx + p * plane);
         }
-        unpack(g, pk, packed, dx + p * plane);
-    }
+    });
 }
 
 }  // namespace convlab

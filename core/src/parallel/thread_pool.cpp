@@ -1,0 +1,180 @@
+// thread_pool.cpp: the pool behind parallel_for. One job at a time: the caller publishes it,
+// every worker and the caller take chunk indices from one atomic counter, and the caller
+// waits until each worker has checked in, so no worker can linger into the next job. A job
+// submitted while another runs (a second caller thread, or a kernel nested in a chunk) runs
+// on its own caller: correct, and the pool is busy anyway.
+#include "convlab/parallel.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "convlab/common.hpp"
+
+namespace convlab {
+
+namespace {
+
+thread_local bool inside_job = false;
+
+class pool {
+public:
+    ~pool() { resize(1); }
+
+    int size() const { return int(workers_.size()) + 1; }
+
+    void resize(int n) {
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        for (auto& t : workers_) t.join();
+        workers_.clear();
+        stop_ = false;
+        // a worker compares against the generation at its creation: one that starts late
+        // must still see the first job published after this
+        for (int i = 1; i < n; ++i) workers_.emplace_back([this, g = generation_] { work(g); });
+    }
+
+    void run(std::size_t chunks, void (*fn)(void*, std::size_t), void* ctx) {
+        std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+        if (!busy.owns_lock() || workers_.empty() || chunks == 1 || inside_job) {
+            for (std::size_t i = 0; i < chunks; ++i) fn(ctx, i);
+            return;
+        }
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            fn_ = fn, ctx_ = ctx, chunks_ = chunks;
+            next_.store(0, std::memory_order_relaxed);
+            error_ = nullptr;
+            pending_ = workers_.size();
+            ++generation_;
+        }
+        wake_.notify_all();
+        take_chunks();
+        std::unique_lock<std::mutex> lock(m_);
+        done_.wait(lock, [this] { return pending_ == 0; });
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    void take_chunks() {
+        inside_job = true;
+        for (std::size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < chunks_;) {
+            try {
+                fn_(ctx_, i);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(m_);
+                if (!error_) error_ = std::current_exception();
+            }
+        }
+        inside_job = false;
+    }
+
+    void work(std::size_t seen) {
+        for (;;) {
+            {
+                std::unique_lock<std::mutex> lock(m_);
+                wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+                if (stop_) return;
+                seen = generation_;
+            }
+            take_chunks();
+            std::lock_guard<std::mutex> lock(m_);
+            if (--pending_ == 0) done_.notify_one();
+        }
+    }
+
+    std::mutex busy_;  // held by the thread whose job the pool runs
+    std::mutex m_;
+    std::condition_variable wake_, done_;
+    std::vector<std::thread> workers_;
+    bool stop_ = false;
+    std::size_t generation_ = 0, pending_ = 0, chunks_ = 0;
+    void (*fn_)(void*, std::size_t) = nullptr;
+    void* ctx_ = nullptr;
+    std::atomic<std::size_t> next_{0};
+    std::exception_ptr error_;
+};
+
+pool& the_pool() {
+    static pool p;
+    return p;
+}
+
+}  // namespace
+
+void set_threads(int n) {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+    require(n == 1, "threads",
+            "expected 1: this module is single-threaded (the threaded one needs a cross-origin "
+            "isolated page), got " + std::to_string(n));
+#endif
+    require(n >= 1 && n <= max_threads, "threads",
+            "expected an integer from 1 to " + std::to_string(max_threads) + ", got " +
+                std::to_string(n));
+    require(!inside_job, "threads", "cannot be changed from inside a parallel task");
+    pool& p = the_pool();
+    if (p.size() != n) p.resize(n);
+}
+
+int threads() { return the_pool().size(); }
+
+namespace detail {
+void run_chunks(std::size_t chunks, void (*fn)(void*, std::size_t), void* ctx) {
+    the_pool().run(chunks, fn, ctx);
+}
+}  // namespace detail
+
+namespace detail {
+
+namespace {
+struct slot_buffer {
+    std::vector<float> data;
+    bool taken = false;
+};
+thread_local slot_buffer thread_slots;
+}  // namespace
+
+sum_slots::sum_slots(std::size_t floats) : data_(nullptr), own_(nullptr) {
+    if (!thread_slots.taken) {
+        if (thread_slots.data.size() < floats) thread_slots.data.resize(floats);
+        thread_slots.taken = true;
+        data_ = thread_slots.data.data();
+    } else {
+        auto* own = new std::vector<float>(floats);
+        own_ = own;
+        data_ = own->data();
+    }
+}
+
+sum_slots::~sum_slots() {
+    if (own_)
+        delete static_cast<std::vector<float>*>(own_);
+    else
+        thread_slots.taken = false;
+}
+
+}  // namespace detail
+
+void tree_sum(float* slots, std::size_t parts, std::size_t len, std::size_t stride) {
+    if (parts <= 1 || len == 0) return;
+    // element ranges of >= 4096 floats: each range runs the whole tree on its elements
+    const std::size_t ranges = chunk_count(len, 4096, 64);
+    parallel_for(ranges, [&](std::size_t r) {
+        const index_span e = chunk_span(len, ranges, r);
+        for (std::size_t step = 1; step < parts; step *= 2)
+            for (std::size_t a = 0; a + step < parts; a += 2 * step) {
+                float* dst = slots + a * stride;
+                const float* src = slots + (a + step) * stride;
+                for (std::size_t i = e.begin; i < e.end; ++i) dst[i] += src[i];
+            }
+    });
+}
+
+}  // namespace convlab
