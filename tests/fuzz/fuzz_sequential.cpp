@@ -288,7 +288,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         require(net.layer_output(i) != nullptr, "layer_output missing after forward");
 
     // Each loss in turn, the train options' own first, with momentum so that the second
-    // step continues from the first's buffers.
+    // step continues from the first's buffers. In eval mode: in training mode dropout draws a
+    // new mask and batch norm uses (and moves) the batch's statistics on every pass, so a step
+    // and an evaluation of the same batch would differ by design (the forward pass above ran
+    // in training mode; the native tests check that mode against torch).
+    net.set_training(false);
     if (train.momentum == 0) train.momentum = 0.9f;
     const bool bounded = train.lr <= 1 && train.momentum <= 1;
     bool stepped = false;
