@@ -89,7 +89,7 @@ function settingsText(c) {
   const f = Object.fromEntries(c.fields);
   const opt = f.optimizer === 'adam' ? `Adam lr ${f.lr}` : `SGD lr ${f.lr} momentum ${f.momentum}`;
   const net = c.design ? 'custom design (`#design=` link)' : 'LeNet-5 (ReLU, max pooling)';
-  return `${net}; ${opt}, cross-entropy, batch ${f.batch}, ${f.epochs} epochs, cosine, shifts ±${f.shift} px, seed ${f.seed}`;
+  return `${net}; ${opt}, cross-entropy, batch ${f.batch}, ${f.epochs} epochs, cosine, ${f.shift ? `shifts ±${f.shift} px` : 'no shifts'}, seed ${f.seed}`;
 }
 
 const loadText = (l) => l.loadavg.join(' / ');
