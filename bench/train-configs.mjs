@@ -6,7 +6,8 @@
 // the wall-clock seconds per epoch (the page's four held-out evaluations per epoch included),
 // with the machine's load: timings are for the README, never for a test.
 //
-// Use: node bench/train-configs.mjs [--only name] [--epochs N]   (after node web/build.mjs)
+// Use: node bench/train-configs.mjs [--only name] [--epochs N] [--seeds 1,2,...]   (after
+// node web/build.mjs); --seeds (default 1) runs each configuration once per seed.
 // A full run writes bench/train-configs.json and the README table bench/train-configs.md
 // (--only replaces that configuration's entry); --epochs N (a smoke run) writes neither.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -85,39 +86,52 @@ const CONFIGS = [
 const pct = (a) => (a === null || a === undefined ? '–' : `${(100 * a).toFixed(2)}%`);
 
 // The page's settings in words, for the table.
-function settingsText(c) {
-  const f = Object.fromEntries(c.fields);
+function settingsText(c, seed) {
+  const f = { ...Object.fromEntries(c.fields), seed };
   const opt = f.optimizer === 'adam' ? `Adam lr ${f.lr}` : `SGD lr ${f.lr} momentum ${f.momentum}`;
   const net = c.design ? 'custom design (`#design=` link)' : 'LeNet-5 (ReLU, max pooling)';
   return `${net}; ${opt}, cross-entropy, batch ${f.batch}, ${f.epochs} epochs, cosine, ${f.shift ? `shifts ±${f.shift} px` : 'no shifts'}, seed ${f.seed}`;
 }
 
 const loadText = (l) => l.loadavg.join(' / ');
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+// The accuracy cell: the first seed's run, and with several seeds their mean and range.
+function accuracyText(runs) {
+  const first = pct(runs[0].final);
+  if (runs.length === 1) return first;
+  const accs = runs.map((r) => r.final);
+  return `${first}; seeds ${runs.map((r) => r.seed).join(', ')}: mean ${pct(mean(accs))}, ${pct(Math.min(...accs))}–${pct(Math.max(...accs))}`;
+}
 
 function markdown(results) {
   const rows = results.configs.map((r) => {
     const c = CONFIGS.find((x) => x.name === r.name);
-    return `| ${c.title} | ${settingsText(c)} | ${pct(r.final)} | ${r.secondsPerEpoch.toFixed(1)} | ${pct(r.node.accuracy)} (test: > ${pct(r.node.threshold)}) |`;
+    return `| ${c.title} | ${settingsText(c, r.runs[0].seed)} | ${accuracyText(r.runs)} | ${mean(r.runs.map((x) => x.secondsPerEpoch)).toFixed(1)} | ` +
+      `${pct(r.node.accuracy)} (test: > ${pct(r.node.threshold)}) |`;
   });
-  const loads = results.configs.map((r) => `${r.name} ${loadText(r.load.before)} → ${loadText(r.load.after)}`);
-  const { cpus, cpu } = results.configs[0].load.before;
+  const runs = results.configs.flatMap((r) => r.runs);
+  const load = (pick) => `${Math.min(...runs.map((x) => x.load[pick].loadavg[0]))}–${Math.max(...runs.map((x) => x.load[pick].loadavg[0]))}`;
+  const { cpus, cpu } = runs[0].load.before;
   return [
     '| Configuration | Page settings | Held-out accuracy (page) | s/epoch, headless Chromium | Node test |',
     '|---|---|---|---|---|',
     ...rows,
     '',
-    `Measured with \`node bench/train-configs.mjs\` (Chromium ${results.browser}, ${cpus} cores, ${cpu ?? 'unknown CPU'}, shared with other work; ` +
-      `load averages 1 / 5 / 15 min before → after each run: ${loads.join('; ')}). ` +
-      "Held-out accuracy is the page's own, on the 2,000 held-out examples in eval mode (batch norm's running statistics), as in the Node tests. " +
-      "Seconds per epoch are wall-clock from Start to the end of the schedule, the page's four held-out evaluations per epoch included. " +
-      "The Adam rows train exactly the Node tests' run (the page's shuffles, shifts and seed 1); in the batch-norm rows the Node test " +
-      'shuffles and shifts with its own seeded generator, so the two accuracies differ by the order of the examples, not by the recipe.',
+    `Measured with \`node bench/train-configs.mjs${results.seeds.length > 1 ? ` --seeds ${results.seeds.join(',')}` : ''}\` ` +
+      `(Chromium ${results.browser}, ${cpus} cores, ${cpu ?? 'unknown CPU'}, shared with other work: 1-minute load average ` +
+      `${load('before')} before and ${load('after')} after each run; every run's load is in bench/train-configs.json). ` +
+      "Held-out accuracy is the page's own, on the 2,000 held-out examples in eval mode (batch norm's running statistics), as in the Node tests; " +
+      'its standard error is about 0.3 points at 98%. ' +
+      "Seconds per epoch are wall-clock from Start to the end of the schedule (mean over the seeds), the page's four held-out evaluations per epoch included. " +
+      "The Adam rows at seed 1 train exactly the Node tests' run (the page's shuffles, shifts and initialisation) and give their accuracy epoch by epoch; " +
+      'in the batch-norm rows the Node test shuffles and shifts with its own seeded generator, so the two accuracies differ by the order of the examples, not by the recipe.',
     '',
   ].join('\n');
 }
 
-async function measure(env, c, epochs) {
-  const fields = epochs ? c.fields.map(([k, v]) => [k, k === 'epochs' ? epochs : v]) : c.fields;
+async function measure(env, c, { epochs, seed }) {
+  const fields = c.fields.map(([k, v]) => [k, k === 'epochs' && epochs ? epochs : k === 'seed' ? seed : v]);
   const hash = c.design ? `#design=${encodeDesign(c.design)}` : '';
   const load = { before: machineLoad() };
   const { page, context } = await openTrainPage(env, hash);
@@ -126,38 +140,35 @@ async function measure(env, c, epochs) {
       const arch = await page.locator('#t-settings [name=arch]').inputValue();
       if (arch !== 'custom') throw new Error(`${c.name}: the design link did not open as arch 'custom' (arch ${arch})`);
     }
-    const shown = await resetWith(page, fields);
-    const r = await trainToEnd(page, { onEpoch: (e, t) => console.log(`  ${c.name}: epoch ${e} ends at ${t.toFixed(1)} s`) });
-    if (r.state !== 'done') throw new Error(`${c.name}: the run ended ${r.state}`);
+    const settings = await resetWith(page, fields);
+    const r = await trainToEnd(page, { onEpoch: (e, t) => console.log(`  ${c.name} seed ${seed}: epoch ${e} ends at ${t.toFixed(1)} s`) });
+    if (r.state !== 'done') throw new Error(`${c.name} seed ${seed}: the run ended ${r.state}`);
     const secondsPerEpoch = r.seconds / r.epochEnds.length;
-    console.log(`${c.name}: ${pct(r.final)} held out after ${r.epochEnds.length} epochs, ${secondsPerEpoch.toFixed(1)} s per epoch ` +
+    console.log(`${c.name} seed ${seed}: ${pct(r.final)} held out after ${r.epochEnds.length} epochs, ${secondsPerEpoch.toFixed(1)} s per epoch ` +
       `(per epoch: ${r.perEpoch.map(([, a]) => pct(a)).join(', ')})`);
     return {
-      name: c.name,
-      title: c.title,
-      settings: shown,
-      design: c.design ?? null,
-      link: hash || null,
+      seed,
+      settings,
       perEpoch: r.perEpoch.map(([x, a]) => ({ epoch: x, accuracy: a })),
       final: r.final,
       seconds: r.seconds,
       secondsPerEpoch,
       epochEnds: r.epochEnds,
-      node: c.node,
       measured: new Date().toISOString(),
       load: { ...load, after: machineLoad() },
-      differences: [...c.differences, PAGE],
     };
   } finally {
     await context.close();
   }
 }
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, epochs: { type: 'string' } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, epochs: { type: 'string' }, seeds: { type: 'string', default: '1' } } });
 const chosen = values.only ? CONFIGS.filter((c) => c.name === values.only) : CONFIGS;
 if (chosen.length === 0) throw new Error(`--only: expected one of ${CONFIGS.map((c) => c.name).join(', ')}, got ${values.only}`);
 const epochs = values.epochs === undefined ? null : Number(values.epochs);
 if (epochs !== null && !(Number.isInteger(epochs) && epochs >= 1 && epochs <= 200)) throw new Error(`--epochs: expected an integer in [1, 200], got ${values.epochs}`);
+const seeds = values.seeds.split(',').map(Number);
+if (!seeds.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 31)) throw new Error(`--seeds: expected integers in [0, 2^31) separated by commas, got ${values.seeds}`);
 
 console.log(`load: ${machineLoad().uptime}`);
 const env = await openBrowser();
@@ -165,7 +176,10 @@ const browser = env.browser.version();
 const measured = [];
 try {
   for (const c of chosen) {
-    measured.push(await measure(env, c, epochs));
+    const runs = [];
+    for (const seed of seeds) runs.push(await measure(env, c, { epochs, seed }));
+    const { name, title, design = null, node, differences } = c;
+    measured.push({ name, title, design, link: design ? `#design=${encodeDesign(design)}` : null, node, differences: [...differences, PAGE], runs });
   }
 } finally {
   await env.close();
@@ -174,9 +188,10 @@ console.log(`load: ${machineLoad().uptime}`);
 
 if (epochs === null) {
   const jsonFile = new URL('./train-configs.json', import.meta.url);
-  const old = values.only && existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : { configs: [] };
-  const configs = CONFIGS.map((c) => measured.find((r) => r.name === c.name) ?? old.configs.find((r) => r.name === c.name)).filter(Boolean);
-  const results = { measured: new Date().toISOString(), browser, configs };
+  const old = values.only && existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : null;
+  if (old && JSON.stringify(old.seeds) !== JSON.stringify(seeds)) throw new Error(`--only with --seeds ${seeds}: the recorded results are for seeds ${old.seeds}; run all configurations`);
+  const configs = CONFIGS.map((c) => measured.find((r) => r.name === c.name) ?? old?.configs.find((r) => r.name === c.name)).filter(Boolean);
+  const results = { measured: new Date().toISOString(), browser, seeds, configs };
   writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(new URL('./train-configs.md', import.meta.url), markdown(results));
   console.log('wrote bench/train-configs.json and bench/train-configs.md');
