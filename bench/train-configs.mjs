@@ -9,7 +9,8 @@
 // Use: node bench/train-configs.mjs [--only name] [--epochs N] [--seeds 1,2,...]   (after
 // node web/build.mjs); --seeds (default 1) runs each configuration once per seed.
 // A full run writes bench/train-configs.json and the README table bench/train-configs.md
-// (--only replaces that configuration's entry); --epochs N (a smoke run) writes neither.
+// (--only replaces that configuration's entry); --epochs N (a smoke run) writes neither;
+// --table only rewrites the table from the recorded JSON.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encodeDesign } from '../web/src/designer/url.js';
@@ -107,11 +108,13 @@ function accuracyText(runs) {
 function markdown(results) {
   const rows = results.configs.map((r) => {
     const c = CONFIGS.find((x) => x.name === r.name);
-    return `| ${c.title} | ${settingsText(c, r.runs[0].seed)} | ${accuracyText(r.runs)} | ${mean(r.runs.map((x) => x.secondsPerEpoch)).toFixed(1)} | ` +
+    const times = r.runs.map((x) => x.secondsPerEpoch).sort((a, b) => a - b);
+    const timeText = times.length === 1 ? times[0].toFixed(1) : `${times[0].toFixed(1)} (median ${times[Math.floor(times.length / 2)].toFixed(1)})`;
+    return `| ${c.title} | ${settingsText(c, r.runs[0].seed)} | ${accuracyText(r.runs)} | ${timeText} | ` +
       `${pct(r.node.accuracy)} (test: > ${pct(r.node.threshold)}) |`;
   });
   const runs = results.configs.flatMap((r) => r.runs);
-  const load = (pick) => `${Math.min(...runs.map((x) => x.load[pick].loadavg[0]))}–${Math.max(...runs.map((x) => x.load[pick].loadavg[0]))}`;
+  const loads = runs.flatMap((x) => [x.load.before.loadavg[0], x.load.after.loadavg[0]]);
   const { cpus, cpu } = runs[0].load.before;
   return [
     '| Configuration | Page settings | Held-out accuracy (page) | s/epoch, headless Chromium | Node test |',
@@ -119,11 +122,12 @@ function markdown(results) {
     ...rows,
     '',
     `Measured with \`node bench/train-configs.mjs${results.seeds.length > 1 ? ` --seeds ${results.seeds.join(',')}` : ''}\` ` +
-      `(Chromium ${results.browser}, ${cpus} cores, ${cpu ?? 'unknown CPU'}, shared with other work: 1-minute load average ` +
-      `${load('before')} before and ${load('after')} after each run; every run's load is in bench/train-configs.json). ` +
+      `(Chromium ${results.browser}, ${cpus} cores, ${cpu ?? 'unknown CPU'}, shared with other work: the 1-minute load average ` +
+      `was ${Math.min(...loads)}–${Math.max(...loads)} at the runs' starts and ends; each run's is in bench/train-configs.json). ` +
       "Held-out accuracy is the page's own, on the 2,000 held-out examples in eval mode (batch norm's running statistics), as in the Node tests; " +
       'its standard error is about 0.3 points at 98%. ' +
-      "Seconds per epoch are wall-clock from Start to the end of the schedule (mean over the seeds), the page's four held-out evaluations per epoch included. " +
+      "Seconds per epoch are wall-clock from Start to the end of the schedule, the page's four held-out evaluations per epoch included; " +
+      'with several seeds, the fastest run (the least disturbed by the other work) and the median. ' +
       "The Adam rows at seed 1 train exactly the Node tests' run (the page's shuffles, shifts and initialisation) and give their accuracy epoch by epoch; " +
       'in the batch-norm rows the Node test shuffles and shifts with its own seeded generator, so the two accuracies differ by the order of the examples, not by the recipe.',
     '',
@@ -162,7 +166,15 @@ async function measure(env, c, { epochs, seed }) {
   }
 }
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, epochs: { type: 'string' }, seeds: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, epochs: { type: 'string' }, seeds: { type: 'string', default: '1' }, table: { type: 'boolean' } } });
+const JSON_FILE = new URL('./train-configs.json', import.meta.url);
+const TABLE_FILE = new URL('./train-configs.md', import.meta.url);
+if (values.table) {
+  if (values.only || values.epochs || values.seeds !== '1') throw new Error('--table: rewrites the table from bench/train-configs.json, so it takes no other option');
+  writeFileSync(TABLE_FILE, markdown(JSON.parse(readFileSync(JSON_FILE, 'utf8'))));
+  console.log('wrote bench/train-configs.md');
+  process.exit(0);
+}
 const chosen = values.only ? CONFIGS.filter((c) => c.name === values.only) : CONFIGS;
 if (chosen.length === 0) throw new Error(`--only: expected one of ${CONFIGS.map((c) => c.name).join(', ')}, got ${values.only}`);
 const epochs = values.epochs === undefined ? null : Number(values.epochs);
@@ -187,12 +199,11 @@ try {
 console.log(`load: ${machineLoad().uptime}`);
 
 if (epochs === null) {
-  const jsonFile = new URL('./train-configs.json', import.meta.url);
-  const old = values.only && existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : null;
+  const old = values.only && existsSync(JSON_FILE) ? JSON.parse(readFileSync(JSON_FILE, 'utf8')) : null;
   if (old && JSON.stringify(old.seeds) !== JSON.stringify(seeds)) throw new Error(`--only with --seeds ${seeds}: the recorded results are for seeds ${old.seeds}; run all configurations`);
   const configs = CONFIGS.map((c) => measured.find((r) => r.name === c.name) ?? old?.configs.find((r) => r.name === c.name)).filter(Boolean);
   const results = { measured: new Date().toISOString(), browser, seeds, configs };
-  writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(new URL('./train-configs.md', import.meta.url), markdown(results));
+  writeFileSync(JSON_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(TABLE_FILE, markdown(results));
   console.log('wrote bench/train-configs.json and bench/train-configs.md');
 }
