@@ -31,19 +31,29 @@ const LENET = [
   { type: 'relu' }, { type: 'dense', out: 10 },
 ];
 
-// Eight SGD steps with momentum on batches of 32 seeded images: the losses, then every
-// parameter, as plain numbers (exact in JSON: float32 and float64 values round-trip).
+// The sandbox's kinds: batch norm, a grouped dilated convolution, dropout, trained with Adam.
+const SANDBOX = [
+  { type: 'conv2d', out: 8, kernel: 3, padding: 1 }, { type: 'batchnorm2d' }, { type: 'relu' },
+  { type: 'conv2d', out: 8, kernel: 3, groups: 2, dilation: 2 }, { type: 'maxpool2d', kernel: 2 },
+  { type: 'flatten' }, { type: 'dropout', p: 0.2 }, { type: 'dense', out: 10 },
+];
+
+// Eight steps on batches of 32 seeded images (LeNet-5 with SGD and momentum, the sandbox
+// net with Adam): the losses, then every parameter and buffer, as plain numbers (exact in
+// JSON: float32 and float64 values round-trip).
 function trainingRun(cl) {
-  const net = cl.sequential(LENET, { inputShape: [1, 28, 28], seed: 5 });
-  const batch = 32;
   const out = [];
-  for (let step = 0; step < 8; step++) {
-    const x = random(batch * 28 * 28, 100 + step).map((v) => (v + 1) / 2);
-    const labels = Int32Array.from({ length: batch }, (_, i) => (7 * i + step) % 10);
-    out.push(net.trainStep(x, labels, batch, { lr: 0.05, momentum: 0.9 }).loss);
+  for (const [layers, options] of [[LENET, { lr: 0.05, momentum: 0.9 }], [SANDBOX, { optimizer: 'adam', lr: 1e-3 }]]) {
+    const net = cl.sequential(layers, { inputShape: [1, 28, 28], seed: 5 });
+    const batch = 32;
+    for (let step = 0; step < 8; step++) {
+      const x = random(batch * 28 * 28, 100 + step).map((v) => (v + 1) / 2);
+      const labels = Int32Array.from({ length: batch }, (_, i) => (7 * i + step) % 10);
+      out.push(net.trainStep(x, labels, batch, options).loss);
+    }
+    for (const p of [...net.parameters(), ...net.buffers()]) out.push(...p.data);
+    net.dispose();
   }
-  for (const p of net.parameters()) out.push(...p.data);
-  net.dispose();
   return out;
 }
 
@@ -56,7 +66,17 @@ function convResults(cl, method) {
   const g = cl.conv2dBackward(x, xShape, w, wShape, gy, { padding: 1, method });
   const p = cl.maxPool2d(y.data, y.shape, { kernel: 2 });
   const gp = cl.maxPool2dBackward(y.data, y.shape, random(p.data.length, 5), { kernel: 2 });
-  return [...y.data, ...g.gradInput, ...g.gradWeight, ...g.gradBias, ...p.data, ...gp];
+  // groups and dilation (new code over the same kernels), and the transposed convolution
+  const xg = random(6 * 3 * 14 * 13, 6);
+  const opts = { dilation: 2, stride: 2, padding: 2, method };
+  const yd = cl.conv2d(xg, xShape, w, wShape, opts);
+  const gd = cl.conv2dBackward(xg, xShape, w, wShape, random(yd.data.length, 7), opts);
+  const x4 = random(6 * 4 * 9 * 9, 8), w4 = random(8 * 2 * 3 * 3, 9);
+  const yg = cl.conv2d(x4, [6, 4, 9, 9], w4, [8, 2, 3, 3], { groups: 2, padding: 1, method });
+  const gg = cl.conv2dBackward(x4, [6, 4, 9, 9], w4, [8, 2, 3, 3], random(yg.data.length, 10), { groups: 2, padding: 1, method });
+  const yt = cl.convTranspose2d(x4, [6, 4, 9, 9], w4.subarray(0, 72), [4, 2, 3, 3], { stride: 2, padding: 1, outputPadding: 1, method });
+  return [...y.data, ...g.gradInput, ...g.gradWeight, ...g.gradBias, ...p.data, ...gp,
+    ...yd.data, ...gd.gradInput, ...gd.gradWeight, ...yg.data, ...gg.gradInput, ...gg.gradWeight, ...yt.data];
 }
 
 if (CHILD) {
