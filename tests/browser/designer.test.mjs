@@ -116,8 +116,9 @@ test('designer: build by clicking, see the table, break and fix it, train it, re
 
   // A kernel larger than the input: that layer is marked with the core's message.
   await setLayerField(page, 0, 'kernel', 30);
-  await waitFor(page, () => document.querySelector('#t-design .designer').dataset.valid === 'false', null, 5000);
-  assert.ok(await layer(page, 0).evaluate((li) => li.classList.contains('d-bad')));
+  // The list is redrawn on every edit and marked when the core's answer arrives: wait for both.
+  await waitFor(page, () => document.querySelector('#t-design .designer').dataset.valid === 'false' &&
+    document.querySelector('#t-design li.d-layer[data-path="0"]')?.classList.contains('d-bad'), null, 5000);
   assert.match(await layer(page, 0).locator('.d-error').textContent(), /^layers\[0\]\.kernel: 30x30 is larger than/);
   assert.match(await page.locator('#t-design tr.d-bad').textContent(), /layers\[0\]\.kernel/);
   assert.equal(await page.locator('#d-train').isDisabled(), true);

@@ -113,6 +113,21 @@ if (CHILD) {
       assert.equal(single.threads, 1, 'load() without threads in Node: the single-threaded module');
     });
 
+    test('the threaded module names the argument of an invalid call, as the single-threaded one does', () => {
+      const refused = [
+        [() => cl.sequential([{ type: 'conv2d', out: 2, kernel: 40 }, { type: 'flatten' }, { type: 'dense', out: 10 }], { inputShape: [1, 28, 28] }),
+          /^layers\[0\]\.kernel: 40x40 is larger than/],
+        [() => cl.sequential([{ type: 'conv2d', out: 2, kernal: 4 }], { inputShape: [1, 28, 28] }), /kernal.*did you mean 'kernel'/],
+        [() => cl.conv2d(new Float32Array(4), [1, 1, 2, 2], new Float32Array(9), [1, 1, 3, 3]), /^[a-zA-Z]+: /],
+      ];
+      for (const [call, message] of refused) {
+        assert.throws(call, (e) => e instanceof RangeError && message.test(e.message) && !/unknown C\+\+ exception/.test(e.message), String(call));
+      }
+      // and keeps computing
+      const method = cl.methods.conv2d[0];
+      assert.deepEqual(convResults(cl, method), single.conv[method]);
+    });
+
     test('bad threads options are refused, naming the option', async () => {
       for (const bad of [0, 9, 2.5, '2', null]) {
         await assert.rejects(load({ threads: bad }), (e) => /^threads/.test(e.message), String(bad));

@@ -92,6 +92,7 @@ export class Designer {
     Promise.resolve(this.analyser(design, this.inputShape)).then((a) => {
       if (id !== this.asked) return;
       this.analysis = a;
+      this.analysedDesign = design;
       this.draw(a);
       this.root.dataset.checking = 'false';
       this.onAnalysed();
@@ -114,7 +115,12 @@ export class Designer {
     this.root.dataset.valid = String(a.ok);
     this.root.dataset.trainable = String(!this.problem);
     this.root.dataset.preset = presetOf(this.design) ?? '';
-    // The deepest drawn layer on the path the core names carries the message.
+    this.markLayers(a);
+  }
+
+  // The deepest drawn layer on the path the core names carries the message. Called after
+  // every drawing of the list too, so that a redraw never drops the mark of the design shown.
+  markLayers(a) {
     let bad = null;
     for (let k = a.ok ? 0 : a.error.path.length; k > 0 && !bad; k--) {
       bad = this.list.querySelector(`li.d-layer[data-path="${pathKey(a.error.path.slice(0, k))}"]`);
@@ -131,6 +137,7 @@ export class Designer {
 
   renderList(focus = null) {
     this.list.replaceChildren(...this.design.map((spec, i) => this.layerItem(spec, [i], this.design.length)));
+    if (this.analysis && this.analysedDesign === this.design) this.markLayers(this.analysis);
     if (focus) {
       const [path, role] = focus;
       // The same button of the moved layer; at an end of the list, where that button is

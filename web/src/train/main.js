@@ -307,7 +307,9 @@ async function main() {
   });
   const link = designFromLink(location.hash); // before the designer rewrites the hash
   // The page's core (the designer's), loaded beside the catalogue.
-  const coreLoading = load({ wasmUrl: new URL('../wasm/convlab_wasm.wasm', import.meta.url).href });
+  // One thread on the page: it only builds designs to check them; training runs in the worker,
+  // which takes the cores.
+  const coreLoading = load({ wasmUrl: new URL('../wasm/convlab_wasm.wasm', import.meta.url).href, threads: 1 });
   page.catalogue = await loadCatalogue(DATA_URL);
   page.cl = await coreLoading;
   useCore(page.cl); // stored runs of custom designs are checked by building them
