@@ -6,6 +6,7 @@
 #include "convlab/parallel.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -21,6 +22,26 @@ namespace {
 
 thread_local bool inside_job = false;
 
+// How long an idle thread keeps polling for the next job before it sleeps, and how long the
+// caller polls for the workers' check-in. A training step publishes dozens of jobs a few
+// hundred microseconds apart; waking a sleeping thread costs tens of microseconds to
+// milliseconds (on a virtual machine, or a core in a deep idle state), which made the
+// threads slower than one. Polling for a short while after each job keeps the wake-ups for
+// the first job after a real pause.
+constexpr auto spin_for = std::chrono::microseconds(300);
+
+// Polls ready() until it holds or spin_for has passed; the clock is read every 256 polls
+// (a clock read is a call into JavaScript in the browser).
+template <class Ready>
+bool spin_until(Ready ready) {
+    const auto until = std::chrono::steady_clock::now() + spin_for;
+    for (;;) {
+        for (int i = 0; i < 256; ++i)
+            if (ready()) return true;
+        if (std::chrono::steady_clock::now() > until) return ready();
+    }
+}
+
 class pool {
 public:
     ~pool() { resize(1); }
@@ -30,15 +51,16 @@ public:
     void resize(int n) {
         {
             std::lock_guard<std::mutex> lock(m_);
-            stop_ = true;
+            stop_.store(true, std::memory_order_release);
         }
         wake_.notify_all();
         for (auto& t : workers_) t.join();
         workers_.clear();
-        stop_ = false;
+        stop_.store(false, std::memory_order_relaxed);
         // a worker compares against the generation at its creation: one that starts late
         // must still see the first job published after this
-        for (int i = 1; i < n; ++i) workers_.emplace_back([this, g = generation_] { work(g); });
+        const std::size_t g = generation_.load(std::memory_order_relaxed);
+        for (int i = 1; i < n; ++i) workers_.emplace_back([this, g] { work(g); });
     }
 
     void run(std::size_t chunks, void (*fn)(void*, std::size_t), void* ctx) {
@@ -48,18 +70,28 @@ public:
             return;
         }
         {
+            // the job's fields are published by the release store of generation_ (to the
+            // polling workers) and by the mutex (to the sleeping ones)
             std::lock_guard<std::mutex> lock(m_);
             fn_ = fn, ctx_ = ctx, chunks_ = chunks;
             next_.store(0, std::memory_order_relaxed);
             error_ = nullptr;
-            pending_ = workers_.size();
-            ++generation_;
+            pending_.store(workers_.size(), std::memory_order_relaxed);
+            generation_.fetch_add(1, std::memory_order_release);
         }
         wake_.notify_all();
         take_chunks();
-        std::unique_lock<std::mutex> lock(m_);
-        done_.wait(lock, [this] { return pending_ == 0; });
-        if (error_) std::rethrow_exception(error_);
+        auto checked_in = [this] { return pending_.load(std::memory_order_acquire) == 0; };
+        if (!spin_until(checked_in)) {
+            std::unique_lock<std::mutex> lock(m_);
+            done_.wait(lock, checked_in);
+        }
+        std::exception_ptr error;
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            error = error_;
+        }
+        if (error) std::rethrow_exception(error);
     }
 
 private:
@@ -77,16 +109,24 @@ private:
     }
 
     void work(std::size_t seen) {
+        auto news = [&] {
+            return stop_.load(std::memory_order_acquire) ||
+                   generation_.load(std::memory_order_acquire) != seen;
+        };
         for (;;) {
-            {
+            if (!spin_until(news)) {
                 std::unique_lock<std::mutex> lock(m_);
-                wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-                if (stop_) return;
-                seen = generation_;
+                wake_.wait(lock, news);
             }
+            if (stop_.load(std::memory_order_acquire)) return;
+            seen = generation_.load(std::memory_order_acquire);
             take_chunks();
-            std::lock_guard<std::mutex> lock(m_);
-            if (--pending_ == 0) done_.notify_one();
+            if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+                // the caller may be asleep on done_: it checks pending_ under m_, so taking
+                // m_ here orders this notification after its check
+                std::lock_guard<std::mutex> lock(m_);
+                done_.notify_one();
+            }
         }
     }
 
@@ -94,8 +134,9 @@ private:
     std::mutex m_;
     std::condition_variable wake_, done_;
     std::vector<std::thread> workers_;
-    bool stop_ = false;
-    std::size_t generation_ = 0, pending_ = 0, chunks_ = 0;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::size_t> generation_{0}, pending_{0};
+    std::size_t chunks_ = 0;
     void (*fn_)(void*, std::size_t) = nullptr;
     void* ctx_ = nullptr;
     std::atomic<std::size_t> next_{0};
