@@ -55,6 +55,12 @@ const conv_case edge_cases[] = {
     {"lenet_c1_28x28_k6_5x5", 2, 1, 28, 28, 6, 5, 5, 1, 1, 0, 0, 0, 0},
     {"lenet_c1_same_padding_2", 1, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 2, 2},
     {"lenet_c3_6ch_14x14_k16", 2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 0, 0},
+    // a kernel covering the whole input ('auto' runs it as a dense layer), and two that do
+    // not quite (one output pixel from a corner of the input; a padded input)
+    {"lenet_c5_whole_input", 3, 16, 5, 5, 120, 5, 5, 1, 1, 0, 0, 0, 0},
+    {"whole_input_rectangular_strided", 2, 3, 4, 6, 7, 4, 6, 2, 3, 0, 0, 0, 0},
+    {"one_output_from_a_corner", 2, 3, 6, 6, 4, 5, 5, 3, 3, 0, 0, 0, 0},
+    {"whole_padded_input", 2, 3, 3, 3, 4, 5, 5, 1, 1, 1, 1, 1, 1},
     {"resnet_64ch_same_3x3", 1, 64, 12, 12, 64, 3, 3, 1, 1, 1, 1, 1, 1},
     {"pointwise_256_to_64", 1, 256, 7, 7, 64, 1, 1, 1, 1, 0, 0, 0, 0},
     {"channels_3", 1, 3, 9, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1},

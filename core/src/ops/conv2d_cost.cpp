@@ -160,6 +160,7 @@ std::array<double, conv2d_cost_terms> conv2d_cost_counts(const conv2d_geometry& 
 conv2d_method conv2d_auto_method(const conv2d_geometry& g) {
     if (!conv2d_is_plain(g))
         return conv2d_general_method(g, conv2d_auto_method(conv2d_group_geometry(g)));
+    if (conv2d_is_dense(g)) return conv2d_method::im2col;
     return cheapest(g, conv2d_pass::forward);
 }
 
@@ -168,6 +169,7 @@ conv2d_backward_methods conv2d_auto_backward_methods(const conv2d_geometry& g) {
         const conv2d_backward_methods m = conv2d_auto_backward_methods(conv2d_group_geometry(g));
         return {conv2d_general_method(g, m.input), conv2d_general_method(g, m.weight)};
     }
+    if (conv2d_is_dense(g)) return {conv2d_method::im2col, conv2d_method::im2col};
     return {cheapest(g, conv2d_pass::input), cheapest(g, conv2d_pass::weight)};
 }
 

@@ -5,6 +5,7 @@
 //             dx              = col2im(w^T (C R S, K) dy)
 //             db              = row sums of dy.
 // A 1x1 stride-1 unpadded convolution skips im2col: the image itself is its column matrix.
+// A kernel covering the whole unpadded input is one product over the batch (dense.cpp's).
 // Output rows are processed in chunks so the column matrix stays around L2 size (it is
 // re-read by the GEMM's packing right after being written). Workspace is one thread-local
 // buffer per thread that only grows. Batching several images into one GEMM is left out (it needs an
@@ -16,6 +17,7 @@
 #include "conv2d_internal.hpp"
 #include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
+#include "convlab/ops/dense.hpp"
 #include "convlab/ops/gemm.hpp"
 #include "convlab/ops/im2col.hpp"
 #include "convlab/parallel.hpp"
@@ -47,6 +49,9 @@ int chunk_rows(const conv2d_geometry& g) {
 // the threads to the GEMM inside.
 void conv2d_im2col_forward(const conv2d_geometry& g, const float* x, const float* w,
                            const float* bias, float* y) {
+    if (conv2d_is_dense(g))
+        return dense_forward(x, w, bias, y, std::size_t(g.N),
+                             std::size_t(g.C) * std::size_t(g.R) * std::size_t(g.S), std::size_t(g.K));
     const window_geometry wg = window_geometry_of(g);
     const std::size_t crs = wg.rows(), hw_out = wg.cols();
     const std::size_t x_image = std::size_t(g.C) * g.H * g.W;
@@ -80,6 +85,9 @@ void conv2d_im2col_forward(const conv2d_geometry& g, const float* x, const float
 // the slots are added in a fixed tree (parallel_sum), so dw is the same for any thread count.
 void conv2d_im2col_backward(const conv2d_geometry& g, const float* x, const float* w,
                             const float* dy, float* dx, float* dw, float* db) {
+    if (conv2d_is_dense(g))
+        return dense_backward(x, w, dy, dx, dw, db, std::size_t(g.N),
+                              std::size_t(g.C) * std::size_t(g.R) * std::size_t(g.S), std::size_t(g.K));
     const window_geometry wg = window_geometry_of(g);
     const std::size_t crs = wg.rows(), hw_out = wg.cols();
     const std::size_t x_image = std::size_t(g.C) * g.H * g.W;

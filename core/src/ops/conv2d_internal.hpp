@@ -13,6 +13,16 @@ inline bool conv2d_is_pointwise(const conv2d_geometry& g) {
            g.pad_left == 0 && g.pad_bottom == 0 && g.pad_right == 0;
 }
 
+// A kernel that covers the whole unpadded input (LeNet-5's C5, a classifier head written as a
+// convolution): one output pixel per image, x is (N, C R S), w (K, C R S), y (N, K). Each
+// image is its own column matrix, and the columns of the batch side by side are x itself, so
+// the im2col method runs it as one product over the batch (a dense layer), where per image
+// it would be a matrix-vector product; the 'auto' cost model picks im2col for it.
+inline bool conv2d_is_dense(const conv2d_geometry& g) {
+    return g.dilation_h == 1 && g.dilation_w == 1 && g.groups == 1 && g.R == g.H &&
+           g.S == g.W && (g.pad_top | g.pad_left | g.pad_bottom | g.pad_right) == 0;
+}
+
 // dy is (N, K, Ho, Wo), db is (K), overwritten: db[k] = sum over n, i, j of dy[n, k, i, j],
 // one image's plane at a time in float (vectorised), the total in double. The bias gradient
 // of every fast method.
