@@ -49,11 +49,15 @@ void conv2d_direct_forward(const conv2d_geometry& g, const float* x, const float
                 wpack[(std::size_t(k0 / KB) * taps + t) * KB + kb] =
                     k0 + kb < g.K ? w[std::size_t(k0 + kb) * taps + t] : 0.f;
     // images are independent: threads take whole images, each packing into its own buffer
+    const int band_lo = std::min(g.pad_top, lay.Hv);
+    const int band_hi = std::clamp(g.pad_top + g.H, band_lo, lay.Hv);
     parallel_for(g.N, [&](std::size_t n) {
         float* packed = workspace<0>(lay.size());
         pack_input(x + n * g.C * g.H * g.W, g.H, g.W, 1, 1, g.pad_top, g.pad_left, lay, packed);
+        // the padding rows above and below the image are zeros
         const engine e{packed, off, taps, wpack, bias, g.K, g.Ho, g.Wo,
-                       std::size_t(g.stride_h) * lay.sw * lay.L, y + n * g.K * g.Ho * g.Wo};
+                       std::size_t(g.stride_h) * lay.sw * lay.L, y + n * g.K * g.Ho * g.Wo,
+                       g.R, g.S, g.stride_h, band_lo, band_hi};
         engine_dispatch(e, KB);
     });
 }
@@ -154,11 +158,14 @@ void conv2d_direct_backward(const conv2d_geometry& g, const float* x, const floa
                                                    (g.R - 1 - r)) * g.S + (g.S - 1 - s)]
                                               : 0.f;
                         }
+        const int band_lo = std::max(pt, 0);
+        const int band_hi = std::clamp(pt + (g.Ho - 1) * g.stride_h + 1, band_lo, lay.Hv);
         parallel_for(g.N, [&](std::size_t n) {
             float* packed = workspace<0>(lay.size());
             pack_input(dy + n * y_image, g.Ho, g.Wo, g.stride_h, g.stride_w, pt, pl, lay, packed);
+            // dy's rows sit in [pt, pt + (Ho - 1) stride_h] of the packed rows, zeros around
             const engine e{packed, off, taps, wpack, nullptr, g.C, g.H, g.W,
-                           std::size_t(lay.L), dx + n * x_image};
+                           std::size_t(lay.L), dx + n * x_image, g.R, g.S, 1, band_lo, band_hi};
             engine_dispatch(e, KB);
         });
     }

@@ -51,6 +51,12 @@ struct engine {
     int Cout, Ho, Wo;
     std::size_t row_step;         // packed offset between consecutive output rows
     float* out;                   // (Cout, Ho, Wo)
+    // Optional (R = 0: every tap for every row): taps are (c, r, s) with R S per channel,
+    // output row i reads packed rows i row_stride + r, and only rows in [band_lo, band_hi)
+    // can be nonzero, so the taps of the other rows (zero padding) are skipped: their
+    // products are exact zeros. The input gradient's dy is padded by R - 1 - pad on both
+    // sides (LeNet-5's C3: 8 of 18 rows are zeros).
+    int R = 0, S = 0, row_stride = 1, band_lo = 0, band_hi = 0;
 };
 
 inline int round_up(int n, int m) { return (n + m - 1) / m * m; }
