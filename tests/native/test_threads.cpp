@@ -6,12 +6,14 @@
 #include "nn_harness.hpp"
 
 #include "convlab/nn/sequential.hpp"
+#include "convlab/ops/activation.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/gemm.hpp"
 #include "convlab/ops/pool2d.hpp"
 #include "convlab/parallel.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -156,6 +158,33 @@ TEST_CASE("conv2d forward and both gradients: identical for every thread count, 
             harness::check_close({grads.begin() + nx, grads.begin() + nx + nw}, dw_ref, 1e-4, "dw " + what);
             harness::check_close({grads.begin() + nx + nw, grads.end()}, db_ref, 1e-4, "db " + what);
         }
+    }
+}
+
+TEST_CASE("activations forward and backward: identical for every thread count, and right") {
+    // several element ranges, and a length that is not a multiple of the vector width
+    const std::size_t n = 3 * 16384 + 4099;
+    const auto x = harness::random_vector(n, 21, -4.f, 4.f), dy = harness::random_vector(n, 22);
+    for (activation a : {activation::relu, activation::sigmoid, activation::tanh}) {
+        const auto got = same_for_every_thread_count("activation", [&] {
+            std::vector<float> out(2 * n);
+            activation_forward(a, x.data(), out.data(), n);
+            activation_backward(a, x.data(), out.data(), dy.data(), out.data() + n, n);
+            return out;
+        });
+        std::vector<float> want(2 * n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double v = x[i];
+            const double y = a == activation::relu ? (v > 0 ? v : 0.0)
+                             : a == activation::sigmoid ? 1.0 / (1.0 + std::exp(-v))
+                                                        : std::tanh(v);
+            const double d = a == activation::relu ? (v > 0 ? 1.0 : 0.0)
+                             : a == activation::sigmoid ? y * (1.0 - y)
+                                                        : 1.0 - y * y;
+            want[i] = float(y);
+            want[n + i] = float(dy[i] * d);
+        }
+        harness::check_close(got, want, 1e-5, "activation");
     }
 }
 
