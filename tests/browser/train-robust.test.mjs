@@ -70,6 +70,8 @@ describe('training page: robustness', () => {
   });
 
   test("the worker's messages per second and bytes per message do not grow with the run, and its steps allocate nothing from JavaScript", async () => {
+    // a schedule long enough to be paused mid-run however fast the machine trains
+    await resetWith(page, { epochs: 60 });
     await page.click('#t-start');
     await waitTrainState(page, 'running', 10000);
     await page.waitForTimeout(500); // past the first staging of a batch and of an evaluation chunk

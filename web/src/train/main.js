@@ -200,17 +200,36 @@ function onProgress(msg) {
   }
 }
 
+// The views an evaluation redraws in full (the confusion matrix, the misclassified digits,
+// the inspected digit's feature maps, which the worker computes again) follow the newest
+// evaluation at most every EVAL_VIEWS_MS. The run evaluates a few times a second, and
+// redrawing them each time kept the page's own thread busy a quarter of the time, which on
+// a machine with few cores is taken from training.
+const EVAL_VIEWS_MS = 1000;
+const evalViews = { msg: null, data: null, timer: null, shown: -Infinity };
+
+function showEvalViews() {
+  const { msg, data } = evalViews;
+  evalViews.timer = null;
+  evalViews.msg = null;
+  if (!msg || data !== page.data) return; // a reset since: the next evaluation shows itself
+  evalViews.shown = performance.now();
+  // Each view in its own task, so that no single task of the page grows long.
+  setTimeout(() => views.confusion.update(msg.confusion, data.classes, classNames()));
+  setTimeout(() => views.misclassified.update(data.test, msg.predictions, data.width, classNames()));
+  views.inspector.refresh();
+}
+
 function onEval(msg) {
   page.lastEval = msg;
   const t = $('train').dataset;
   t.testAcc = String(msg.acc);
   t.testLoss = String(msg.loss);
   t.evals = String(Number(t.evals ?? 0) + 1);
-  // Each view in its own task, so that no single task of the page grows long.
-  const data = page.data;
-  setTimeout(() => views.confusion.update(msg.confusion, data.classes, classNames()));
-  setTimeout(() => views.misclassified.update(data.test, msg.predictions, data.width, classNames()));
-  views.inspector.refresh();
+  evalViews.msg = msg;
+  evalViews.data = page.data;
+  if (evalViews.timer !== null) return;
+  evalViews.timer = setTimeout(showEvalViews, Math.max(0, evalViews.shown + EVAL_VIEWS_MS - performance.now()));
 }
 
 function onDiverged(msg) {
