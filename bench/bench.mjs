@@ -66,8 +66,15 @@ async function activate(name) {
 // Times `inner` back-to-back calls and returns the time per call, so that calls far shorter
 // than the timer's resolution and the loop's noise are still measured well. A remote
 // implementation times itself in its worker (and sends its result only when asked).
-async function timeOnce(impl, inner = 1, wantResult = false) {
-  if (impl.timed) return impl.timed(inner, wantResult);
+// warmMs > 0: untimed calls first, for that long and at least two, right before the timed
+// ones (in the worker, for a remote one: a message between them would leave its threads
+// idle long enough to fall asleep again).
+async function timeOnce(impl, inner = 1, wantResult = false, warmMs = 0) {
+  if (impl.timed) return impl.timed(inner, wantResult, warmMs);
+  if (warmMs > 0) {
+    const w0 = performance.now();
+    for (let calls = 0; calls < 2 || performance.now() - w0 < warmMs; calls++) impl.run();
+  }
   const t0 = performance.now();
   let raw;
   for (let i = 0; i < inner; i++) raw = impl.run();
@@ -150,11 +157,7 @@ async function runCase(c) {
       if (await activate(name)) r.impl.run();   // tensors moved to this backend: untimed once
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       try {
-        if (r.firstMs < WARM_UNDER_MS) {
-          const t0 = performance.now();
-          for (let calls = 0; calls < 2 || performance.now() - t0 < WARM_MS; calls++) await timeOnce(r.impl, 1);
-        }
-        r.times.push((await timeOnce(r.impl, r.inner)).ms);
+        r.times.push((await timeOnce(r.impl, r.inner, false, r.firstMs < WARM_UNDER_MS ? WARM_MS : 0)).ms);
       } catch (e) {   // a worker that died: the row says so, the rest of the case goes on
         process.stderr.write(`  ${name}: failed: ${e.message}\n`);
         Object.assign(r, { status: `failed: ${e.message}`, rounds: 0, times: [] });

@@ -6,7 +6,7 @@
 // around the calls alone.
 //
 // Messages in: { op: 'init', engine, threads }, { op: 'setup', id, spec }, { op: 'run', id,
-// inner, result }, { op: 'dispose', id }. Each gets one reply: { ok: true, ... } or
+// inner, result, warmMs }, { op: 'dispose', id }. Each gets one reply: { ok: true, ... } or
 // { ok: false, error }. Specs (plain data, built by the cases): conv2d, conv2d-backward,
 // maxpool2d (backward when it has dy), net (forward pass of a list of layer specs with given
 // parameters), net-vjp (its input gradient), net-step (one SGD step).
@@ -142,6 +142,13 @@ async function handle(msg) {
     case 'run': {
       const impl = impls.get(msg.id);
       let raw;
+      // untimed calls first (warmMs: for that long, at least two), right before the timed ones
+      if (msg.warmMs > 0) {
+        const w0 = performance.now();
+        for (let calls = 0; calls < 2 || performance.now() - w0 < msg.warmMs; calls++) {
+          if (impl.async) await impl.run(); else impl.run();
+        }
+      }
       const t0 = performance.now();
       if (impl.async) for (let i = 0; i < msg.inner; i++) raw = await impl.run();
       else for (let i = 0; i < msg.inner; i++) raw = impl.run();

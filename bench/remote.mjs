@@ -42,8 +42,8 @@ class RemoteEngine {
     const id = nextId++;
     await this.call({ op: 'setup', id, spec });
     return {
-      timed: async (inner, result) => {
-        const r = await this.call({ op: 'run', id, inner, result });
+      timed: async (inner, result, warmMs = 0) => {
+        const r = await this.call({ op: 'run', id, inner, result, warmMs });
         return { ms: r.ms, raw: r };
       },
       result: (r) => r.result,

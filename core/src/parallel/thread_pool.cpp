@@ -28,7 +28,7 @@ thread_local bool inside_job = false;
 // milliseconds (on a virtual machine, or a core in a deep idle state), which made the
 // threads slower than one. Polling for a short while after each job keeps the wake-ups for
 // the first job after a real pause.
-constexpr auto spin_for = std::chrono::microseconds(300);
+constexpr auto spin_for = std::chrono::microseconds(1000);
 
 // Polls ready() until it holds or spin_for has passed; the clock is read every 256 polls
 // (a clock read is a call into JavaScript in the browser).
