@@ -25,9 +25,10 @@ thread_local bool inside_job = false;
 // How long an idle thread keeps polling for the next job before it sleeps, and how long the
 // caller polls for the workers' check-in. A training step publishes dozens of jobs a few
 // hundred microseconds apart; waking a sleeping thread costs tens of microseconds to
-// milliseconds (on a virtual machine, or a core in a deep idle state), which made the
-// threads slower than one. Polling for a short while after each job keeps the wake-ups for
-// the first job after a real pause.
+// milliseconds (on a virtual machine, or a core in a deep idle state): a wake-up per job
+// would make two threads slower than one. Polling for a millisecond after each job leaves
+// the wake-ups to the first job after a real pause (calls from JavaScript a few hundred
+// microseconds apart, copying their inputs in between, still find the threads awake).
 constexpr auto spin_for = std::chrono::microseconds(1000);
 
 // Polls ready() until it holds or spin_for has passed; the clock is read every 256 polls
