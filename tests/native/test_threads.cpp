@@ -87,6 +87,38 @@ TEST_CASE("parallel_for: every chunk once, on several threads, exceptions reach 
     CHECK(after.load() == 100);
 }
 
+TEST_CASE("parallel_for: many short jobs on more threads than cores, each chunk once, in its own job") {
+    // More threads than the machine has cores: workers are descheduled mid-job and wake up
+    // after their job has ended; a late claim must fail rather than run a chunk of a job that
+    // is over or of the next one. Each job writes its own number into its chunks' slots and
+    // checks, after the job, that every slot holds it exactly once.
+    threads_guard guard;
+    set_threads(8);
+    std::vector<std::atomic<int>> hits(7);
+    std::vector<std::atomic<int>> owner(7);
+    bool all_once = true, all_own = true;
+    for (int job = 1; job <= 20000; ++job) {
+        const std::size_t chunks = 2 + std::size_t(job) % 6;
+        for (std::size_t i = 0; i < chunks; ++i) hits[i].store(0), owner[i].store(0);
+        parallel_for(chunks, [&](std::size_t i) {
+            hits[i].fetch_add(1);
+            owner[i].store(job);
+        });
+        for (std::size_t i = 0; i < chunks; ++i) {
+            all_once = all_once && hits[i].load() == 1;
+            all_own = all_own && owner[i].load() == job;
+        }
+    }
+    CHECK(all_once);
+    CHECK(all_own);
+    // more chunks than one job word counts (2^20 - 1): still every chunk once
+    std::vector<std::atomic<unsigned char>> big((std::size_t(1) << 20) + 5);
+    parallel_for(big.size(), [&](std::size_t i) { big[i].fetch_add(1); });
+    std::size_t once = 0;
+    for (auto& b : big) once += b.load() == 1;
+    CHECK(once == big.size());
+}
+
 TEST_CASE("tree_sum adds in the fixed tree ((0 + 1) + (2 + 3)) + 4, not left to right") {
     threads_guard guard;
     // 1e8 + 1 - 1e8 ... : the order decides the float result

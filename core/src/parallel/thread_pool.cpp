@@ -1,12 +1,16 @@
 // thread_pool.cpp: the pool behind parallel_for. One job at a time: the caller publishes it,
-// every worker and the caller take chunk indices from one atomic counter, and the caller
-// waits until each worker has checked in, so no worker can linger into the next job. A job
-// submitted while another runs (a second caller thread, or a kernel nested in a chunk) runs
-// on its own caller: correct, and the pool is busy anyway.
+// then every worker and the caller claim chunk indices from one atomic word that also names
+// the job, and the caller returns once every chunk has run. A worker that was not scheduled
+// during a job (the machine has more runnable threads than cores: a page's own thread, a
+// browser's compositor) costs nothing: the caller runs the chunks it would have run, and
+// when the worker wakes its claim names a finished job and fails, so it never runs a chunk
+// of a job that is over. A job submitted while another runs (a second caller thread, or a
+// kernel nested in a chunk) runs on its own caller: correct, and the pool is busy anyway.
 #include "convlab/parallel.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -60,7 +64,7 @@ public:
         stop_.store(false, std::memory_order_relaxed);
         // a worker compares against the generation at its creation: one that starts late
         // must still see the first job published after this
-        const std::size_t g = generation_.load(std::memory_order_relaxed);
+        const std::uint64_t g = generation_of(job_.load(std::memory_order_relaxed));
         for (int i = 1; i < n; ++i) workers_.emplace_back([this, g] { work(g); });
     }
 
@@ -70,22 +74,40 @@ public:
             for (std::size_t i = 0; i < chunks; ++i) fn(ctx, i);
             return;
         }
+        if (chunks > max_chunks) {
+            // more chunks than the job word counts: the pool runs contiguous groups of them
+            // (which thread runs a chunk never changes its result)
+            struct group {
+                std::size_t chunks, groups;
+                void (*fn)(void*, std::size_t);
+                void* ctx;
+            } g{chunks, max_chunks, fn, ctx};
+            run(
+                max_chunks,
+                [](void* p, std::size_t k) {
+                    const auto& g = *static_cast<const group*>(p);
+                    const index_span s = chunk_span(g.chunks, g.groups, k);
+                    for (std::size_t i = s.begin; i < s.end; ++i) g.fn(g.ctx, i);
+                },
+                &g);
+            return;
+        }
         {
-            // the job's fields are published by the release store of generation_ (to the
-            // polling workers) and by the mutex (to the sleeping ones)
+            // the job's fields are published by the release store of job_ (to the polling
+            // workers) and by the mutex (to the sleeping ones)
             std::lock_guard<std::mutex> lock(m_);
-            fn_ = fn, ctx_ = ctx, chunks_ = chunks;
-            next_.store(0, std::memory_order_relaxed);
+            fn_ = fn, ctx_ = ctx;
+            done_count_.store(0, std::memory_order_relaxed);
             error_ = nullptr;
-            pending_.store(workers_.size(), std::memory_order_relaxed);
-            generation_.fetch_add(1, std::memory_order_release);
+            generation_ = (generation_ + 1) & generation_mask;
+            job_.store(pack(generation_, chunks, 0), std::memory_order_release);
         }
         wake_.notify_all();
-        take_chunks();
-        auto checked_in = [this] { return pending_.load(std::memory_order_acquire) == 0; };
-        if (!spin_until(checked_in)) {
+        take_chunks(generation_);
+        auto finished = [&] { return done_count_.load(std::memory_order_acquire) == chunks; };
+        if (!spin_until(finished)) {
             std::unique_lock<std::mutex> lock(m_);
-            done_.wait(lock, checked_in);
+            done_.wait(lock, finished);
         }
         std::exception_ptr error;
         {
@@ -96,23 +118,51 @@ public:
     }
 
 private:
-    void take_chunks() {
+    // The job word: generation (24 bits), chunk count (20 bits), next chunk index (20 bits).
+    // A claim is a compare-and-swap of the whole word, so it succeeds only while the job it
+    // names is the current one and has chunks left; a claimed chunk keeps its job from
+    // finishing, so fn_ and ctx_ stay those of the claim until the chunk is done. 2^24 jobs
+    // would have to pass while one thread sleeps between its load and its swap for an old
+    // word to match again.
+    static constexpr std::uint64_t generation_mask = (std::uint64_t(1) << 24) - 1;
+    static constexpr std::size_t max_chunks = (std::size_t(1) << 20) - 1;
+    static std::uint64_t pack(std::uint64_t generation, std::uint64_t chunks, std::uint64_t next) {
+        return generation << 40 | chunks << 20 | next;
+    }
+    static std::uint64_t generation_of(std::uint64_t word) { return word >> 40; }
+
+    // Runs chunks of job `generation` until none is left (or that job is over).
+    void take_chunks(std::uint64_t generation) {
         inside_job = true;
-        for (std::size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < chunks_;) {
+        std::uint64_t word = job_.load(std::memory_order_acquire);
+        for (;;) {
+            if (generation_of(word) != generation) break;
+            const std::uint64_t chunks = (word >> 20) & max_chunks, next = word & max_chunks;
+            if (next >= chunks) break;
+            if (!job_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                continue;
             try {
-                fn_(ctx_, i);
+                fn_(ctx_, std::size_t(next));
             } catch (...) {
                 std::lock_guard<std::mutex> lock(m_);
                 if (!error_) error_ = std::current_exception();
             }
+            if (done_count_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) {
+                // the caller may be asleep on done_: it checks the count under m_, so taking
+                // m_ here orders this notification after its check
+                std::lock_guard<std::mutex> lock(m_);
+                done_.notify_one();
+            }
+            word = job_.load(std::memory_order_acquire);
         }
         inside_job = false;
     }
 
-    void work(std::size_t seen) {
+    void work(std::uint64_t seen) {
         auto news = [&] {
             return stop_.load(std::memory_order_acquire) ||
-                   generation_.load(std::memory_order_acquire) != seen;
+                   generation_of(job_.load(std::memory_order_acquire)) != seen;
         };
         for (;;) {
             if (!spin_until(news)) {
@@ -120,14 +170,8 @@ private:
                 wake_.wait(lock, news);
             }
             if (stop_.load(std::memory_order_acquire)) return;
-            seen = generation_.load(std::memory_order_acquire);
-            take_chunks();
-            if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-                // the caller may be asleep on done_: it checks pending_ under m_, so taking
-                // m_ here orders this notification after its check
-                std::lock_guard<std::mutex> lock(m_);
-                done_.notify_one();
-            }
+            seen = generation_of(job_.load(std::memory_order_acquire));
+            take_chunks(seen);
         }
     }
 
@@ -136,11 +180,11 @@ private:
     std::condition_variable wake_, done_;
     std::vector<std::thread> workers_;
     std::atomic<bool> stop_{false};
-    std::atomic<std::size_t> generation_{0}, pending_{0};
-    std::size_t chunks_ = 0;
+    std::uint64_t generation_ = 0;  // the current job's; written by the caller holding busy_
+    std::atomic<std::uint64_t> job_{0};
+    std::atomic<std::size_t> done_count_{0};
     void (*fn_)(void*, std::size_t) = nullptr;
     void* ctx_ = nullptr;
-    std::atomic<std::size_t> next_{0};
     std::exception_ptr error_;
 };
 
