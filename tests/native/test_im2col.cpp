@@ -44,6 +44,11 @@ const named edge_windows[] = {
     {"padding_larger_than_window", windows(1, 3, 4, 2, 2, 1, 1, 3, 3, 3, 3)},
     {"window_equals_padded_input", windows(2, 3, 4, 5, 6, 1, 1, 1, 1, 1, 1)},
     {"1x1_stride_2", windows(3, 7, 7, 1, 1, 2, 2, 0, 0, 0, 0)},
+    // output rows as long as input rows: the one-long-copy path, with asymmetric padding, rows
+    // wholly in the padding, and LeNet-5's C1
+    {"same_width_asymmetric", windows(2, 6, 8, 3, 4, 1, 1, 2, 1, 0, 2)},
+    {"same_width_rows_in_padding", windows(1, 3, 5, 5, 3, 1, 1, 3, 1, 1, 1)},
+    {"lenet_c1", windows(1, 28, 28, 5, 5, 1, 1, 2, 2, 2, 2)},
 };
 
 }  // namespace

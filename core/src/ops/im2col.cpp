@@ -1,15 +1,19 @@
 // im2col.cpp: window extraction (im2col) and its adjoint (col2im) for one image. The fast
 // versions work a whole output row at a time: the range of columns j whose input falls inside
-// the image is computed once per (c, r, s, i), so the inner loop is a plain strided copy
-// (a memcpy at stride 1) with no bounds test; the padding around it is zero-filled.
+// the image is computed once per (c, r, s, i), so the inner loop is a plain strided copy with
+// no bounds test; the padding around it is zero-filled. The rows are short (a few dozen
+// floats), so the copy at stride 1 is inlined SIMD: a call to memcpy per row cost more than
+// the copy itself (in WebAssembly memcpy is an ordinary function).
 #include "convlab/ops/im2col.hpp"
 
 #include <algorithm>
 #include <cstring>
+#include <xsimd/xsimd.hpp>
 
 #include "convlab/common.hpp"
 #include "convlab/ops/conv2d.hpp"
 #include "convlab/ops/pool2d.hpp"
+#include "kernel_arch.hpp"
 
 namespace convlab {
 
@@ -30,6 +34,20 @@ namespace {
 struct span {
     int lo, hi;
 };
+
+using batch = xsimd::batch<float, kernel_arch>;
+
+// dst[0, n) = src[0, n): whole batches, then the rest one float at a time.
+inline void copy_row(float* dst, const float* src, int n) {
+    int j = 0;
+    for (; j + int(batch::size) <= n; j += int(batch::size))
+        batch::load_unaligned(src + j).store_unaligned(dst + j);
+    for (; j < n; ++j) dst[j] = src[j];
+}
+
+inline void zero_row(float* dst, int n) {
+    for (int j = 0; j < n; ++j) dst[j] = 0.f;
+}
 
 span valid_columns(int offset, int stride, int W, int Wo) {
     // smallest j with j stride + offset >= 0; largest j with j stride + offset <= W - 1
@@ -54,6 +72,38 @@ void col2im(const window_geometry& g, const float* cols, float* x) {
 void im2col_rows(const window_geometry& g, const float* x, int i0, int i1, float* cols) {
     const std::size_t plane = std::size_t(g.H) * g.W;
     const std::size_t n_cols = std::size_t(i1 - i0) * g.Wo;
+    if (g.stride_h == 1 && g.stride_w == 1 && g.Wo == g.W) {
+        // Output rows as long as input rows ('same' padding): the rows of one (c, r, s) are
+        // the input plane shifted by (r - pad_top, s - pad_left), so they are one long copy;
+        // only the columns that wrapped around a row's end are zeroed afterwards.
+        for (int c = 0; c < g.C; ++c)
+            for (int r = 0; r < g.R; ++r)
+                for (int s = 0; s < g.S; ++s) {
+                    float* row = cols + ((std::size_t(c) * g.R + r) * g.S + s) * n_cols;
+                    const int offset = s - g.pad_left;
+                    const span cs = valid_columns(offset, 1, g.W, g.Wo);
+                    // output rows [ia, ib) read input rows inside the image
+                    const int ia = std::clamp(g.pad_top - r, i0, i1);
+                    const int ib = std::clamp(g.H + g.pad_top - r, ia, i1);
+                    zero_row(row, (ia - i0) * g.Wo);
+                    zero_row(row + std::size_t(ib - i0) * g.Wo, (i1 - ib) * g.Wo);
+                    if (ib == ia) continue;
+                    // from column cs.lo of row ia to column cs.hi of row ib - 1: never outside
+                    // the image, which a copy of whole rows would be at its first and last
+                    const std::size_t first = std::size_t(ia - i0) * g.Wo + cs.lo;
+                    const std::size_t last = std::size_t(ib - 1 - i0) * g.Wo + cs.hi;
+                    if (last > first)
+                        copy_row(row + first,
+                                 x + c * plane + std::size_t(ia + r - g.pad_top) * g.W + cs.lo + offset,
+                                 int(last - first));
+                    for (int i = ia; i < ib; ++i) {
+                        float* out = row + std::size_t(i - i0) * g.Wo;
+                        zero_row(out, cs.lo);
+                        zero_row(out + cs.hi, g.Wo - cs.hi);
+                    }
+                }
+        return;
+    }
     for (int c = 0; c < g.C; ++c)
         for (int r = 0; r < g.R; ++r)
             for (int s = 0; s < g.S; ++s) {
@@ -63,20 +113,18 @@ void im2col_rows(const window_geometry& g, const float* x, int i0, int i1, float
                     float* out = row + std::size_t(i - i0) * g.Wo;
                     const int h = i * g.stride_h + r - g.pad_top;
                     if (h < 0 || h >= g.H) {
-                        std::fill(out, out + g.Wo, 0.f);
+                        zero_row(out, g.Wo);
                         continue;
                     }
                     const float* in = x + c * plane + std::size_t(h) * g.W;
                     const int offset = s - g.pad_left;
-                    std::fill(out, out + cs.lo, 0.f);
+                    zero_row(out, cs.lo);
                     if (g.stride_w == 1) {
-                        if (cs.hi > cs.lo)
-                            std::memcpy(out + cs.lo, in + cs.lo + offset,
-                                        sizeof(float) * (cs.hi - cs.lo));
+                        copy_row(out + cs.lo, in + cs.lo + offset, cs.hi - cs.lo);
                     } else {
                         for (int j = cs.lo; j < cs.hi; ++j) out[j] = in[j * g.stride_w + offset];
                     }
-                    std::fill(out + cs.hi, out + g.Wo, 0.f);
+                    zero_row(out + cs.hi, g.Wo - cs.hi);
                 }
             }
 }
