@@ -2,23 +2,32 @@
 // (buf.mul_(momentum).add_(g), then p.add_(buf, alpha=-lr)) so the roundings match.
 #include "convlab/nn/sgd.hpp"
 
+#include "convlab/parallel.hpp"
+
 namespace convlab {
 
 void sgd_step(float* p, const float* g, float* v, std::size_t n, float lr, float momentum,
               bool first) {
-    if (momentum == 0.0f) {
-        for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
-        return;
-    }
-    if (first) {
-        for (std::size_t i = 0; i < n; ++i) v[i] = g[i];
-    } else {
-        for (std::size_t i = 0; i < n; ++i) {
-            const float decayed = momentum * v[i];
-            v[i] = decayed + g[i];
+    // One pass over each element (v, then p from the v just computed: the same operations in
+    // the same order as the two tensor operations), in fixed element ranges over the pool;
+    // each element's arithmetic is the same whichever thread runs its range.
+    const std::size_t ranges = chunk_count(n, 16384, 64);
+    parallel_for(ranges, [&](std::size_t r) {
+        const index_span e = chunk_span(n, ranges, r);
+        if (momentum == 0.0f) {
+            for (std::size_t i = e.begin; i < e.end; ++i) p[i] -= lr * g[i];
+            return;
         }
-    }
-    for (std::size_t i = 0; i < n; ++i) p[i] -= lr * v[i];
+        for (std::size_t i = e.begin; i < e.end; ++i) {
+            float vi = g[i];
+            if (!first) {
+                const float decayed = momentum * v[i];
+                vi = decayed + g[i];
+            }
+            v[i] = vi;
+            p[i] -= lr * vi;
+        }
+    });
 }
 
 }  // namespace convlab

@@ -27,7 +27,7 @@ namespace {
 thread_local bool inside_job = false;
 
 // How long an idle thread keeps polling for the next job before it sleeps, and how long the
-// caller polls for the workers' check-in. A training step publishes dozens of jobs a few
+// caller polls for the last chunks to finish. A training step publishes dozens of jobs a few
 // hundred microseconds apart; waking a sleeping thread costs tens of microseconds to
 // milliseconds (on a virtual machine, or a core in a deep idle state): a wake-up per job
 // would make two threads slower than one. Polling for a millisecond after each job leaves
