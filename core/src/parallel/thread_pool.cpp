@@ -69,11 +69,6 @@ public:
     }
 
     void run(std::size_t chunks, void (*fn)(void*, std::size_t), void* ctx) {
-        std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-        if (!busy.owns_lock() || workers_.empty() || chunks == 1 || inside_job) {
-            for (std::size_t i = 0; i < chunks; ++i) fn(ctx, i);
-            return;
-        }
         if (chunks > max_chunks) {
             // more chunks than the job word counts: the pool runs contiguous groups of them
             // (which thread runs a chunk never changes its result)
@@ -92,6 +87,15 @@ public:
                 &g);
             return;
         }
+        std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+        if (!busy.owns_lock() || workers_.empty() || chunks == 1 || inside_job) {
+            for (std::size_t i = 0; i < chunks; ++i) fn(ctx, i);
+            return;
+        }
+        // the caller holds busy_, so no other thread publishes: the next generation follows
+        // the current word's
+        const std::uint64_t generation =
+            (generation_of(job_.load(std::memory_order_relaxed)) + 1) & generation_mask;
         {
             // the job's fields are published by the release store of job_ (to the polling
             // workers) and by the mutex (to the sleeping ones)
@@ -99,11 +103,10 @@ public:
             fn_ = fn, ctx_ = ctx;
             done_count_.store(0, std::memory_order_relaxed);
             error_ = nullptr;
-            generation_ = (generation_ + 1) & generation_mask;
-            job_.store(pack(generation_, chunks, 0), std::memory_order_release);
+            job_.store(pack(generation, chunks, 0), std::memory_order_release);
         }
         wake_.notify_all();
-        take_chunks(generation_);
+        take_chunks(generation);
         auto finished = [&] { return done_count_.load(std::memory_order_acquire) == chunks; };
         if (!spin_until(finished)) {
             std::unique_lock<std::mutex> lock(m_);
@@ -180,7 +183,6 @@ private:
     std::condition_variable wake_, done_;
     std::vector<std::thread> workers_;
     std::atomic<bool> stop_{false};
-    std::uint64_t generation_ = 0;  // the current job's; written by the caller holding busy_
     std::atomic<std::uint64_t> job_{0};
     std::atomic<std::size_t> done_count_{0};
     void (*fn_)(void*, std::size_t) = nullptr;
