@@ -73,6 +73,20 @@ inline std::size_t chunk_count(std::size_t n, std::size_t grain, std::size_t mos
     return c == 0 ? 1 : c;
 }
 
+// Element-wise work over [0, n) in fixed ranges of at least 16384 elements (below that the
+// hand-off costs more than the work): f(begin, end) for each range, in parallel. Every range
+// but the last starts and ends on a multiple of `align` (whole SIMD vectors). Each element's
+// arithmetic is the same in any range, so the split changes no result.
+template <class F>
+void parallel_ranges(std::size_t n, std::size_t align, F&& f) {
+    const std::size_t ranges = chunk_count(n, 16384, 64);
+    parallel_for(ranges, [&](std::size_t r) {
+        const std::size_t begin = r == 0 ? 0 : n * r / ranges / align * align;
+        const std::size_t end = r + 1 == ranges ? n : n * (r + 1) / ranges / align * align;
+        f(begin, end);
+    });
+}
+
 // The reduction width of batch sums (weight and bias gradients): the batch is cut into at most
 // this many chunks, each summed into its own slot. Enough for the threads a browser grants.
 constexpr std::size_t reduction_chunks = 8;

@@ -9,16 +9,13 @@ namespace convlab {
 void sgd_step(float* p, const float* g, float* v, std::size_t n, float lr, float momentum,
               bool first) {
     // One pass over each element (v, then p from the v just computed: the same operations in
-    // the same order as the two tensor operations), in fixed element ranges over the pool;
-    // each element's arithmetic is the same whichever thread runs its range.
-    const std::size_t ranges = chunk_count(n, 16384, 64);
-    parallel_for(ranges, [&](std::size_t r) {
-        const index_span e = chunk_span(n, ranges, r);
+    // the same order as the two tensor operations), in the pool's element ranges.
+    parallel_ranges(n, 1, [&](std::size_t begin, std::size_t end) {
         if (momentum == 0.0f) {
-            for (std::size_t i = e.begin; i < e.end; ++i) p[i] -= lr * g[i];
+            for (std::size_t i = begin; i < end; ++i) p[i] -= lr * g[i];
             return;
         }
-        for (std::size_t i = e.begin; i < e.end; ++i) {
+        for (std::size_t i = begin; i < end; ++i) {
             float vi = g[i];
             if (!first) {
                 const float decayed = momentum * v[i];

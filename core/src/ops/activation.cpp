@@ -158,30 +158,21 @@ void backward(activation a, const float* x, const float* y, const float* dy, flo
 
 }  // namespace
 
-// Element ranges for the pool: whole vectors of at least 16384 floats each (below that the
-// hand-off costs more than the work). Each element's arithmetic is the same in any range,
-// so the split changes no result.
-template <class F>
-void in_ranges(std::size_t n, F f) {
-    constexpr std::size_t W = xsimd::batch<float, kernel_arch>::size;
-    const std::size_t ranges = chunk_count(n, 16384, 64);
-    parallel_for(ranges, [&](std::size_t r) {
-        const std::size_t begin = r == 0 ? 0 : n * r / ranges / W * W;
-        const std::size_t end = r + 1 == ranges ? n : n * (r + 1) / ranges / W * W;
-        f(begin, end - begin);
-    });
-}
+// Whole SIMD vectors per range (parallel_ranges).
+constexpr std::size_t simd_width = xsimd::batch<float, kernel_arch>::size;
 
 void activation_forward(activation a, const float* x, float* y, std::size_t n) {
     // x, y are (n); y may alias x.
-    in_ranges(n, [&](std::size_t i, std::size_t m) { forward<kernel_arch>(a, x + i, y + i, m); });
+    parallel_ranges(n, simd_width, [&](std::size_t i, std::size_t end) {
+        forward<kernel_arch>(a, x + i, y + i, end - i);
+    });
 }
 
 void activation_backward(activation a, const float* x, const float* y, const float* dy, float* dx,
                          std::size_t n) {
     // x, y (the forward output), dy, dx are (n); dx may alias dy.
-    in_ranges(n, [&](std::size_t i, std::size_t m) {
-        backward<kernel_arch>(a, x + i, y + i, dy + i, dx + i, m);
+    parallel_ranges(n, simd_width, [&](std::size_t i, std::size_t end) {
+        backward<kernel_arch>(a, x + i, y + i, dy + i, dx + i, end - i);
     });
 }
 
