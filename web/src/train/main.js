@@ -12,9 +12,10 @@ import { TrainPanel, designFromLink, workerAnalyser } from '../designer/train-pa
 import { exportRun } from '../designer/export-run.js';
 import { el, fmt } from '../lib/dom.js';
 import { formatDate } from '../lib/format.js';
+import { newestEvery } from '../lib/throttle.js';
 import { CLASS_NAMES } from './data.js';
 import { cachedDataset, loadCatalogue } from './loader.js';
-import { ADAPTIVE_LR, CUSTOM, DEFAULT_LR, DEFAULTS, checkSettings } from './settings.js';
+import { CUSTOM, DEFAULTS, checkSettings, settingsAfterChange } from './settings.js';
 import { SettingsForm, buildButtons } from './controls.js';
 import { checkRun } from './schema.js';
 import { loadSaved, setAside } from './store.js';
@@ -206,19 +207,14 @@ function onProgress(msg) {
 // redrawing them each time kept the page's own thread busy a quarter of the time, which on
 // a machine with few cores is taken from training.
 const EVAL_VIEWS_MS = 1000;
-const evalViews = { msg: null, data: null, timer: null, shown: -Infinity };
-
-function showEvalViews() {
-  const { msg, data } = evalViews;
-  evalViews.timer = null;
-  evalViews.msg = null;
-  if (!msg || data !== page.data) return; // a reset since: the next evaluation shows itself
-  evalViews.shown = performance.now();
+const showEvalViews = newestEvery(EVAL_VIEWS_MS, ({ msg, data }) => {
+  if (data !== page.data) return false; // a reset since: the next evaluation shows itself
   // Each view in its own task, so that no single task of the page grows long.
   setTimeout(() => views.confusion.update(msg.confusion, data.classes, classNames()));
   setTimeout(() => views.misclassified.update(data.test, msg.predictions, data.width, classNames()));
   views.inspector.refresh();
-}
+  return true;
+});
 
 function onEval(msg) {
   page.lastEval = msg;
@@ -226,10 +222,7 @@ function onEval(msg) {
   t.testAcc = String(msg.acc);
   t.testLoss = String(msg.loss);
   t.evals = String(Number(t.evals ?? 0) + 1);
-  evalViews.msg = msg;
-  evalViews.data = page.data;
-  if (evalViews.timer !== null) return;
-  evalViews.timer = setTimeout(showEvalViews, Math.max(0, evalViews.shown + EVAL_VIEWS_MS - performance.now()));
+  showEvalViews({ msg, data: page.data });
 }
 
 function onDiverged(msg) {
@@ -292,20 +285,10 @@ async function resetRun(saved = null) {
 }
 
 function onSettingChange(name) {
-  if (name === 'optimizer') {
-    // Each optimiser has its own options and a good learning rate: start from those.
-    const s = form.read();
-    const sgd = s.optimizer === 'sgd';
-    form.write({ ...s, lr: sgd ? DEFAULT_LR[s.loss] : ADAPTIVE_LR, momentum: sgd ? DEFAULTS.momentum : 0, nesterov: false, betas: DEFAULTS.betas });
-  }
+  const follows = settingsAfterChange(name, form.read());
+  if (follows) form.write(follows);
   if (['arch', 'activation', 'pool'].includes(name)) panel.formChanged();
   updateReset();
-  if (name === 'loss' && form.read().optimizer === 'sgd') {
-    // Each loss has its own good learning rate; switch if the other one's is still set.
-    const s = form.read();
-    const other = Object.entries(DEFAULT_LR).find(([loss]) => loss !== s.loss);
-    if (other && s.lr === other[1]) form.write({ ...s, lr: DEFAULT_LR[s.loss] });
-  }
   if (page.state !== 'loading') message('Settings changed: press Reset to start a new run with them.');
 }
 

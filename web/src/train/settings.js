@@ -152,6 +152,22 @@ export function optimizerOptions(s) {
   return o;
 }
 
+// The form's settings after the student changed field `name`, or null when nothing else
+// follows from it: choosing an optimiser starts from that optimiser's options and a good
+// learning rate for it; choosing a loss with SGD switches to that loss's good learning rate
+// while the other loss's is still set.
+export function settingsAfterChange(name, s) {
+  if (name === 'optimizer') {
+    const sgd = s.optimizer === 'sgd';
+    return { ...s, lr: sgd ? DEFAULT_LR[s.loss] : ADAPTIVE_LR, momentum: sgd ? DEFAULTS.momentum : 0, nesterov: false, betas: DEFAULTS.betas };
+  }
+  if (name === 'loss' && s.optimizer === 'sgd') {
+    const other = Object.entries(DEFAULT_LR).find(([loss]) => loss !== s.loss);
+    if (other && s.lr === other[1]) return { ...s, lr: DEFAULT_LR[s.loss] };
+  }
+  return null;
+}
+
 export function batchSize(settings, nTrain) {
   return settings.batch === 'all' ? nTrain : Math.min(settings.batch, nTrain);
 }
