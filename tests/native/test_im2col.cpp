@@ -1,5 +1,5 @@
 // test_im2col.cpp: window extraction. im2col against a hand-written example and against the
-// plain loops on edge shapes (rows ranges included); col2im against the plain loops and as
+// plain loops on edge shapes (row ranges included); col2im against the plain loops and as
 // im2col's adjoint: <im2col(x), c> == <x, col2im(c)> in double.
 #include <algorithm>
 #include <cmath>
@@ -49,6 +49,12 @@ const named edge_windows[] = {
     {"same_width_asymmetric", windows(2, 6, 8, 3, 4, 1, 1, 2, 1, 0, 2)},
     {"same_width_rows_in_padding", windows(1, 3, 5, 5, 3, 1, 1, 3, 1, 1, 1)},
     {"lenet_c1", windows(1, 28, 28, 5, 5, 1, 1, 2, 2, 2, 2)},
+    // every window inside the image: the short-copy path, with rows of whole SIMD batches, a
+    // last batch overlapping the one before (LeNet-5's C3: rows of 10), and rows under a batch
+    {"lenet_c3", windows(6, 14, 14, 5, 5, 1, 1, 0, 0, 0, 0)},
+    {"valid_rows_of_5", windows(2, 6, 7, 2, 3, 1, 1, 0, 0, 0, 0)},
+    {"valid_rows_of_3", windows(1, 5, 6, 4, 4, 1, 1, 0, 0, 0, 0)},
+    {"padded_below_only", windows(2, 6, 7, 3, 3, 1, 1, 0, 0, 2, 1)},
 };
 
 }  // namespace
