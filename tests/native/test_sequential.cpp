@@ -683,6 +683,84 @@ TEST_CASE("train_step: plain SGD, momentum buffers and reset_optimizer") {
     CHECK(snapshot(net, false) == before);
 }
 
+TEST_CASE("a batch runs in slices: each example's dL/dx as alone, parameter gradients summed") {
+    // Batches of 2 or more run their front layers as slices of the batch (nn/sequential.cpp):
+    // every example's dL/dx must be what it gets alone (bit for bit: the same arithmetic on
+    // the same rows), the parameter gradients the sum of the examples' (up to rounding), and
+    // dL/dx packed back into (batch, input...) order when the slices' buffers are wider than
+    // the input. 11 examples: 8 slices of 1 or 2. Three networks: LeNet-5 (convolutions
+    // sliced, dense layers over the whole batch), convolutions only (all sliced, the loss's
+    // gradient read straight from the slices), and dropout in eval mode (sliced) and training
+    // mode (not sliced: one mask stream per call; dL/dx then checked against the mask).
+    struct net_case {
+        const char* name;
+        std::vector<layer_spec> layers;
+        std::vector<int> input;
+        bool eval;
+    };
+    layer_spec dropout = make("dropout");
+    dropout.p = 0.5;
+    const net_case cases[] = {
+        {"lenet", lenet_layers(), {1, 28, 28}, false},
+        {"conv_only", {with_padding(make("conv2d", 3, 3), 1, 1, 1, 1), make("relu"),
+                       make("conv2d", 2, 3), make("maxpool2d", 0, 2)}, {1, 8, 8}, false},
+        {"dropout_eval", {make("conv2d", 4, 3), dropout, make("flatten"), make("dense", 5)}, {2, 6, 6}, true},
+    };
+    const int batch = 11;
+    for (const net_case& c : cases) {
+        INFO(c.name);
+        sequential net(c.layers, c.input, 3);
+        if (c.eval) net.set_training(false);
+        const std::size_t n_in = net.input_size(), n_out = net.output_size();
+        const auto x = harness::random_vector(batch * n_in, 21);
+        const auto dy = harness::random_vector(batch * n_out, 22);
+        std::vector<float> dx_alone(batch * n_in);
+        std::vector<std::vector<double>> grad_sum;
+        for (auto& p : net.parameters()) grad_sum.emplace_back(p.size, 0.0);
+        for (int b = 0; b < batch; ++b) {
+            const float* d = net.vjp(x.data() + b * n_in, 1, dy.data() + b * n_out);
+            std::copy(d, d + n_in, dx_alone.begin() + b * n_in);
+            auto params = net.parameters();
+            for (std::size_t q = 0; q < params.size(); ++q)
+                for (std::size_t k = 0; k < params[q].size; ++k) grad_sum[q][k] += params[q].grad[k];
+        }
+        const float* d = net.vjp(x.data(), batch, dy.data());
+        CHECK(std::vector<float>(d, d + batch * n_in) == dx_alone);
+        auto params = net.parameters();
+        for (std::size_t q = 0; q < params.size(); ++q) {
+            const std::vector<float> got(params[q].grad, params[q].grad + params[q].size);
+            const std::vector<float> want(grad_sum[q].begin(), grad_sum[q].end());
+            harness::check_close(got, want, 1e-5, params[q].name);
+        }
+        // and the loss's route (backward) gives the gradients vjp gives for dL/dy
+        std::vector<std::int32_t> labels(batch);
+        for (int b = 0; b < batch; ++b) labels[b] = b % int(n_out);
+        const float* y = net.forward(x.data(), batch);
+        std::vector<float> dlogits(batch * n_out);
+        convlab::loss_forward_backward(loss_kind::softmax_cross_entropy, y, labels.data(), batch,
+                                       n_out, dlogits.data());
+        net.vjp(x.data(), batch, dlogits.data());
+        std::vector<std::vector<float>> via_vjp;
+        for (auto& p : net.parameters()) via_vjp.emplace_back(p.grad, p.grad + p.size);
+        net.backward(x.data(), labels.data(), batch, loss_kind::softmax_cross_entropy);
+        params = net.parameters();
+        for (std::size_t q = 0; q < params.size(); ++q)
+            CHECK(std::vector<float>(params[q].grad, params[q].grad + params[q].size) == via_vjp[q]);
+    }
+    // dropout in training (not sliced): dL/dx = mask dy, the mask 0 or 1 / (1 - p) = 2
+    sequential net({make("flatten"), dropout}, {1, 4, 5}, 9);
+    const auto x = harness::random_vector(batch * 20, 23), dy = harness::random_vector(batch * 20, 24);
+    const float* dx = net.vjp(x.data(), batch, dy.data());
+    int zeros = 0;
+    for (int i = 0; i < batch * 20; ++i) {
+        const float ratio = dx[i] / dy[i];
+        CHECK((ratio == 0.f || ratio == 2.f));
+        zeros += ratio == 0.f;
+    }
+    CHECK(zeros > 40);
+    CHECK(zeros < 180);
+}
+
 TEST_CASE("the same seed, settings and data give the same numbers") {
     auto run = [] {
         sequential net(conv_avg_layers(), {3, 9, 9}, 1234);

@@ -118,7 +118,8 @@ void im2col_rows(const window_geometry& g, const float* x, int i0, int i1, float
                 for (int s = 0; s < g.S; ++s) {
                     float* out = cols + ((std::size_t(c) * g.R + r) * g.S + s) * n_cols;
                     const float* in = x + c * plane + std::size_t(i0 + r) * g.W + s;
-                    for (int i = i0; i < i1; ++i, out += g.Wo, in += g.W) copy_row(out, in, g.Wo);
+                    for (int i = i0; i < i1; ++i, out += g.Wo, in += g.W)
+                        copy_row(out, in, g.Wo);
                 }
         return;
     }

@@ -33,6 +33,9 @@ void configure_common(layer_state& l, const std::vector<int>& in, const std::str
     l.init_ones_zeros = true;
     // torch refuses a training batch with one value per channel (its variance is 0 / 0).
     l.min_training_batch = spatial == 1 ? 2 : 1;
+    // training: the batch's mean and variance; both modes: forward keeps the statistics it
+    // used in memory.saved, one copy per call
+    l.coupling = batch_coupling::always;
     l.buffers = {{"running_mean", {in[0]}, 0.0f},
                  {"running_var", {in[0]}, 1.0f},
                  {"num_batches_tracked", {}, 0.0f}};

@@ -21,6 +21,7 @@ void configure(layer_state& l, const std::vector<int>& in, const std::string& at
     if (!(p >= 0 && p < 1)) fail(at + "p", "expected a number in [0, 1), got " + std::to_string(p));
     l.out_shape = in;
     l.scratch_size = l.in_size;  // the mask
+    l.coupling = batch_coupling::in_training;  // one mask stream drawn over the whole batch
 }
 
 bool active(const layer_state& l, const layer_call& c) { return c.training && l.spec.p > 0; }

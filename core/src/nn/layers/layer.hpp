@@ -45,6 +45,13 @@ struct layer_memory {
     std::uint64_t rng = 0;
 };
 
+// Whether a layer's examples depend on each other, which decides whether a network may run a
+// batch as independent slices (nn/sequential.cpp): not at all (every row of the output and
+// of dL/d(input) comes from that example's rows alone, and a call writes no state), in
+// training only (dropout's one random stream per call), or always (batch norm's statistics,
+// a residual block's scratch: one per call).
+enum class batch_coupling { none, in_training, always };
+
 // One configured layer: what the shape rule computed, and its activations.
 struct layer_state {
     const layer_def* def = nullptr;
@@ -69,6 +76,7 @@ struct layer_state {
     std::size_t scratch_size = 0;
     // Training needs more than one value per statistic: the smallest batch it accepts.
     int min_training_batch = 1;
+    batch_coupling coupling = batch_coupling::none;
     std::vector<buffer_info> buffers;
     // Written by forward through layer_call::memory, also for a residual block's sub-layers,
     // which it reaches through its own (const) state.

@@ -33,6 +33,7 @@ void configure(layer_state& l, const std::vector<int>& in, const std::string& at
                                 ": x + f(x) needs the output shape equal to the input's");
     l.out_shape = in;
     l.scratch_size += 2 * largest;  // layout_of's ping-pong buffers
+    l.coupling = batch_coupling::always;  // memory.saved is laid out per call
 }
 
 // memory.saved holds, for `batch` examples: each sub-layer's output, then two buffers of the
