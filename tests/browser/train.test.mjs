@@ -4,13 +4,16 @@
 // than 100 ms happens while training (Long Tasks API). Then the drawing pad answers, a
 // crashed worker is restarted without losing the page, a reload continues the saved run, a
 // downloaded run loads again, a blown-up loss stops training with an offer to reset, and a
-// run started again with the same seed draws the same curve.
+// run started again with the same seed draws the same curve, Node's for the same settings.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 
 import { load } from '../../web/bindings/convlab.js';
+import { HEADER_BYTES, decodeDataset, decodeHeader } from '../../web/src/train/data.js';
+import { Run } from '../../web/src/train/run.js';
 import { SCREENSHOTS, openTrainPage, trainData as dataset, waitFor, waitTrainState as waitState } from './helpers.mjs';
 
 // Records every long task (> 50 ms by the API's definition) with its start and duration.
@@ -192,6 +195,18 @@ describe('training page', () => {
     await waitState(page, 'idle', 30000);
     const b = await firstPoints();
     assert.deepEqual(b, a);
+    // and they are Node's: the same settings and digits through run.js, on one thread of the
+    // single-threaded module, give the same bits (so the worker's warm-up run, built from the
+    // same settings before it reports ready, leaves the real run untouched)
+    const settings = await page.evaluate(() => window.convlabTrain.settings);
+    const bytes = new Uint8Array(await readFile(join(import.meta.dirname, '../../dist/data/mnist.bin')));
+    const header = decodeHeader(bytes);
+    const stored = bytes.subarray(HEADER_BYTES, HEADER_BYTES + header.payloadBytes);
+    const data = decodeDataset(header, header.encoding === 1 ? new Uint8Array(gunzipSync(stored)) : stored);
+    const run = new Run(await load(), data, settings);
+    while (run.curves.train.loss.length < 3) run.work();
+    assert.deepEqual(run.curves.train.loss.slice(0, 3), a);
+    run.dispose();
     assert.deepEqual(problems, []);
   });
 });

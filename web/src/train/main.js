@@ -379,6 +379,7 @@ async function main() {
   window.convlabTrain = {
     get state() { return page.state; },
     get curves() { return page.curves; },
+    get settings() { return page.settings; },
     get slowest() { return page.slowest; },
     get traffic() { return page.client?.traffic; },
     get sinceHeard() { return page.client ? performance.now() - page.client.lastHeard : null; },

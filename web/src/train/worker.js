@@ -7,7 +7,7 @@
 
 import { load } from '../../bindings/convlab.js';
 import { analyse, useCore } from '../designer/analyse.js';
-import { filterNames, layerNames } from './architectures.js';
+import { filterNames, layerNames, layersFor } from './architectures.js';
 import { parametersNamed } from './engine.js';
 import { FILTERS_MS, PROGRESS_MS, SAVE_MS, fromWorker } from './protocol.js';
 import { Run } from './run.js';
@@ -61,6 +61,37 @@ function progressMessage(last) {
     loss: last?.loss ?? null,
     points: run.takeNewPoints(),
   });
+}
+
+// Warming up. The engine compiles the core's code as it first runs and optimises what runs
+// often a little later, in the background: in Node the first fifteen training steps took 5 to
+// 30 times as long as the rest, and on the page the first epoch after Start took up to a
+// second longer than the others while the compiler competed with training for the cores.
+// So before the worker says it is ready for a new kind of run (another network, loss,
+// optimiser or batch), it trains a throwaway run built from the same settings for a few steps
+// and evaluates one chunk, as libraries warm a model up before its first real call. The
+// real run and what is stored are not touched. At most WARM_MS.
+const WARM_STEPS = 30;
+const WARM_MS = 1500;
+let warmed = null; // what the last warm-up ran
+function warmUp(settings) {
+  const key = JSON.stringify([data.id, layersFor(settings), settings.loss, settings.optimizer, settings.batch]);
+  if (key === warmed) return;
+  warmed = key;
+  let scratch = null;
+  try {
+    scratch = new Run(cl, data, settings);
+    const t0 = performance.now();
+    for (let i = 0; i < WARM_STEPS && performance.now() - t0 < WARM_MS; i++) {
+      if (scratch.work().kind !== 'train') break;
+    }
+    scratch.beginEval(false);
+    scratch.work();
+  } catch {
+    // a design the core refuses fails the same way in the real run, which reports it
+  } finally {
+    scratch?.dispose();
+  }
 }
 
 // Builds the new run first and replaces the current one only if that worked, so that a
@@ -167,9 +198,11 @@ async function handle(msg) {
         // a run, and say why (the page keeps the stored one aside).
         post(fromWorker.error(error.message, 'init', true));
         replaceRun(msg.settings, null);
+        warmUp(run.settings);
         post(readyMessage(false));
         break;
       }
+      warmUp(run.settings);
       post(readyMessage(Boolean(msg.saved)));
       break;
     }
@@ -184,6 +217,7 @@ async function handle(msg) {
       }
       if (msg.saved) await saveRun();
       else await clearSaved();
+      warmUp(run.settings);
       post(readyMessage(Boolean(msg.saved))); // the page derives idle / paused / done from its progress
       break;
     }
