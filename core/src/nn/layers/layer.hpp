@@ -46,7 +46,7 @@ struct layer_memory {
 };
 
 // Whether a layer's examples depend on each other, which decides whether a network may run a
-// batch as independent slices (nn/sequential.cpp): not at all (every row of the output and
+// batch as independent slices (nn/sequential_run.cpp): not at all (every row of the output and
 // of dL/d(input) comes from that example's rows alone, and a call writes no state), in
 // training only (dropout's one random stream per call), or always (batch norm's statistics,
 // a residual block's scratch: one per call).
