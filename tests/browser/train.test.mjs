@@ -86,7 +86,34 @@ describe('training page', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'train-running.png'), fullPage: true });
   });
 
+  test('views out of sight wait: drawn once scrolled into view, with the newest state', async () => {
+    // The views draw only while on screen (lib/throttle.js whenOnScreen): with the page at its
+    // top, the confusion matrix and the filters (far below) are not redrawn while training
+    // runs and evaluates, and are drawn as soon as they come into view.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const draws = () => page.evaluate(() => ['t-confusion', 't-filters'].map((id) => Number(document.getElementById(id).dataset.draws ?? 0)));
+    await page.waitForTimeout(500); // the observers report the scroll
+    const hidden = await draws();
+    const evals = Number((await dataset(page)).evals);
+    await page.click('#t-start');
+    await waitState(page, 'running', 10000);
+    await waitFor(page, (n) => Number(document.getElementById('train').dataset.evals) >= n + 2, evals, 60000);
+    await page.click('#t-pause');
+    await waitState(page, 'paused', 10000);
+    assert.deepEqual(await draws(), hidden, 'no redraw of views out of sight while training');
+    for (const [i, id] of ['t-confusion', 't-filters'].entries()) {
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      await waitFor(page, ([sel, n]) => Number(document.getElementById(sel).dataset.draws ?? 0) > n, [id, hidden[i]], 10000);
+    }
+  });
+
   test('the views fill in: filters, feature maps, confusion matrix, misclassified digits, drawing pad', async () => {
+    // Each view is brought into view first: views out of sight wait (the test above).
+    for (const id of ['t-filters', 't-featuremaps', 't-confusion', 't-misclassified']) {
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      await waitFor(page, (sel) => document.querySelector(`#${sel} canvas, #${sel} table`) !== null, id, 10000);
+    }
+    await page.waitForTimeout(300); // the newest evaluation's draw, if it was waiting
     const tiles = await page.locator('#t-filters canvas').evaluateAll((cs) => cs.map((c) => Number(c.dataset.tiles)));
     assert.deepEqual(tiles, [6, 16 * 6], 'the kernels of C1 and C3');
     const maps = await page.locator('#t-featuremaps canvas').evaluateAll((cs) => cs.map((c) => Number(c.dataset.tiles)));

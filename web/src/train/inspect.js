@@ -7,6 +7,7 @@ import { toWorker } from './protocol.js';
 import { FeatureMaps } from './views/featuremaps.js';
 import { DrawPad } from '../lib/drawpad.js';
 import { probabilityBars, scoreCaption } from './views/bars.js';
+import { whenOnScreen } from '../lib/throttle.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,6 +27,8 @@ export class Inspector {
       send(toWorker.inspect('draw', pixels));
     });
     this.index = this.buildControls();
+    this.mapsOnScreen = whenOnScreen($('t-featuremaps').closest('section'));
+    this.drawingOnScreen = whenOnScreen($('t-drawpad').closest('section'));
   }
 
   buildControls() {
@@ -55,10 +58,10 @@ export class Inspector {
   }
 
   // The network changed (a new run, an evaluation): ask for the feature maps and the
-  // drawing's probabilities again.
+  // drawing's probabilities again, each when its view is on screen or next comes into view.
   refresh() {
-    this.inspectSelected();
-    if (this.drawing) this.send(toWorker.inspect('draw', this.drawing));
+    this.mapsOnScreen.show(() => this.inspectSelected());
+    this.drawingOnScreen.show(() => { if (this.drawing) this.send(toWorker.inspect('draw', this.drawing)); });
   }
 
   pickTest(index) {

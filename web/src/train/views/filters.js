@@ -3,16 +3,23 @@
 // column per output map and a row per input map. One canvas per layer.
 import { Mosaic, fillSigned } from './images.js';
 import { el } from '../../lib/dom.js';
+import { whenOnScreen } from '../../lib/throttle.js';
 
 export class Filters {
   constructor(host) {
     this.host = host;
     this.key = '';
     this.mosaics = [];
+    this.screen = whenOnScreen(host);
   }
 
-  // filters: [{ name, shape: [K, C, R, S], data }] from the worker.
+  // filters: [{ name, shape: [K, C, R, S], data }] from the worker. Drawn while on screen;
+  // otherwise once scrolled into view (lib/throttle.js).
   update(filters) {
+    this.screen.show(() => this.draw(filters));
+  }
+
+  draw(filters) {
     const key = filters.map((f) => `${f.name}:${f.shape}`).join('|');
     if (key !== this.key) this.build(filters, key);
     filters.forEach((f, i) => {

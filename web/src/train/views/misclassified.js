@@ -3,6 +3,7 @@
 // shows it in the feature-map view (the list below the canvas does the same by keyboard).
 import { Mosaic, fillDigit } from './images.js';
 import { el } from '../../lib/dom.js';
+import { whenOnScreen } from '../../lib/throttle.js';
 
 const LIMIT = 100;
 const COLS = 10;
@@ -13,10 +14,16 @@ export class Misclassified {
     this.host = host;
     this.onPick = onPick;
     this.filter = null;
+    this.screen = whenOnScreen(host);
   }
 
+  // Drawn while on screen; otherwise once scrolled into view (lib/throttle.js).
   update(test, predictions, side, classNames, filter = this.filter) {
     this.filter = filter;
+    this.screen.show(() => this.draw(test, predictions, side, classNames, filter));
+  }
+
+  draw(test, predictions, side, classNames, filter) {
     const wrong = [];
     for (let i = 0; i < test.n; i++) {
       if (predictions[i] === test.labels[i]) continue;
@@ -36,9 +43,9 @@ export class Misclassified {
     const extra = Math.ceil(CAPTION / scale);
     const mosaic = new Mosaic({ count: shown.length, w: side, h: side + extra, cols: COLS, scale, gap: 4, className: 'mosaic mis-canvas' });
     const size = side * side;
+    const tile = new ImageData(side, side);
     const ctx = mosaic.draw((img, t) => {
       img.data.fill(255);
-      const tile = new ImageData(side, side);
       fillDigit(tile, test.pixels, shown[t] * size);
       img.data.set(tile.data);
     });
