@@ -66,9 +66,13 @@ export async function resetWith(page, fields) {
 // Clicks Start and polls until the run is done (or diverged). Returns { state, seconds,
 // epochEnds (seconds from Start to each epoch's end, held-out evaluations included),
 // perEpoch ([epoch, held-out accuracy] at whole epochs), final (the last held-out accuracy) }.
-export async function trainToEnd(page, { onEpoch = () => {} } = {}) {
+// watch: a selector scrolled into view after Start, as a student who watches the curves
+// does (the page draws only the views on screen); by default the page stays where the click
+// left it.
+export async function trainToEnd(page, { onEpoch = () => {}, watch = null } = {}) {
   const t0 = Date.now();
   await page.click('#t-start');
+  if (watch) await page.locator(watch).scrollIntoViewIfNeeded();
   const epochEnds = [];
   let state;
   for (;;) {
