@@ -48,6 +48,5 @@ export function whenOnScreen(host, { margin = '200px' } = {}) {
       pending = fn;
       if (visible) flush();
     },
-    get visible() { return visible; },
   };
 }

@@ -80,13 +80,15 @@ export class Mosaic {
     this.canvas.dataset.tiles = String(count);
     this.image = new ImageData(w, h);
     this.whole = new ImageData(this.canvas.width, this.canvas.height);
+    this.tilePixels = new Uint32Array(this.image.data.buffer); // RGBA pixels as words, to copy
+    this.wholePixels = new Uint32Array(this.whole.data.buffer);
   }
 
   draw(fill) {
     const { w, h, scale } = this;
     const width = this.canvas.width;
-    const out = new Uint32Array(this.whole.data.buffer);
-    const tile = new Uint32Array(this.image.data.buffer);
+    const out = this.wholePixels;
+    const tile = this.tilePixels;
     out.fill(0); // the gaps stay transparent
     for (let i = 0; i < this.count; i++) {
       fill(this.image, i);
